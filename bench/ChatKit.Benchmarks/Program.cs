@@ -1,0 +1,1 @@
+Console.WriteLine("ChatKit benchmarks: see docs/benchmarks.md");

@@ -1,0 +1,20 @@
+namespace ChatKit;
+
+/// <summary>The stable error codes of the wire contract.</summary>
+public enum ChatErrorCode
+{
+    /// <summary><c>validation_failed</c>: bad or missing input (HTTP 400).</summary>
+    ValidationFailed,
+
+    /// <summary><c>forbidden</c>: a participant without the right (HTTP 403).</summary>
+    Forbidden,
+
+    /// <summary><c>not_found</c>: the resource does not exist or the caller is not a participant (HTTP 404).</summary>
+    NotFound,
+
+    /// <summary><c>conflict</c>: the operation contradicts the state (HTTP 409).</summary>
+    Conflict,
+
+    /// <summary><c>rate_limited</c>: the user exceeded a rate limit (HTTP 429).</summary>
+    RateLimited,
+}

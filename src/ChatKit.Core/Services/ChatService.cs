@@ -1,0 +1,590 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using ChatKit.Events;
+using ChatKit.Internal;
+using ChatKit.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatKit.Services;
+
+/// <summary>
+/// Every rule about conversations and messages, decided once: the hub and the REST endpoints both call this class, so
+/// they can never disagree. Each method checks its input, the caller's membership and role, changes the store, then
+/// publishes the event that reports the change.
+/// </summary>
+/// <remarks>
+/// A caller who is not a participant gets <see cref="ChatErrorCode.NotFound"/>, exactly as if the conversation did not
+/// exist, so nothing about other users' conversations leaks.
+/// </remarks>
+public sealed class ChatService
+{
+    /// <summary>The page size used when none is given.</summary>
+    public const int DefaultPageSize = 50;
+
+    /// <summary>The largest page size; larger requests are treated as this.</summary>
+    public const int MaxPageSize = 100;
+
+    private readonly IChatStore _store;
+    private readonly EventDispatch _events;
+    private readonly IChatRateLimiter _rateLimiter;
+    private readonly TimeProvider _time;
+    private readonly ChatKitOptions _options;
+
+    /// <summary>Creates the service; resolve it from dependency injection rather than calling this.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="publisher">Where events go.</param>
+    /// <param name="rateLimiter">The send rate limit.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="options">The limits.</param>
+    /// <param name="logger">Logs failed event deliveries.</param>
+    public ChatService(
+        IChatStore store,
+        IChatEventPublisher publisher,
+        IChatRateLimiter rateLimiter,
+        TimeProvider time,
+        IOptions<ChatKitOptions> options,
+        ILogger<ChatService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _events = new EventDispatch(publisher, logger);
+        _rateLimiter = rateLimiter;
+        _time = time;
+        _options = options.Value;
+    }
+
+    /// <summary>
+    /// Creates a conversation, or returns the existing direct conversation of the pair. The creator is always a
+    /// participant, and a group's owner. Publishes <see cref="ConversationCreatedEvent"/> when one is created.
+    /// </summary>
+    /// <param name="caller">The creator.</param>
+    /// <param name="request">The type, the other participants and, for a group, the name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ChatException"><c>validation_failed</c> for a bad request.</exception>
+    public async Task<CreateConversationResult> CreateConversationAsync(ChatUser caller, CreateConversationRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (request is null)
+        {
+            throw ChatException.Validation("body", "a conversation needs a type and participantIds");
+        }
+
+        if (request.ParticipantIds is null)
+        {
+            throw ChatException.Validation("participantIds", "participantIds is required");
+        }
+
+        var others = new List<string>();
+        foreach (var id in request.ParticipantIds)
+        {
+            ValidateUserId(id, "participantIds");
+            if (id != caller.Id && !others.Contains(id, StringComparer.Ordinal))
+            {
+                others.Add(id);
+            }
+        }
+
+        var now = Ids.Now(_time);
+        if (request.Type == ConversationType.Direct)
+        {
+            if (others.Count != 1)
+            {
+                throw ChatException.Validation("participantIds", "a direct conversation takes exactly one other user");
+            }
+
+            var candidate = new Conversation
+            {
+                Id = Ids.NewConversationId(now),
+                Type = ConversationType.Direct,
+                Name = null,
+                CreatedBy = caller.Id,
+                CreatedAt = now,
+                LastActivityAt = now,
+                DirectKey = Conversation.DirectKeyFor(caller.Id, others[0]),
+                Participants =
+                [
+                    new Participant(caller.Id, ParticipantRole.Member, now),
+                    new Participant(others[0], ParticipantRole.Member, now),
+                ],
+            };
+            var result = await _store.GetOrCreateDirectConversationAsync(candidate, cancellationToken).ConfigureAwait(false);
+            if (result.Created)
+            {
+                var view = new ConversationView(result.Value, null, 0);
+                await _events.PublishAsync(new ConversationCreatedEvent(view)).ConfigureAwait(false);
+                return new CreateConversationResult(view, true);
+            }
+
+            var existing = await _store.FindConversationViewAsync(result.Value.Id, caller.Id, cancellationToken).ConfigureAwait(false);
+            return new CreateConversationResult(existing ?? new ConversationView(result.Value, null, 0), false);
+        }
+
+        if (request.Type != ConversationType.Group)
+        {
+            throw ChatException.Validation("type", "type must be direct or group");
+        }
+
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name))
+        {
+            throw ChatException.Validation("name", "a group needs a name");
+        }
+
+        if (name.Length > _options.MaxConversationNameLength)
+        {
+            throw ChatException.Validation("name", Invariant($"a group name has at most {_options.MaxConversationNameLength} characters"));
+        }
+
+        if (others.Count == 0)
+        {
+            throw ChatException.Validation("participantIds", "a group needs at least one other participant");
+        }
+
+        if (others.Count + 1 > _options.MaxGroupParticipants)
+        {
+            throw ChatException.Validation("participantIds", Invariant($"a group has at most {_options.MaxGroupParticipants} participants"));
+        }
+
+        var participants = new List<Participant>(others.Count + 1) { new(caller.Id, ParticipantRole.Owner, now) };
+        participants.AddRange(others.Select(id => new Participant(id, ParticipantRole.Member, now)));
+        var group = new Conversation
+        {
+            Id = Ids.NewConversationId(now),
+            Type = ConversationType.Group,
+            Name = name,
+            CreatedBy = caller.Id,
+            CreatedAt = now,
+            LastActivityAt = now,
+            Participants = participants,
+        };
+        await _store.CreateConversationAsync(group, cancellationToken).ConfigureAwait(false);
+        var groupView = new ConversationView(group, null, 0);
+        await _events.PublishAsync(new ConversationCreatedEvent(groupView)).ConfigureAwait(false);
+        return new CreateConversationResult(groupView, true);
+    }
+
+    /// <summary>Returns a conversation as the caller sees it.</summary>
+    /// <param name="caller">A participant.</param>
+    /// <param name="conversationId">The conversation id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ChatException"><c>not_found</c> when it does not exist or the caller is not a participant.</exception>
+    public async Task<ConversationView> GetConversationAsync(ChatUser caller, string conversationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ValidateConversationId(conversationId);
+        var view = await _store.FindConversationViewAsync(conversationId, caller.Id, cancellationToken).ConfigureAwait(false);
+        if (view is null || !view.Conversation.HasParticipant(caller.Id))
+        {
+            throw ChatException.ConversationNotFound(conversationId);
+        }
+
+        return view;
+    }
+
+    /// <summary>Lists the caller's conversations, most recent activity first.</summary>
+    /// <param name="caller">The user.</param>
+    /// <param name="limit">The page size: default 50, clamped to 1..100.</param>
+    /// <param name="cursor">The <see cref="ConversationPage.NextCursor"/> of the previous page, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ChatException"><c>validation_failed</c> for a cursor this service did not issue.</exception>
+    public async Task<ConversationPage> ListConversationsAsync(ChatUser caller, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var size = ClampLimit(limit);
+        ConversationPosition? after = null;
+        if (!string.IsNullOrEmpty(cursor))
+        {
+            after = Ids.DecodeCursor(cursor) ?? throw ChatException.Validation("cursor", "cursor is not one this server issued");
+        }
+
+        var items = await _store.ListConversationsAsync(caller.Id, after, size + 1, cancellationToken).ConfigureAwait(false);
+        if (items.Count <= size)
+        {
+            return new ConversationPage(items, null);
+        }
+
+        var page = items.Take(size).ToList();
+        var last = page[^1].Conversation;
+        return new ConversationPage(page, Ids.EncodeCursor(new ConversationPosition(last.LastActivityAt, last.Id)));
+    }
+
+    /// <summary>
+    /// Checks that the caller may see a conversation's live events (the hub's <c>joinRoom</c>) and returns it.
+    /// </summary>
+    /// <param name="caller">A participant.</param>
+    /// <param name="conversationId">The conversation id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ChatException"><c>not_found</c> when it does not exist or the caller is not a participant.</exception>
+    public Task<ConversationView> JoinAsync(ChatUser caller, string conversationId, CancellationToken cancellationToken = default) =>
+        GetConversationAsync(caller, conversationId, cancellationToken);
+
+    /// <summary>
+    /// Sends a message: normalises the content, checks membership and the send rate limit, and appends it. A
+    /// <see cref="SendMessageRequest.TempId"/> the caller already used in the conversation returns the first message
+    /// and stores nothing. Publishes <see cref="MessageCreatedEvent"/> for a new message, after it is durable.
+    /// </summary>
+    /// <param name="caller">The sender, a participant.</param>
+    /// <param name="request">The conversation, the content, and an optional tempId.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ChatException">
+    /// <c>validation_failed</c> for empty or too long content; <c>not_found</c> for a conversation the caller is not in;
+    /// <c>rate_limited</c> when the caller sends too fast.
+    /// </exception>
+    public async Task<SendMessageResult> SendMessageAsync(ChatUser caller, SendMessageRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (request is null)
+        {
+            throw ChatException.Validation("body", "a message needs a conversationId and content");
+        }
+
+        ValidateConversationId(request.ConversationId);
+        if (request.Type != MessageType.Text)
+        {
+            throw ChatException.Validation("type", "users may only send text messages");
+        }
+
+        if (request.TempId is not null && (request.TempId.Length == 0 || request.TempId.Length > _options.MaxIdLength))
+        {
+            throw ChatException.Validation("tempId", Invariant($"tempId has 1 to {_options.MaxIdLength} characters"));
+        }
+
+        if (request.Content is null)
+        {
+            throw ChatException.Validation("content", "content is required");
+        }
+
+        var content = ContentNormalizer.Normalize(request.Content);
+        if (content.Length == 0)
+        {
+            throw ChatException.Validation("content", "content is empty");
+        }
+
+        if (content.Length > _options.MaxContentLength)
+        {
+            throw ChatException.Validation("content", Invariant($"content has at most {_options.MaxContentLength} characters"));
+        }
+
+        var conversation = await RequireParticipantAsync(caller, request.ConversationId, cancellationToken).ConfigureAwait(false);
+        using (var lease = await _rateLimiter.AcquireSendPermitAsync(caller.Id, cancellationToken).ConfigureAwait(false))
+        {
+            if (!lease.IsAcquired)
+            {
+                TimeSpan? retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : null;
+                throw new ChatException(ChatErrorCode.RateLimited, "too many messages; slow down", retryAfter: retryAfter);
+            }
+        }
+
+        var now = Ids.Now(_time);
+        var message = new ChatMessage
+        {
+            Id = Ids.NewMessageId(now),
+            ConversationId = conversation.Id,
+            Seq = 0,
+            SenderId = caller.Id,
+            SenderName = caller.Name,
+            Content = content,
+            Type = MessageType.Text,
+            TempId = request.TempId,
+            CreatedAt = now,
+        };
+        var result = await _store.AppendMessageAsync(message, cancellationToken).ConfigureAwait(false);
+        if (result.Created)
+        {
+            await _events.PublishAsync(new MessageCreatedEvent(result.Value, ParticipantIds(conversation))).ConfigureAwait(false);
+        }
+
+        return new SendMessageResult(result.Value, result.Created);
+    }
+
+    /// <summary>Reads a page of a conversation's history, ascending by seq, tombstones included.</summary>
+    /// <param name="caller">A participant.</param>
+    /// <param name="conversationId">The conversation id.</param>
+    /// <param name="query">Before or after a seq, and the page size (default 50, clamped to 1..100).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ChatException"><c>validation_failed</c> for both before and after, or a seq below its range; <c>not_found</c>.</exception>
+    public async Task<MessagePage> GetMessagesAsync(ChatUser caller, string conversationId, MessageQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        query ??= new MessageQuery();
+        if (query.BeforeSeq is not null && query.AfterSeq is not null)
+        {
+            throw ChatException.Validation("before", "give before or after, not both");
+        }
+
+        if (query.BeforeSeq is < 1)
+        {
+            throw ChatException.Validation("before", "before is a seq of 1 or more");
+        }
+
+        if (query.AfterSeq is < 0)
+        {
+            throw ChatException.Validation("after", "after is a seq of 0 or more");
+        }
+
+        ValidateConversationId(conversationId);
+        await RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
+        return await _store.GetMessagesAsync(conversationId, query.BeforeSeq, query.AfterSeq, ClampLimit(query.Limit), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Moves the caller's read position forward to a message (never backward) and publishes <see cref="MessageReadEvent"/>.
+    /// </summary>
+    /// <param name="caller">A participant.</param>
+    /// <param name="conversationId">The conversation id.</param>
+    /// <param name="messageId">A message of that conversation.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ChatException"><c>not_found</c> for a conversation or message the caller cannot see.</exception>
+    public async Task MarkAsReadAsync(ChatUser caller, string conversationId, string messageId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ValidateConversationId(conversationId);
+        if (string.IsNullOrEmpty(messageId))
+        {
+            throw ChatException.Validation("messageId", "messageId is required");
+        }
+
+        var conversation = await RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
+        var message = await _store.FindMessageAsync(messageId, cancellationToken).ConfigureAwait(false);
+        if (message is null || message.ConversationId != conversationId)
+        {
+            throw ChatException.MessageNotFound(messageId);
+        }
+
+        await _store.AdvanceReadPositionAsync(conversationId, caller.Id, message.Seq, cancellationToken).ConfigureAwait(false);
+        await _events.PublishAsync(new MessageReadEvent(message.Id, conversationId, caller.Id, Ids.Now(_time), ParticipantIds(conversation))).ConfigureAwait(false);
+    }
+
+    /// <summary>Moves the caller's read position to the newest message and publishes <see cref="ConversationReadEvent"/>.</summary>
+    /// <param name="caller">A participant.</param>
+    /// <param name="conversationId">The conversation id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ChatException"><c>not_found</c> for a conversation the caller cannot see.</exception>
+    public async Task MarkConversationAsReadAsync(ChatUser caller, string conversationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ValidateConversationId(conversationId);
+        var conversation = await RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
+        if (conversation.LastSeq > 0)
+        {
+            await _store.AdvanceReadPositionAsync(conversationId, caller.Id, conversation.LastSeq, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _events.PublishAsync(new ConversationReadEvent(conversationId, caller.Id, Ids.Now(_time), ParticipantIds(conversation))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes a message, leaving a tombstone with its id and seq. Allowed to its sender, and in a group to the owner
+    /// and admins. Publishes <see cref="MessageDeletedEvent"/>; deleting a tombstone again changes and publishes nothing.
+    /// </summary>
+    /// <param name="caller">A participant.</param>
+    /// <param name="messageId">The message id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ChatException"><c>not_found</c> for a message the caller cannot see; <c>forbidden</c> without the right.</exception>
+    public async Task DeleteMessageAsync(ChatUser caller, string messageId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (string.IsNullOrEmpty(messageId))
+        {
+            throw ChatException.Validation("messageId", "messageId is required");
+        }
+
+        var message = await _store.FindMessageAsync(messageId, cancellationToken).ConfigureAwait(false)
+            ?? throw ChatException.MessageNotFound(messageId);
+        var conversation = await _store.FindConversationAsync(message.ConversationId, cancellationToken).ConfigureAwait(false);
+        var me = conversation?.FindParticipant(caller.Id);
+        if (conversation is null || me is null)
+        {
+            throw ChatException.MessageNotFound(messageId);
+        }
+
+        var allowed = message.SenderId == caller.Id
+            || (conversation.Type == ConversationType.Group && me.Role is ParticipantRole.Owner or ParticipantRole.Admin);
+        if (!allowed)
+        {
+            throw new ChatException(ChatErrorCode.Forbidden, "only the sender, or a group's owner or admin, may delete a message");
+        }
+
+        if (message.IsDeleted)
+        {
+            return;
+        }
+
+        await _store.DeleteMessageAsync(messageId, Ids.Now(_time), cancellationToken).ConfigureAwait(false);
+        await _events.PublishAsync(new MessageDeletedEvent(messageId, conversation.Id, ParticipantIds(conversation))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Adds users to a group as members. Allowed to the owner and admins. Users already in it are left as they are;
+    /// publishes <see cref="ParticipantsAddedEvent"/> when anyone was added.
+    /// </summary>
+    /// <param name="caller">The group's owner or an admin.</param>
+    /// <param name="conversationId">The group id.</param>
+    /// <param name="userIds">The users to add.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ChatException">
+    /// <c>validation_failed</c> for no or bad ids or too many participants; <c>not_found</c>; <c>conflict</c> for a
+    /// direct conversation; <c>forbidden</c> for a member.
+    /// </exception>
+    public async Task<ConversationView> AddParticipantsAsync(ChatUser caller, string conversationId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ValidateConversationId(conversationId);
+        if (userIds is null || userIds.Count == 0)
+        {
+            throw ChatException.Validation("userIds", "userIds needs at least one user id");
+        }
+
+        foreach (var id in userIds)
+        {
+            ValidateUserId(id, "userIds");
+        }
+
+        var conversation = await RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
+        RequireGroupManager(caller, conversation, "add participants to");
+        var now = Ids.Now(_time);
+        var added = userIds.Distinct(StringComparer.Ordinal).Where(id => !conversation.HasParticipant(id)).ToList();
+        if (added.Count == 0)
+        {
+            return await GetConversationAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (conversation.Participants.Count + added.Count > _options.MaxGroupParticipants)
+        {
+            throw ChatException.Validation("userIds", Invariant($"a group has at most {_options.MaxGroupParticipants} participants"));
+        }
+
+        var updated = await _store.AddParticipantsAsync(
+            conversationId,
+            [.. added.Select(id => new Participant(id, ParticipantRole.Member, now))],
+            cancellationToken).ConfigureAwait(false) ?? throw ChatException.ConversationNotFound(conversationId);
+        await _events.PublishAsync(new ParticipantsAddedEvent(conversationId, added, ParticipantIds(updated))).ConfigureAwait(false);
+        return await GetConversationAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Removes a participant from a group. The owner may remove anyone; an admin may remove members; removing oneself is
+    /// leaving (<see cref="LeaveConversationAsync"/>). Publishes <see cref="ParticipantRemovedEvent"/>.
+    /// </summary>
+    /// <param name="caller">The group's owner or an admin.</param>
+    /// <param name="conversationId">The group id.</param>
+    /// <param name="userId">The participant to remove.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ChatException">
+    /// <c>not_found</c> for a conversation the caller cannot see or a user who is not a participant; <c>conflict</c> for a
+    /// direct conversation; <c>forbidden</c> without the right.
+    /// </exception>
+    public async Task RemoveParticipantAsync(ChatUser caller, string conversationId, string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ValidateConversationId(conversationId);
+        ValidateUserId(userId, "userId");
+        if (userId == caller.Id)
+        {
+            await LeaveConversationAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var conversation = await RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
+        var me = RequireGroupManager(caller, conversation, "remove participants from");
+        var target = conversation.FindParticipant(userId)
+            ?? throw new ChatException(ChatErrorCode.NotFound, Invariant($"user {userId} is not a participant of conversation {conversationId}"));
+        if (me.Role != ParticipantRole.Owner && target.Role != ParticipantRole.Member)
+        {
+            throw new ChatException(ChatErrorCode.Forbidden, "an admin may remove members only; the owner may remove anyone");
+        }
+
+        var updated = await _store.RemoveParticipantAsync(conversationId, userId, null, cancellationToken).ConfigureAwait(false)
+            ?? throw ChatException.ConversationNotFound(conversationId);
+        await _events.PublishAsync(new ParticipantRemovedEvent(conversationId, userId, ParticipantIds(updated))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The caller leaves a group. When the owner leaves, ownership passes in the same store operation to the admin who
+    /// joined first, or else to the member who joined first. Publishes <see cref="ParticipantRemovedEvent"/>.
+    /// </summary>
+    /// <param name="caller">A participant.</param>
+    /// <param name="conversationId">The group id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ChatException"><c>not_found</c>; <c>conflict</c> for a direct conversation.</exception>
+    public async Task LeaveConversationAsync(ChatUser caller, string conversationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ValidateConversationId(conversationId);
+        var conversation = await RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
+        if (conversation.Type != ConversationType.Group)
+        {
+            throw new ChatException(ChatErrorCode.Conflict, "a direct conversation cannot be left");
+        }
+
+        string? newOwner = null;
+        if (conversation.FindParticipant(caller.Id)!.Role == ParticipantRole.Owner)
+        {
+            newOwner = conversation.Participants
+                .Where(p => p.UserId != caller.Id)
+                .OrderByDescending(p => p.Role == ParticipantRole.Admin)
+                .ThenBy(p => p.JoinedAt)
+                .Select(p => p.UserId)
+                .FirstOrDefault();
+        }
+
+        var updated = await _store.RemoveParticipantAsync(conversationId, caller.Id, newOwner, cancellationToken).ConfigureAwait(false)
+            ?? throw ChatException.ConversationNotFound(conversationId);
+        await _events.PublishAsync(new ParticipantRemovedEvent(conversationId, caller.Id, ParticipantIds(updated))).ConfigureAwait(false);
+    }
+
+    /// <summary>Returns the conversation when the caller is a participant; otherwise <c>not_found</c>.</summary>
+    /// <param name="caller">The user.</param>
+    /// <param name="conversationId">The conversation id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    internal async Task<Conversation> RequireParticipantAsync(ChatUser caller, string conversationId, CancellationToken cancellationToken)
+    {
+        var conversation = await _store.FindConversationAsync(conversationId, cancellationToken).ConfigureAwait(false);
+        if (conversation is null || !conversation.HasParticipant(caller.Id))
+        {
+            throw ChatException.ConversationNotFound(conversationId);
+        }
+
+        return conversation;
+    }
+
+    private static Participant RequireGroupManager(ChatUser caller, Conversation conversation, string action)
+    {
+        if (conversation.Type != ConversationType.Group)
+        {
+            throw new ChatException(ChatErrorCode.Conflict, $"cannot {action} a direct conversation");
+        }
+
+        var me = conversation.FindParticipant(caller.Id)!;
+        if (me.Role == ParticipantRole.Member)
+        {
+            throw new ChatException(ChatErrorCode.Forbidden, $"only the group's owner or an admin may {action} it");
+        }
+
+        return me;
+    }
+
+    private static IReadOnlyList<string> ParticipantIds(Conversation conversation) =>
+        [.. conversation.Participants.Select(p => p.UserId)];
+
+    private static int ClampLimit(int? limit) => Math.Clamp(limit ?? DefaultPageSize, 1, MaxPageSize);
+
+    private static void ValidateConversationId(string conversationId)
+    {
+        if (string.IsNullOrWhiteSpace(conversationId))
+        {
+            throw ChatException.Validation("conversationId", "conversationId is required");
+        }
+    }
+
+    private void ValidateUserId(string? userId, string field)
+    {
+        if (string.IsNullOrWhiteSpace(userId) || userId.Length > _options.MaxIdLength)
+        {
+            throw ChatException.Validation(field, Invariant($"a user id has 1 to {_options.MaxIdLength} characters and is not blank"));
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

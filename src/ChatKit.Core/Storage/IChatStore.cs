@@ -1,0 +1,144 @@
+namespace ChatKit.Storage;
+
+/// <summary>
+/// The persistence contract of ChatKit: only the operations the rules need, each atomic in its backend.
+/// Guarantees hold across processes, because several nodes share one database: they come from the database
+/// (unique indexes, atomic increments, conditional updates), never from in-process locks alone.
+/// Every adapter proves them by deriving from the conformance suite in ChatKit.Testing.
+/// </summary>
+/// <remarks>
+/// The store does not check membership or roles: ChatKit's services do that before calling it.
+/// Timestamps are given with millisecond precision so that every backend returns them unchanged.
+/// </remarks>
+public interface IChatStore
+{
+    /// <summary>Inserts a new group conversation.</summary>
+    /// <param name="conversation">The conversation, with its id, participants and <see cref="Conversation.LastSeq"/> of 0.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task CreateConversationAsync(Conversation conversation, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Returns the direct conversation whose <see cref="Conversation.DirectKey"/> equals the candidate's, inserting the
+    /// candidate when there is none. Concurrent calls for one pair, from any process, yield one conversation.
+    /// </summary>
+    /// <param name="candidate">The conversation to insert when the pair has none; its <see cref="Conversation.DirectKey"/> is set.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The conversation, and whether it was created by this call.</returns>
+    Task<StoreResult<Conversation>> GetOrCreateDirectConversationAsync(Conversation candidate, CancellationToken cancellationToken);
+
+    /// <summary>Returns a conversation, or <see langword="null"/> when it does not exist.</summary>
+    /// <param name="conversationId">The conversation id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<Conversation?> FindConversationAsync(string conversationId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Returns a conversation with its newest message and the unread count of <paramref name="userId"/>,
+    /// or <see langword="null"/> when it does not exist.
+    /// </summary>
+    /// <param name="conversationId">The conversation id.</param>
+    /// <param name="userId">The user whose unread count is computed.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<ConversationView?> FindConversationViewAsync(string conversationId, string userId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Lists the conversations <paramref name="userId"/> participates in, ordered by
+    /// <see cref="Conversation.LastActivityAt"/> descending then <see cref="Conversation.Id"/> descending, each with its
+    /// newest message and the user's unread count, in a bounded number of queries (no query per conversation).
+    /// </summary>
+    /// <param name="userId">The participant.</param>
+    /// <param name="after">Only conversations strictly after this position in that order; <see langword="null"/> for the first page.</param>
+    /// <param name="limit">The most conversations to return, at least 1.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<IReadOnlyList<ConversationView>> ListConversationsAsync(string userId, ConversationPosition? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends a message in one atomic operation: when the message has a <see cref="ChatMessage.TempId"/> that its sender
+    /// already used in the conversation, returns that first message and changes nothing; otherwise assigns the next seq
+    /// of the conversation (1, 2, 3… with no gap under concurrent appends from any process), stores the message, sets the
+    /// conversation's <see cref="Conversation.LastSeq"/> and <see cref="Conversation.LastActivityAt"/> (the message's
+    /// creation time), and moves the sender's read position forward to the new seq.
+    /// </summary>
+    /// <param name="message">The message; its <see cref="ChatMessage.Seq"/> is ignored. The conversation exists.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The stored message with its seq, and whether this call created it.</returns>
+    Task<StoreResult<ChatMessage>> AppendMessageAsync(ChatMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Returns a message (or its tombstone), or <see langword="null"/> when it does not exist.</summary>
+    /// <param name="messageId">The message id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<ChatMessage?> FindMessageAsync(string messageId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads one page of a conversation's messages, tombstones included, ascending by seq.
+    /// With <paramref name="afterSeq"/>: the oldest <paramref name="limit"/> messages with seq greater than it.
+    /// Otherwise: the newest <paramref name="limit"/> messages with seq less than <paramref name="beforeSeq"/> (all when
+    /// <see langword="null"/>). <see cref="MessagePage.HasMore"/> says whether more lie beyond the page in that direction.
+    /// </summary>
+    /// <param name="conversationId">The conversation id.</param>
+    /// <param name="beforeSeq">Exclusive upper bound, or <see langword="null"/>.</param>
+    /// <param name="afterSeq">Exclusive lower bound, or <see langword="null"/>; not given together with <paramref name="beforeSeq"/>.</param>
+    /// <param name="limit">The page size, 1 to 100.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<MessagePage> GetMessagesAsync(string conversationId, long? beforeSeq, long? afterSeq, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Turns a message into a tombstone: content emptied and <see cref="ChatMessage.DeletedAt"/> set, id and seq kept.
+    /// Deleting a tombstone changes nothing.
+    /// </summary>
+    /// <param name="messageId">The message id.</param>
+    /// <param name="deletedAt">The deletion time.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The message as stored afterwards, or <see langword="null"/> when it does not exist.</returns>
+    Task<ChatMessage?> DeleteMessageAsync(string messageId, DateTimeOffset deletedAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves a user's read position in a conversation to <paramref name="seq"/> if that is further than where it is
+    /// (a conditional update: concurrent calls keep the maximum, and it never moves backward).
+    /// </summary>
+    /// <param name="conversationId">The conversation id.</param>
+    /// <param name="userId">The reader.</param>
+    /// <param name="seq">The seq read up to.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The read position afterwards.</returns>
+    Task<long> AdvanceReadPositionAsync(string conversationId, string userId, long seq, CancellationToken cancellationToken);
+
+    /// <summary>Returns a user's read position in a conversation: the seq read up to, 0 when nothing was read.</summary>
+    /// <param name="conversationId">The conversation id.</param>
+    /// <param name="userId">The reader.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<long> GetReadPositionAsync(string conversationId, string userId, CancellationToken cancellationToken);
+
+    /// <summary>Adds the participants that are not in the conversation yet; existing ones keep their role and join time.</summary>
+    /// <param name="conversationId">The conversation id.</param>
+    /// <param name="participants">The participants to add.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The conversation afterwards, or <see langword="null"/> when it does not exist.</returns>
+    Task<Conversation?> AddParticipantsAsync(string conversationId, IReadOnlyList<Participant> participants, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes a participant (nothing happens when the user is not one) and, in the same operation, makes
+    /// <paramref name="newOwnerId"/> the owner when it is given and still a participant.
+    /// </summary>
+    /// <param name="conversationId">The conversation id.</param>
+    /// <param name="userId">The participant to remove.</param>
+    /// <param name="newOwnerId">The participant who becomes owner, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The conversation afterwards, or <see langword="null"/> when it does not exist.</returns>
+    Task<Conversation?> RemoveParticipantAsync(string conversationId, string userId, string? newOwnerId, CancellationToken cancellationToken);
+
+    /// <summary>Returns the distinct users, other than <paramref name="userId"/>, who share at least one conversation with it.</summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<IReadOnlyCollection<string>> GetContactsAsync(string userId, CancellationToken cancellationToken);
+}
+
+/// <summary>A value a store returned, and whether the call created it.</summary>
+/// <typeparam name="T">The value's type.</typeparam>
+/// <param name="Value">The stored value.</param>
+/// <param name="Created"><see langword="true"/> when this call inserted it; <see langword="false"/> when it existed.</param>
+public readonly record struct StoreResult<T>(T Value, bool Created);
+
+/// <summary>A position in a user's conversation list, ordered by last activity descending then id descending.</summary>
+/// <param name="LastActivityAt">The last activity of the conversation at the position.</param>
+/// <param name="ConversationId">The id of the conversation at the position.</param>
+public sealed record ConversationPosition(DateTimeOffset LastActivityAt, string ConversationId);
