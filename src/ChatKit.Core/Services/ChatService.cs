@@ -502,7 +502,7 @@ public sealed class ChatService
 
     /// <summary>
     /// The caller leaves a group. When the owner leaves, ownership passes in the same store operation to the admin who
-    /// joined first, or else to the member who joined first. Publishes <see cref="ParticipantRemovedEvent"/>.
+    /// joined first, or else to the member who joined first (ties broken by user id, ordinal). Publishes <see cref="ParticipantRemovedEvent"/>.
     /// </summary>
     /// <param name="caller">A participant.</param>
     /// <param name="conversationId">The group id.</param>
@@ -525,6 +525,7 @@ public sealed class ChatService
                 .Where(p => p.UserId != caller.Id)
                 .OrderByDescending(p => p.Role == ParticipantRole.Admin)
                 .ThenBy(p => p.JoinedAt)
+                .ThenBy(p => p.UserId, StringComparer.Ordinal)
                 .Select(p => p.UserId)
                 .FirstOrDefault();
         }
