@@ -1,0 +1,175 @@
+using MongoDB.Bson;
+using MongoDB.Bson.Serialization.Attributes;
+
+namespace ChatKit.Storage.Mongo.Internal;
+
+// The shapes ChatKit keeps in MongoDB. Core's model carries no MongoDB attribute: these classes are mapped here, with
+// every element name and representation spelled out, so the stored format never depends on the host's conventions.
+// Ids are strings; times are BSON UTC datetimes (millisecond precision, which is what Core gives the store);
+// seqs are 64-bit integers; enums are lower-case strings (the wire names). Unknown elements are ignored on read, so an
+// older node can read documents a newer one wrote.
+
+/// <summary>A conversation, with its participants embedded and two seq counters.</summary>
+[BsonIgnoreExtraElements]
+internal sealed class ConversationDocument
+{
+    [BsonId]
+    [BsonRepresentation(BsonType.String)]
+    public string Id { get; set; } = string.Empty;
+
+    /// <summary><c>direct</c> or <c>group</c>.</summary>
+    [BsonElement("type")]
+    public string Type { get; set; } = string.Empty;
+
+    [BsonElement("name")]
+    [BsonIgnoreIfNull]
+    public string? Name { get; set; }
+
+    [BsonElement("createdBy")]
+    public string CreatedBy { get; set; } = string.Empty;
+
+    [BsonElement("createdAt")]
+    [BsonDateTimeOptions(Kind = DateTimeKind.Utc, Representation = BsonType.DateTime)]
+    public DateTime CreatedAt { get; set; }
+
+    [BsonElement("participants")]
+    public List<ParticipantDocument> Participants { get; set; } = [];
+
+    /// <summary>The seq of the newest stored message: moved forward only after that message is inserted.</summary>
+    [BsonElement("lastSeq")]
+    [BsonRepresentation(BsonType.Int64)]
+    public long LastSeq { get; set; }
+
+    /// <summary>The creation time of the message at <see cref="LastSeq"/>, or the conversation's creation time.</summary>
+    [BsonElement("lastActivityAt")]
+    [BsonDateTimeOptions(Kind = DateTimeKind.Utc, Representation = BsonType.DateTime)]
+    public DateTime LastActivityAt { get; set; }
+
+    /// <summary>The direct pair's key; absent for a group (the unique index is partial on its existence).</summary>
+    [BsonElement("directKey")]
+    [BsonIgnoreIfNull]
+    public string? DirectKey { get; set; }
+
+    /// <summary>The last seq handed out by <c>$inc</c>; ahead of <see cref="LastSeq"/> while an append is in flight.</summary>
+    [BsonElement("allocatedSeq")]
+    [BsonRepresentation(BsonType.Int64)]
+    public long AllocatedSeq { get; set; }
+}
+
+/// <summary>A participant, embedded in its conversation.</summary>
+[BsonIgnoreExtraElements]
+internal sealed class ParticipantDocument
+{
+    [BsonElement("userId")]
+    public string UserId { get; set; } = string.Empty;
+
+    /// <summary><c>member</c>, <c>admin</c> or <c>owner</c>.</summary>
+    [BsonElement("role")]
+    public string Role { get; set; } = string.Empty;
+
+    [BsonElement("joinedAt")]
+    [BsonDateTimeOptions(Kind = DateTimeKind.Utc, Representation = BsonType.DateTime)]
+    public DateTime JoinedAt { get; set; }
+}
+
+/// <summary>A message or its tombstone.</summary>
+[BsonIgnoreExtraElements]
+internal sealed class MessageDocument
+{
+    [BsonId]
+    [BsonRepresentation(BsonType.String)]
+    public string Id { get; set; } = string.Empty;
+
+    [BsonElement("conversationId")]
+    public string ConversationId { get; set; } = string.Empty;
+
+    [BsonElement("seq")]
+    [BsonRepresentation(BsonType.Int64)]
+    public long Seq { get; set; }
+
+    [BsonElement("senderId")]
+    public string SenderId { get; set; } = string.Empty;
+
+    [BsonElement("senderName")]
+    public string SenderName { get; set; } = string.Empty;
+
+    [BsonElement("content")]
+    public string Content { get; set; } = string.Empty;
+
+    /// <summary><c>text</c> or <c>system</c>.</summary>
+    [BsonElement("type")]
+    public string Type { get; set; } = string.Empty;
+
+    /// <summary>Absent when the sender gave none (the unique index is partial on its existence).</summary>
+    [BsonElement("tempId")]
+    [BsonIgnoreIfNull]
+    public string? TempId { get; set; }
+
+    [BsonElement("createdAt")]
+    [BsonDateTimeOptions(Kind = DateTimeKind.Utc, Representation = BsonType.DateTime)]
+    public DateTime CreatedAt { get; set; }
+
+    [BsonElement("editedAt")]
+    [BsonIgnoreIfNull]
+    [BsonDateTimeOptions(Kind = DateTimeKind.Utc, Representation = BsonType.DateTime)]
+    public DateTime? EditedAt { get; set; }
+
+    [BsonElement("deletedAt")]
+    [BsonIgnoreIfNull]
+    [BsonDateTimeOptions(Kind = DateTimeKind.Utc, Representation = BsonType.DateTime)]
+    public DateTime? DeletedAt { get; set; }
+}
+
+/// <summary>A user's read position in a conversation. Its <c>_id</c> is the server's ObjectId and is not read.</summary>
+[BsonIgnoreExtraElements]
+internal sealed class ReadPositionDocument
+{
+    [BsonElement("conversationId")]
+    public string ConversationId { get; set; } = string.Empty;
+
+    [BsonElement("userId")]
+    public string UserId { get; set; } = string.Empty;
+
+    [BsonElement("seq")]
+    [BsonRepresentation(BsonType.Int64)]
+    public long Seq { get; set; }
+}
+
+/// <summary>
+/// A tempId reserved by the append that stores its message, taken before that append increments the seq counter so a
+/// duplicate never consumes a seq. Its <c>_id</c> is the server's ObjectId and is not read; a TTL index removes it a
+/// day after <see cref="ReservedAt"/>.
+/// </summary>
+[BsonIgnoreExtraElements]
+internal sealed class TempIdReservationDocument
+{
+    [BsonElement("conversationId")]
+    public string ConversationId { get; set; } = string.Empty;
+
+    [BsonElement("senderId")]
+    public string SenderId { get; set; } = string.Empty;
+
+    [BsonElement("tempId")]
+    public string TempId { get; set; } = string.Empty;
+
+    /// <summary>The id of the message the holder is storing; changes when another call takes the reservation over.</summary>
+    [BsonElement("token")]
+    public string Token { get; set; } = string.Empty;
+
+    [BsonElement("reservedAt")]
+    [BsonDateTimeOptions(Kind = DateTimeKind.Utc, Representation = BsonType.DateTime)]
+    public DateTime ReservedAt { get; set; }
+}
+
+/// <summary>One row of the unread-count aggregation: a conversation id and how many messages are unread in it.</summary>
+[BsonIgnoreExtraElements]
+internal sealed class UnreadCountDocument
+{
+    [BsonId]
+    [BsonRepresentation(BsonType.String)]
+    public string ConversationId { get; set; } = string.Empty;
+
+    [BsonElement("count")]
+    [BsonRepresentation(BsonType.Int32)]
+    public int Count { get; set; }
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace ChatKit.Storage.Mongo.Internal;
+
+/// <summary>ChatKit.Storage.Mongo's log messages.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Creating ChatKit's MongoDB collections and indexes in database {Database} (prefix '{Prefix}').")]
+    public static partial void CreatingIndexes(ILogger logger, string database, string prefix);
+
+    [LoggerMessage(2, LogLevel.Information, "ChatKit's MongoDB collections and indexes are in place ({Count} indexes).")]
+    public static partial void IndexesCreated(ILogger logger, int count);
+
+    [LoggerMessage(3, LogLevel.Error, "Creating ChatKit's MongoDB indexes on {Collection} failed; an index of the same name with another definition may exist.")]
+    public static partial void IndexCreationFailed(ILogger logger, string collection, Exception exception);
+
+    [LoggerMessage(4, LogLevel.Debug, "CreateIndexesOnStart is off: ChatKit's MongoDB collections and indexes must be created by other means.")]
+    public static partial void IndexCreationSkipped(ILogger logger);
+
+    [LoggerMessage(10, LogLevel.Warning, "The reservation of tempId {TempId} of sender {SenderId} in conversation {ConversationId} was older than {Timeout} without a message; this call took it over.")]
+    public static partial void ReservationTakenOver(ILogger logger, string tempId, string senderId, string conversationId, TimeSpan timeout);
+
+    [LoggerMessage(11, LogLevel.Error, "Seq {Seq} of conversation {ConversationId} was allocated but its message {MessageId} could not be stored: the conversation has a gap at that seq.")]
+    public static partial void SeqLost(ILogger logger, long seq, string conversationId, string messageId, Exception? exception);
+
+    [LoggerMessage(12, LogLevel.Debug, "Storing message {MessageId} at seq {Seq} failed transiently (attempt {Attempt}); retrying with the same seq.")]
+    public static partial void InsertRetried(ILogger logger, string messageId, long seq, int attempt, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Warning, "Releasing the reservation of tempId {TempId} in conversation {ConversationId} failed; it expires after {Timeout}.")]
+    public static partial void ReleaseFailed(ILogger logger, string tempId, string conversationId, TimeSpan timeout, Exception exception);
+
+    [LoggerMessage(14, LogLevel.Warning, "Moving conversation {ConversationId} to seq {Seq} or the sender's read position failed after the message was stored; the next append or read catches up.")]
+    public static partial void PublishFailed(ILogger logger, string conversationId, long seq, Exception exception);
+}

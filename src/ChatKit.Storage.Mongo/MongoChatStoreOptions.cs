@@ -1,0 +1,31 @@
+namespace ChatKit.Storage.Mongo;
+
+/// <summary>
+/// How ChatKit keeps its data in MongoDB: the prefix of its collection names, whether it creates its collections and
+/// indexes at start-up, and how long a retried tempId waits for the call that reserved it. Validated at start-up.
+/// </summary>
+public sealed class MongoChatStoreOptions
+{
+    /// <summary>
+    /// Prepended to the name of every collection ChatKit uses (<c>conversations</c>, <c>messages</c>,
+    /// <c>read_positions</c>, <c>temp_ids</c>), so several applications can share one database. Default
+    /// <c>chatkit_</c>. Up to 64 characters; letters, digits, <c>_</c>, <c>-</c> and <c>.</c> only, not starting with
+    /// <c>system.</c>; may be empty.
+    /// </summary>
+    public string CollectionPrefix { get; set; } = "chatkit_";
+
+    /// <summary>
+    /// Whether a hosted service creates the collections and their indexes when the host starts (idempotent: existing
+    /// ones are kept). Default <see langword="true"/>. Turn it off when the database is provisioned by other means; the
+    /// unique indexes are what make the storage guarantees hold, so they must exist before ChatKit runs.
+    /// </summary>
+    public bool CreateIndexesOnStart { get; set; } = true;
+
+    /// <summary>
+    /// How long a tempId stays reserved for the call that is storing its message. A retry of that tempId waits for the
+    /// first call's message meanwhile; once the reservation is older than this (the first call's process died), the
+    /// retry takes it over and stores its own message. Default 30 seconds; 1 second to 10 minutes. It must be longer
+    /// than any append can take, failovers included.
+    /// </summary>
+    public TimeSpan TempIdReservationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
