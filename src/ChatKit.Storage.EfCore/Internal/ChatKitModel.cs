@@ -1,0 +1,100 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatKit.Storage.EfCore.Internal;
+
+/// <summary>ChatKit's tables, keys and indexes, added to ChatKit's own DbContext or to a host's.</summary>
+internal static class ChatKitModel
+{
+    public const string ConversationsTable = "chatkit_conversations";
+    public const string ParticipantsTable = "chatkit_participants";
+    public const string MessagesTable = "chatkit_messages";
+    public const string ReadPositionsTable = "chatkit_read_positions";
+
+    public static void Configure(ModelBuilder modelBuilder, string? schema)
+    {
+        modelBuilder.Entity<ConversationEntity>(e =>
+        {
+            e.ToTable(ConversationsTable, schema);
+            e.HasKey(c => c.Id).HasName("pk_chatkit_conversations");
+            e.Property(c => c.Id).HasColumnName("id").ValueGeneratedNever();
+            e.Property(c => c.Type).HasColumnName("type").HasConversion<string>().HasMaxLength(16);
+            e.Property(c => c.Name).HasColumnName("name");
+            e.Property(c => c.CreatedBy).HasColumnName("created_by");
+            e.Property(c => c.CreatedAt).HasColumnName("created_at");
+            e.Property(c => c.LastSeq).HasColumnName("last_seq");
+            e.Property(c => c.LastActivityAt).HasColumnName("last_activity_at");
+            e.Property(c => c.DirectKey).HasColumnName("direct_key");
+            e.Property(c => c.ParticipantCounter).HasColumnName("participant_counter");
+
+            // One direct conversation per user pair (NULL for groups, and NULLs never collide).
+            e.HasIndex(c => c.DirectKey).IsUnique().HasDatabaseName("ux_chatkit_conversations_direct_key");
+
+            // A user's list is ordered by (last_activity_at, id) descending.
+            e.HasIndex(c => new { c.LastActivityAt, c.Id }).HasDatabaseName("ix_chatkit_conversations_last_activity");
+
+            e.HasMany(c => c.Participants)
+                .WithOne()
+                .HasForeignKey(p => p.ConversationId)
+                .OnDelete(DeleteBehavior.Cascade)
+                .HasConstraintName("fk_chatkit_participants_conversation");
+        });
+
+        modelBuilder.Entity<ParticipantEntity>(e =>
+        {
+            e.ToTable(ParticipantsTable, schema);
+            e.HasKey(p => new { p.ConversationId, p.UserId }).HasName("pk_chatkit_participants");
+            e.Property(p => p.ConversationId).HasColumnName("conversation_id");
+            e.Property(p => p.UserId).HasColumnName("user_id");
+            e.Property(p => p.Role).HasColumnName("role").HasConversion<string>().HasMaxLength(16);
+            e.Property(p => p.JoinedAt).HasColumnName("joined_at");
+            e.Property(p => p.Ordinal).HasColumnName("ordinal");
+
+            // A user's conversations, and the people they share them with.
+            e.HasIndex(p => new { p.UserId, p.ConversationId }).HasDatabaseName("ix_chatkit_participants_user");
+        });
+
+        modelBuilder.Entity<MessageEntity>(e =>
+        {
+            e.ToTable(MessagesTable, schema);
+            e.HasKey(m => m.Id).HasName("pk_chatkit_messages");
+            e.Property(m => m.Id).HasColumnName("id").ValueGeneratedNever();
+            e.Property(m => m.ConversationId).HasColumnName("conversation_id");
+            e.Property(m => m.Seq).HasColumnName("seq");
+            e.Property(m => m.SenderId).HasColumnName("sender_id");
+            e.Property(m => m.SenderName).HasColumnName("sender_name");
+            e.Property(m => m.Content).HasColumnName("content");
+            e.Property(m => m.Type).HasColumnName("type").HasConversion<string>().HasMaxLength(16);
+            e.Property(m => m.TempId).HasColumnName("temp_id");
+            e.Property(m => m.CreatedAt).HasColumnName("created_at");
+            e.Property(m => m.EditedAt).HasColumnName("edited_at");
+            e.Property(m => m.DeletedAt).HasColumnName("deleted_at");
+
+            // The order of a conversation: one message per seq, and every page is a range of this index.
+            e.HasIndex(m => new { m.ConversationId, m.Seq }).IsUnique().HasDatabaseName("ux_chatkit_messages_conversation_seq");
+
+            // The idempotency key of a send (messages without a tempId have NULL here and never collide).
+            e.HasIndex(m => new { m.ConversationId, m.SenderId, m.TempId }).IsUnique().HasDatabaseName("ux_chatkit_messages_temp_id");
+
+            e.HasOne<ConversationEntity>()
+                .WithMany()
+                .HasForeignKey(m => m.ConversationId)
+                .OnDelete(DeleteBehavior.Cascade)
+                .HasConstraintName("fk_chatkit_messages_conversation");
+        });
+
+        modelBuilder.Entity<ReadPositionEntity>(e =>
+        {
+            e.ToTable(ReadPositionsTable, schema);
+            e.HasKey(r => new { r.ConversationId, r.UserId }).HasName("pk_chatkit_read_positions");
+            e.Property(r => r.ConversationId).HasColumnName("conversation_id");
+            e.Property(r => r.UserId).HasColumnName("user_id");
+            e.Property(r => r.Seq).HasColumnName("seq");
+
+            e.HasOne<ConversationEntity>()
+                .WithMany()
+                .HasForeignKey(r => r.ConversationId)
+                .OnDelete(DeleteBehavior.Cascade)
+                .HasConstraintName("fk_chatkit_read_positions_conversation");
+        });
+    }
+}

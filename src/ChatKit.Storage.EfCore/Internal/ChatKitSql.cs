@@ -1,0 +1,105 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace ChatKit.Storage.EfCore.Internal;
+
+/// <summary>
+/// The few statements LINQ cannot express, written once from the context's model (so table names, a schema, or a
+/// host's naming convention are respected) in SQL that SQLite (3.35 or later) and PostgreSQL both run unchanged:
+/// <c>UPDATE … RETURNING</c> and <c>INSERT … ON CONFLICT … DO UPDATE … WHERE</c>. Placeholders are EF Core's
+/// <c>{0}</c>, <c>{1}</c>…, which become provider parameters. Each returns one column named <c>Value</c>.
+/// </summary>
+internal sealed class ChatKitSql
+{
+    private ChatKitSql(string nextSeq, string advanceReadPosition, string lockMembership, string probe)
+    {
+        NextSeq = nextSeq;
+        AdvanceReadPosition = advanceReadPosition;
+        LockMembership = lockMembership;
+        Probe = probe;
+    }
+
+    /// <summary>
+    /// {0} conversation id, {1} last activity: increments the conversation's last seq and returns it; no row when the
+    /// conversation does not exist. The row lock it takes serialises appends to one conversation across processes.
+    /// </summary>
+    public string NextSeq { get; }
+
+    /// <summary>
+    /// {0} conversation id, {1} user id, {2} seq: inserts the read position, or raises it when it is lower (never lowers
+    /// it); returns the new seq, or no row when nothing changed or the conversation does not exist.
+    /// </summary>
+    public string AdvanceReadPosition { get; }
+
+    /// <summary>
+    /// {0} conversation id, {1} increment: locks the conversation row for a membership change and returns the
+    /// participant counter after the increment; no row when the conversation does not exist.
+    /// </summary>
+    public string LockMembership { get; }
+
+    /// <summary>A query that fails when ChatKit's tables are missing and reads nothing otherwise.</summary>
+    public string Probe { get; }
+
+    /// <summary>Writes the statements for a context's model, or explains that ChatKit's tables are not in it.</summary>
+    public static ChatKitSql Create(DbContext context)
+    {
+        var model = context.Model;
+        var conversations = FindEntity<ConversationEntity>(context, model);
+        var readPositions = FindEntity<ReadPositionEntity>(context, model);
+        FindEntity<ParticipantEntity>(context, model);
+        FindEntity<MessageEntity>(context, model);
+
+        var sql = context.GetService<ISqlGenerationHelper>();
+        var value = sql.DelimitIdentifier("Value");
+
+        var (conversationTable, conversationColumn) = Names(conversations, sql);
+        var id = conversationColumn(nameof(ConversationEntity.Id));
+        var lastSeq = conversationColumn(nameof(ConversationEntity.LastSeq));
+        var lastActivity = conversationColumn(nameof(ConversationEntity.LastActivityAt));
+        var counter = conversationColumn(nameof(ConversationEntity.ParticipantCounter));
+
+        var (readTable, readColumn) = Names(readPositions, sql);
+        var readConversation = readColumn(nameof(ReadPositionEntity.ConversationId));
+        var readUser = readColumn(nameof(ReadPositionEntity.UserId));
+        var readSeq = readColumn(nameof(ReadPositionEntity.Seq));
+
+        var nextSeq =
+            $"UPDATE {conversationTable} SET {lastSeq} = {lastSeq} + 1, {lastActivity} = {{1}} "
+            + $"WHERE {id} = {{0}} RETURNING {lastSeq} AS {value}";
+
+        // INSERT … SELECT … WHERE EXISTS: no row for an unknown conversation (instead of a foreign key error);
+        // ON CONFLICT … DO UPDATE … WHERE: an atomic maximum, whichever of two concurrent callers comes first.
+        var advance =
+            $"INSERT INTO {readTable} AS r ({readConversation}, {readUser}, {readSeq}) "
+            + $"SELECT {{0}}, {{1}}, {{2}} WHERE EXISTS (SELECT 1 FROM {conversationTable} WHERE {id} = {{0}}) "
+            + $"ON CONFLICT ({readConversation}, {readUser}) DO UPDATE SET {readSeq} = excluded.{readSeq} "
+            + $"WHERE r.{readSeq} < excluded.{readSeq} "
+            + $"RETURNING {readSeq} AS {value}";
+
+        var lockMembership =
+            $"UPDATE {conversationTable} SET {counter} = {counter} + {{1}} "
+            + $"WHERE {id} = {{0}} RETURNING {counter} AS {value}";
+
+        var probe = $"SELECT 1 FROM {conversationTable} WHERE 1 = 0";
+        return new ChatKitSql(nextSeq, advance, lockMembership, probe);
+    }
+
+    private static IEntityType FindEntity<T>(DbContext context, IModel model) =>
+        model.FindEntityType(typeof(T))
+        ?? throw new InvalidOperationException(
+            $"{context.GetType().Name} does not contain ChatKit's tables: call modelBuilder.AddChatKit() in its OnModelCreating "
+            + "(and add a migration), or use ChatKit's own context with UseEntityFrameworkCore(options => …).");
+
+    private static (string Table, Func<string, string> Column) Names(IEntityType entity, ISqlGenerationHelper sql)
+    {
+        var table = entity.GetTableMappings().Single().Table;
+        var delimitedTable = sql.DelimitIdentifier(table.Name, table.Schema);
+        return (delimitedTable, property =>
+        {
+            var column = entity.FindProperty(property)!.GetTableColumnMappings().Single(m => m.TableMapping.Table == table).Column;
+            return sql.DelimitIdentifier(column.Name);
+        });
+    }
+}

@@ -1,0 +1,566 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
+using static ChatKit.Storage.EfCore.Internal.Mapping;
+
+namespace ChatKit.Storage.EfCore.Internal;
+
+/// <summary>
+/// <see cref="IChatStore"/> on EF Core. A singleton: every call leases its own short-lived DbContext. Every guarantee
+/// comes from the database, so it holds across processes sharing one database: the seq is an atomic
+/// <c>UPDATE … RETURNING</c> on the conversation row in the transaction that inserts the message (the row lock
+/// serialises appends to one conversation, and a rollback returns the number), the tempId and the direct pair are
+/// unique indexes (a duplicate rolls back and returns the row that won), and read positions move with a conditional
+/// upsert that never lowers them. On SQLite, transactions start with <c>BEGIN IMMEDIATE</c> (Microsoft.Data.Sqlite's
+/// default) and every write transaction writes first, so writers queue on the busy timeout instead of failing.
+/// </summary>
+internal sealed class EfCoreChatStore : IChatStore
+{
+    private readonly IChatKitContextSource _contexts;
+    private readonly ILogger<EfCoreChatStore> _logger;
+    private ChatKitSql? _sql;
+
+    public EfCoreChatStore(IChatKitContextSource contexts, ILogger<EfCoreChatStore> logger)
+    {
+        _contexts = contexts;
+        _logger = logger;
+    }
+
+    /// <inheritdoc/>
+    public Task CreateConversationAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversation);
+        return WriteAsync(
+            async (db, ct) =>
+            {
+                db.Add(ToEntity(conversation));
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<StoreResult<Conversation>> GetOrCreateDirectConversationAsync(Conversation candidate, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(candidate.DirectKey);
+        var key = candidate.DirectKey;
+        return WriteAsync(
+            async (db, ct) =>
+            {
+                var existing = await FindDirectAsync(db, key, ct).ConfigureAwait(false);
+                if (existing is not null)
+                {
+                    return new StoreResult<Conversation>(existing, false);
+                }
+
+                db.Add(ToEntity(candidate));
+                try
+                {
+                    await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                    return new StoreResult<Conversation>(candidate, true);
+                }
+                catch (DbUpdateException ex)
+                {
+                    // Another call (here or on another node) inserted the pair first: the unique index refused ours.
+                    db.ChangeTracker.Clear();
+                    existing = await FindDirectAsync(db, key, ct).ConfigureAwait(false);
+                    if (existing is null)
+                    {
+                        throw;
+                    }
+
+                    Log.DirectRaceLost(_logger, existing.Id, ex);
+                    return new StoreResult<Conversation>(existing, false);
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<Conversation?> FindConversationAsync(string conversationId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        return ReadAsync(
+            async (db, ct) =>
+            {
+                var entity = await Conversations(db).Include(c => c.Participants)
+                    .SingleOrDefaultAsync(c => c.Id == conversationId, ct).ConfigureAwait(false);
+                return entity is null ? null : ToModel(entity, entity.Participants);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<ConversationView?> FindConversationViewAsync(string conversationId, string userId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(userId);
+        return ReadAsync(
+            async (db, ct) =>
+            {
+                var entity = await Conversations(db).Include(c => c.Participants)
+                    .SingleOrDefaultAsync(c => c.Id == conversationId, ct).ConfigureAwait(false);
+                if (entity is null)
+                {
+                    return null;
+                }
+
+                var views = await ViewsAsync(db, [entity], entity.Participants, userId, ct).ConfigureAwait(false);
+                return views[0];
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<ConversationView>> ListConversationsAsync(string userId, ConversationPosition? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return ReadAsync(
+            async (db, ct) =>
+            {
+                // 1. The page: the user's conversations by (last_activity_at, id) descending, from the keyset position.
+                var query =
+                    from p in Participants(db)
+                    where p.UserId == userId
+                    join c in Conversations(db) on p.ConversationId equals c.Id
+                    select c;
+                if (after is not null)
+                {
+                    var time = ToStore(after.LastActivityAt);
+                    var id = after.ConversationId;
+#pragma warning disable CA1309, CA1310 // Translated to SQL: ids are ASCII, so the database's order is ordinal.
+                    query = query.Where(c => c.LastActivityAt < time || (c.LastActivityAt == time && c.Id.CompareTo(id) < 0));
+#pragma warning restore CA1309, CA1310
+                }
+
+                var page = await query
+                    .OrderByDescending(c => c.LastActivityAt)
+                    .ThenByDescending(c => c.Id)
+                    .Take(limit)
+                    .ToListAsync(ct)
+                    .ConfigureAwait(false);
+                if (page.Count == 0)
+                {
+                    return (IReadOnlyList<ConversationView>)[];
+                }
+
+                // 2. Their participants, in one query.
+                var ids = page.Select(c => c.Id).ToList();
+                var participants = await Participants(db)
+                    .Where(p => ids.Contains(p.ConversationId))
+                    .ToListAsync(ct)
+                    .ConfigureAwait(false);
+
+                // 3 and 4. Their last messages and unread counts, one query each.
+                return await ViewsAsync(db, page, participants, userId, ct).ConfigureAwait(false);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<StoreResult<ChatMessage>> AppendMessageAsync(ChatMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return WriteAsync(
+            async (db, ct) =>
+            {
+                // A retry of a send that was stored already: answer it without taking the write lock.
+                if (message.TempId is not null)
+                {
+                    var first = await FindByTempIdAsync(db, message, ct).ConfigureAwait(false);
+                    if (first is not null)
+                    {
+                        return new StoreResult<ChatMessage>(first, false);
+                    }
+                }
+
+                var sql = Sql(db);
+                var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    // The first statement writes: it takes the conversation's row lock (the write lock on SQLite), so
+                    // concurrent appends to the conversation, from any process, get consecutive numbers.
+                    var seqs = await db.Database
+                        .SqlQueryRaw<long>(sql.NextSeq, message.ConversationId, ToStore(message.CreatedAt))
+                        .ToListAsync(ct)
+                        .ConfigureAwait(false);
+                    if (seqs.Count == 0)
+                    {
+                        throw new InvalidOperationException($"Conversation {message.ConversationId} does not exist.");
+                    }
+
+                    var entity = ToEntity(message, seqs[0]);
+                    db.Add(entity);
+                    try
+                    {
+                        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                    }
+                    catch (DbUpdateException ex) when (message.TempId is not null)
+                    {
+                        // A concurrent send with the same tempId committed between our check and our insert: the unique
+                        // index refused ours. Rolling back returns the seq; the first message is the answer.
+                        await transaction.RollbackAsync(ct).ConfigureAwait(false);
+                        db.ChangeTracker.Clear();
+                        var first = await FindByTempIdAsync(db, message, ct).ConfigureAwait(false);
+                        if (first is null)
+                        {
+                            throw;
+                        }
+
+                        Log.TempIdRaceLost(_logger, message.SenderId, message.ConversationId, first.Id, ex);
+                        return new StoreResult<ChatMessage>(first, false);
+                    }
+
+                    // Sending moves the sender's own read position to the message.
+                    await db.Database
+                        .SqlQueryRaw<long>(sql.AdvanceReadPosition, message.ConversationId, message.SenderId, entity.Seq)
+                        .ToListAsync(ct)
+                        .ConfigureAwait(false);
+                    await transaction.CommitAsync(ct).ConfigureAwait(false);
+                    return new StoreResult<ChatMessage>(ToModel(entity), true);
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<ChatMessage?> FindMessageAsync(string messageId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messageId);
+        return ReadAsync(
+            async (db, ct) =>
+            {
+                var entity = await Messages(db).SingleOrDefaultAsync(m => m.Id == messageId, ct).ConfigureAwait(false);
+                return entity is null ? null : ToModel(entity);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<MessagePage> GetMessagesAsync(string conversationId, long? beforeSeq, long? afterSeq, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return ReadAsync(
+            async (db, ct) =>
+            {
+                // One range read of the (conversation_id, seq) index; one row more than the page says whether more exist.
+                var query = Messages(db).Where(m => m.ConversationId == conversationId);
+                List<MessageEntity> rows;
+                if (afterSeq is { } after)
+                {
+                    rows = await query.Where(m => m.Seq > after).OrderBy(m => m.Seq).Take(limit + 1)
+                        .ToListAsync(ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    if (beforeSeq is { } before)
+                    {
+                        query = query.Where(m => m.Seq < before);
+                    }
+
+                    rows = await query.OrderByDescending(m => m.Seq).Take(limit + 1)
+                        .ToListAsync(ct).ConfigureAwait(false);
+                }
+
+                var hasMore = rows.Count > limit;
+                if (hasMore)
+                {
+                    rows.RemoveAt(limit);
+                }
+
+                if (afterSeq is null)
+                {
+                    rows.Reverse();
+                }
+
+                return new MessagePage(rows.Select(ToModel).ToList(), hasMore);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<ChatMessage?> DeleteMessageAsync(string messageId, DateTimeOffset deletedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messageId);
+        var at = (long?)ToStore(deletedAt);
+        return WriteAsync(
+            async (db, ct) =>
+            {
+                // Conditional: only a live message becomes a tombstone, so the first deletion time stays.
+                await db.Set<MessageEntity>()
+                    .Where(m => m.Id == messageId && m.DeletedAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.Content, string.Empty).SetProperty(m => m.DeletedAt, at), ct)
+                    .ConfigureAwait(false);
+                var entity = await Messages(db).SingleOrDefaultAsync(m => m.Id == messageId, ct).ConfigureAwait(false);
+                return entity is null ? null : ToModel(entity);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<long> AdvanceReadPositionAsync(string conversationId, string userId, long seq, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(userId);
+        return WriteAsync(
+            async (db, ct) =>
+            {
+                if (seq > 0)
+                {
+                    var moved = await db.Database
+                        .SqlQueryRaw<long>(Sql(db).AdvanceReadPosition, conversationId, userId, seq)
+                        .ToListAsync(ct)
+                        .ConfigureAwait(false);
+                    if (moved.Count > 0)
+                    {
+                        return moved[0];
+                    }
+                }
+
+                // Nothing changed: it was at or beyond seq already (or the conversation does not exist).
+                return await ReadPositionAsync(db, conversationId, userId, ct).ConfigureAwait(false);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<long> GetReadPositionAsync(string conversationId, string userId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(userId);
+        return ReadAsync((db, ct) => ReadPositionAsync(db, conversationId, userId, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<Conversation?> AddParticipantsAsync(string conversationId, IReadOnlyList<Participant> participants, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(participants);
+        return WriteAsync(
+            async (db, ct) =>
+            {
+                var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    // Lock the conversation first, so concurrent membership changes apply one after the other, and
+                    // reserve join-order numbers for the newcomers.
+                    var counters = await db.Database
+                        .SqlQueryRaw<long>(Sql(db).LockMembership, conversationId, (long)participants.Count)
+                        .ToListAsync(ct)
+                        .ConfigureAwait(false);
+                    if (counters.Count == 0)
+                    {
+                        return null;
+                    }
+
+                    var entity = await Conversations(db).Include(c => c.Participants)
+                        .SingleAsync(c => c.Id == conversationId, ct).ConfigureAwait(false);
+                    var present = entity.Participants.Select(p => p.UserId).ToHashSet(StringComparer.Ordinal);
+                    var ordinal = counters[0] - participants.Count;
+                    foreach (var participant in participants)
+                    {
+                        if (present.Add(participant.UserId))
+                        {
+                            var row = ToEntity(conversationId, participant, ++ordinal);
+                            db.Add(row);
+                            entity.Participants.Add(row);
+                        }
+                    }
+
+                    await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                    await transaction.CommitAsync(ct).ConfigureAwait(false);
+                    return ToModel(entity, entity.Participants);
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<Conversation?> RemoveParticipantAsync(string conversationId, string userId, string? newOwnerId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(userId);
+        return WriteAsync(
+            async (db, ct) =>
+            {
+                var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    var counters = await db.Database
+                        .SqlQueryRaw<long>(Sql(db).LockMembership, conversationId, 0L)
+                        .ToListAsync(ct)
+                        .ConfigureAwait(false);
+                    if (counters.Count == 0)
+                    {
+                        return null;
+                    }
+
+                    await db.Set<ParticipantEntity>()
+                        .Where(p => p.ConversationId == conversationId && p.UserId == userId)
+                        .ExecuteDeleteAsync(ct)
+                        .ConfigureAwait(false);
+                    if (newOwnerId is not null && !string.Equals(newOwnerId, userId, StringComparison.Ordinal))
+                    {
+                        await db.Set<ParticipantEntity>()
+                            .Where(p => p.ConversationId == conversationId && p.UserId == newOwnerId)
+                            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Role, ParticipantRole.Owner), ct)
+                            .ConfigureAwait(false);
+                    }
+
+                    var entity = await Conversations(db).Include(c => c.Participants)
+                        .SingleAsync(c => c.Id == conversationId, ct).ConfigureAwait(false);
+                    await transaction.CommitAsync(ct).ConfigureAwait(false);
+                    return ToModel(entity, entity.Participants);
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyCollection<string>> GetContactsAsync(string userId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return ReadAsync(
+            async (db, ct) =>
+            {
+                var contacts = await (
+                        from mine in Participants(db)
+                        where mine.UserId == userId
+                        join other in Participants(db) on mine.ConversationId equals other.ConversationId
+                        where other.UserId != userId
+                        select other.UserId)
+                    .Distinct()
+                    .ToListAsync(ct)
+                    .ConfigureAwait(false);
+                return (IReadOnlyCollection<string>)contacts;
+            },
+            cancellationToken);
+    }
+
+    private static IQueryable<ConversationEntity> Conversations(DbContext db) => db.Set<ConversationEntity>().AsNoTracking();
+
+    private static IQueryable<ParticipantEntity> Participants(DbContext db) => db.Set<ParticipantEntity>().AsNoTracking();
+
+    private static IQueryable<MessageEntity> Messages(DbContext db) => db.Set<MessageEntity>().AsNoTracking();
+
+    private ChatKitSql Sql(DbContext db) => _sql ??= ChatKitSql.Create(db);
+
+    private static async Task<Conversation?> FindDirectAsync(DbContext db, string key, CancellationToken ct)
+    {
+        var entity = await Conversations(db).Include(c => c.Participants)
+            .SingleOrDefaultAsync(c => c.DirectKey == key, ct).ConfigureAwait(false);
+        return entity is null ? null : ToModel(entity, entity.Participants);
+    }
+
+    private static async Task<ChatMessage?> FindByTempIdAsync(DbContext db, ChatMessage message, CancellationToken ct)
+    {
+        var entity = await Messages(db)
+            .SingleOrDefaultAsync(
+                m => m.ConversationId == message.ConversationId && m.SenderId == message.SenderId && m.TempId == message.TempId,
+                ct)
+            .ConfigureAwait(false);
+        return entity is null ? null : ToModel(entity);
+    }
+
+    private static async Task<long> ReadPositionAsync(DbContext db, string conversationId, string userId, CancellationToken ct) =>
+        await db.Set<ReadPositionEntity>().AsNoTracking()
+            .Where(r => r.ConversationId == conversationId && r.UserId == userId)
+            .Select(r => (long?)r.Seq)
+            .SingleOrDefaultAsync(ct)
+            .ConfigureAwait(false) ?? 0;
+
+    /// <summary>
+    /// Adds last messages and unread counts to a page of conversations, in at most two queries whatever its size:
+    /// the last messages by the unique (conversation_id, seq) index, and the unread counts as one grouped count over
+    /// each conversation's seq range after the user's read position.
+    /// </summary>
+    private static async Task<IReadOnlyList<ConversationView>> ViewsAsync(
+        DbContext db,
+        IReadOnlyList<ConversationEntity> page,
+        IEnumerable<ParticipantEntity> participants,
+        string userId,
+        CancellationToken ct)
+    {
+        var withMessages = page.Where(c => c.LastSeq > 0).Select(c => c.Id).ToList();
+        var lastMessages = new Dictionary<string, MessageEntity>(StringComparer.Ordinal);
+        var unread = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (withMessages.Count > 0)
+        {
+            var messages = await (
+                    from c in Conversations(db)
+                    where withMessages.Contains(c.Id)
+                    join m in Messages(db) on new { ConversationId = c.Id, Seq = c.LastSeq } equals new { m.ConversationId, m.Seq }
+                    select m)
+                .ToListAsync(ct)
+                .ConfigureAwait(false);
+            foreach (var message in messages)
+            {
+                lastMessages[message.ConversationId] = message;
+            }
+
+            var counts = await (
+                    from c in Conversations(db)
+                    where withMessages.Contains(c.Id)
+                    let readUpTo = db.Set<ReadPositionEntity>()
+                        .Where(r => r.ConversationId == c.Id && r.UserId == userId)
+                        .Select(r => r.Seq)
+                        .FirstOrDefault()
+                    select new
+                    {
+                        c.Id,
+                        Count = db.Set<MessageEntity>().Count(m =>
+                            m.ConversationId == c.Id && m.Seq > readUpTo && m.SenderId != userId && m.DeletedAt == null),
+                    })
+                .ToListAsync(ct)
+                .ConfigureAwait(false);
+            foreach (var count in counts)
+            {
+                unread[count.Id] = count.Count;
+            }
+        }
+
+        var byConversation = participants.ToLookup(p => p.ConversationId, StringComparer.Ordinal);
+        return page
+            .Select(c => new ConversationView(
+                ToModel(c, byConversation[c.Id]),
+                lastMessages.TryGetValue(c.Id, out var last) ? ToModel(last) : null,
+                unread.GetValueOrDefault(c.Id)))
+            .ToList();
+    }
+
+    private async Task<T> ReadAsync<T>(Func<DbContext, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        var lease = await _contexts.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        await using (lease.ConfigureAwait(false))
+        {
+            return await operation(lease.Context, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs a write through the context's execution strategy, so a host that configured retries on transient failures
+    /// (for example Npgsql's <c>EnableRetryOnFailure</c>) gets them around ChatKit's transactions too.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(Func<DbContext, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        var lease = await _contexts.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        await using (lease.ConfigureAwait(false))
+        {
+            var strategy = lease.Context.Database.CreateExecutionStrategy();
+            return await strategy.ExecuteAsync(
+                    (lease.Context, operation),
+                    static (_, state, ct) =>
+                    {
+                        state.Context.ChangeTracker.Clear();
+                        return state.operation(state.Context, ct);
+                    },
+                    null,
+                    cancellationToken)
+                .ConfigureAwait(false);
+        }
+    }
+}

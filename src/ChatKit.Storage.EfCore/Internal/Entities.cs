@@ -1,0 +1,83 @@
+namespace ChatKit.Storage.EfCore.Internal;
+
+// The rows ChatKit keeps. Core's records carry no EF concerns; these classes do, and Mapping.cs converts between them.
+// Every timestamp is stored as Unix time in milliseconds (UTC), so it orders and compares in SQL on every provider and
+// comes back exactly as ChatKit's services wrote it.
+
+/// <summary>A row of <c>chatkit_conversations</c>.</summary>
+internal sealed class ConversationEntity
+{
+    public string Id { get; set; } = string.Empty;
+
+    public ConversationType Type { get; set; }
+
+    public string? Name { get; set; }
+
+    public string CreatedBy { get; set; } = string.Empty;
+
+    public long CreatedAt { get; set; }
+
+    /// <summary>The seq of the newest message; incremented atomically by every append.</summary>
+    public long LastSeq { get; set; }
+
+    public long LastActivityAt { get; set; }
+
+    /// <summary>The unique key of a direct conversation's user pair; null for groups.</summary>
+    public string? DirectKey { get; set; }
+
+    /// <summary>Incremented by every membership change; it locks the row and numbers new participants in join order.</summary>
+    public long ParticipantCounter { get; set; }
+
+    public List<ParticipantEntity> Participants { get; set; } = [];
+}
+
+/// <summary>A row of <c>chatkit_participants</c>.</summary>
+internal sealed class ParticipantEntity
+{
+    public string ConversationId { get; set; } = string.Empty;
+
+    public string UserId { get; set; } = string.Empty;
+
+    public ParticipantRole Role { get; set; }
+
+    public long JoinedAt { get; set; }
+
+    /// <summary>The join order within the conversation.</summary>
+    public long Ordinal { get; set; }
+}
+
+/// <summary>A row of <c>chatkit_messages</c>.</summary>
+internal sealed class MessageEntity
+{
+    public string Id { get; set; } = string.Empty;
+
+    public string ConversationId { get; set; } = string.Empty;
+
+    public long Seq { get; set; }
+
+    public string SenderId { get; set; } = string.Empty;
+
+    public string SenderName { get; set; } = string.Empty;
+
+    public string Content { get; set; } = string.Empty;
+
+    public MessageType Type { get; set; }
+
+    public string? TempId { get; set; }
+
+    public long CreatedAt { get; set; }
+
+    public long? EditedAt { get; set; }
+
+    public long? DeletedAt { get; set; }
+}
+
+/// <summary>A row of <c>chatkit_read_positions</c>.</summary>
+internal sealed class ReadPositionEntity
+{
+    public string ConversationId { get; set; } = string.Empty;
+
+    public string UserId { get; set; } = string.Empty;
+
+    public long Seq { get; set; }
+}

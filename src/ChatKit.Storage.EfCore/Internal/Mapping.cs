@@ -1,0 +1,91 @@
+namespace ChatKit.Storage.EfCore.Internal;
+
+/// <summary>Converts between Core's records and the rows.</summary>
+internal static class Mapping
+{
+    public static long ToStore(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
+
+    public static long? ToStore(DateTimeOffset? value) => value?.ToUnixTimeMilliseconds();
+
+    public static DateTimeOffset FromStore(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);
+
+    public static DateTimeOffset? FromStore(long? value) => value is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
+
+    public static ConversationEntity ToEntity(Conversation conversation)
+    {
+        var entity = new ConversationEntity
+        {
+            Id = conversation.Id,
+            Type = conversation.Type,
+            Name = conversation.Name,
+            CreatedBy = conversation.CreatedBy,
+            CreatedAt = ToStore(conversation.CreatedAt),
+            LastSeq = conversation.LastSeq,
+            LastActivityAt = ToStore(conversation.LastActivityAt),
+            DirectKey = conversation.DirectKey,
+            ParticipantCounter = conversation.Participants.Count,
+        };
+        for (var i = 0; i < conversation.Participants.Count; i++)
+        {
+            entity.Participants.Add(ToEntity(conversation.Id, conversation.Participants[i], i + 1));
+        }
+
+        return entity;
+    }
+
+    public static ParticipantEntity ToEntity(string conversationId, Participant participant, long ordinal) => new()
+    {
+        ConversationId = conversationId,
+        UserId = participant.UserId,
+        Role = participant.Role,
+        JoinedAt = ToStore(participant.JoinedAt),
+        Ordinal = ordinal,
+    };
+
+    public static MessageEntity ToEntity(ChatMessage message, long seq) => new()
+    {
+        Id = message.Id,
+        ConversationId = message.ConversationId,
+        Seq = seq,
+        SenderId = message.SenderId,
+        SenderName = message.SenderName,
+        Content = message.Content,
+        Type = message.Type,
+        TempId = message.TempId,
+        CreatedAt = ToStore(message.CreatedAt),
+        EditedAt = ToStore(message.EditedAt),
+        DeletedAt = ToStore(message.DeletedAt),
+    };
+
+    /// <summary>Builds a conversation from its row and its participant rows (in any order).</summary>
+    public static Conversation ToModel(ConversationEntity entity, IEnumerable<ParticipantEntity> participants) => new()
+    {
+        Id = entity.Id,
+        Type = entity.Type,
+        Name = entity.Name,
+        CreatedBy = entity.CreatedBy,
+        CreatedAt = FromStore(entity.CreatedAt),
+        LastSeq = entity.LastSeq,
+        LastActivityAt = FromStore(entity.LastActivityAt),
+        DirectKey = entity.DirectKey,
+        Participants = participants
+            .OrderBy(p => p.Ordinal)
+            .Select(p => new Participant(p.UserId, p.Role, FromStore(p.JoinedAt)))
+            .ToList(),
+    };
+
+    public static ChatMessage ToModel(MessageEntity entity) => new()
+    {
+        Id = entity.Id,
+        ConversationId = entity.ConversationId,
+        Seq = entity.Seq,
+        SenderId = entity.SenderId,
+        SenderName = entity.SenderName,
+        Content = entity.Content,
+        Type = entity.Type,
+        TempId = entity.TempId,
+        CreatedAt = FromStore(entity.CreatedAt),
+        EditedAt = FromStore(entity.EditedAt),
+        DeletedAt = FromStore(entity.DeletedAt),
+    };
+}

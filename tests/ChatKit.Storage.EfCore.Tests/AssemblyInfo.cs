@@ -1,0 +1,3 @@
+using ChatKit.Storage.EfCore.Tests.Support;
+
+[assembly: AssemblyFixture(typeof(PostgresFixture))]

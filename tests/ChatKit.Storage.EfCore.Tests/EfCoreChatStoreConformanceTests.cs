@@ -1,0 +1,86 @@
+using ChatKit.Storage.EfCore.Tests.Support;
+using ChatKit.Testing.Conformance;
+using static ChatKit.Storage.EfCore.Tests.Support.TestData;
+
+namespace ChatKit.Storage.EfCore.Tests;
+
+/// <summary>
+/// The store contract on a real database, through two nodes (separate service providers, context pools and connection
+/// pools over one database, as two processes would be), plus what only a database store must prove: a bounded number of
+/// queries per call, and guarantees that hold between nodes.
+/// </summary>
+public abstract class EfCoreChatStoreConformanceTests : ChatStoreConformanceTests
+{
+    /// <summary>The two nodes of the test class's database.</summary>
+    protected abstract Task<StoreNodes> GetNodesAsync();
+
+    protected override async Task<IChatStore> CreateStoreAsync() => (await GetNodesAsync()).First.Store;
+
+    protected override async Task<IChatStore> CreateSecondStoreAsync() => (await GetNodesAsync()).Second.Store;
+
+    [Fact]
+    public async Task ListConversations_ManyConversationsWithMessages_RunsTheSameFewQueriesAsForOne()
+    {
+        var nodes = await GetNodesAsync();
+        var store = nodes.First.Store;
+        var user = NewUserId();
+        await CreateChattyGroupAsync(store, user);
+        nodes.First.Queries.Reset();
+        var single = await store.ListConversationsAsync(user, null, 50, Ct);
+        var queriesForOne = nodes.First.Queries.Commands.Count;
+
+        for (var i = 0; i < 20; i++)
+        {
+            await CreateChattyGroupAsync(store, user);
+        }
+
+        nodes.First.Queries.Reset();
+        var many = await store.ListConversationsAsync(user, null, 50, Ct);
+        var queriesForMany = nodes.First.Queries.Commands;
+
+        Assert.Single(single);
+        Assert.Equal(21, many.Count);
+        Assert.All(many, v => Assert.Equal(2, v.LastMessage!.Seq));
+        Assert.All(many, v => Assert.Equal(1, v.UnreadCount)); // the user sent seq 1, a friend seq 2
+        Assert.All(many, v => Assert.Equal(2, v.Conversation.Participants.Count));
+        Assert.Equal(queriesForOne, queriesForMany.Count);
+        Assert.True(queriesForMany.Count <= 4, "queries: " + string.Join("\n---\n", queriesForMany));
+
+        nodes.First.Queries.Reset();
+        var view = await store.FindConversationViewAsync(many[0].Conversation.Id, user, Ct);
+        Assert.Equal(1, view!.UnreadCount);
+        Assert.True(nodes.First.Queries.Commands.Count <= 3, "queries: " + string.Join("\n---\n", nodes.First.Queries.Commands));
+    }
+
+    [Fact]
+    public async Task AppendMessage_TwoNodesConcurrentlyWithRetriedTempIds_KeepsSeqGaplessAndEachTempIdOnce()
+    {
+        var nodes = await GetNodesAsync();
+        var (alice, bob) = (NewUserId(), NewUserId());
+        var group = NewGroup(alice, bob);
+        await nodes.First.Store.CreateConversationAsync(group, Ct);
+        var tempIds = Enumerable.Range(0, 30).Select(_ => NewTempId()).ToArray();
+
+        // Every send is made twice, once through each node, as a client retrying after a timeout might; they race.
+        var sends = tempIds.SelectMany((tempId, i) => new[] { nodes.First.Store, nodes.Second.Store }.Select(store => Task.Run(
+            () => store.AppendMessageAsync(NewMessage(group.Id, i % 2 == 0 ? alice : bob, tempId), Ct),
+            Ct)));
+        var results = await Task.WhenAll(sends);
+
+        Assert.Equal(30, results.Count(r => r.Created));
+        Assert.All(results.GroupBy(r => r.Value.TempId), g => Assert.Single(g.Select(r => r.Value.Id).Distinct()));
+        var page = await nodes.Second.Store.GetMessagesAsync(group.Id, null, null, 100, Ct);
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), page.Items.Select(m => m.Seq));
+        Assert.Equal(tempIds.Order(StringComparer.Ordinal), page.Items.Select(m => m.TempId!).Order(StringComparer.Ordinal));
+        Assert.Equal(30, (await nodes.First.Store.FindConversationAsync(group.Id, Ct))!.LastSeq);
+    }
+
+    private static async Task CreateChattyGroupAsync(IChatStore store, string user)
+    {
+        var friend = NewUserId();
+        var group = NewGroup(user, friend);
+        await store.CreateConversationAsync(group, Ct);
+        await store.AppendMessageAsync(NewMessage(group.Id, user), Ct);
+        await store.AppendMessageAsync(NewMessage(group.Id, friend), Ct);
+    }
+}

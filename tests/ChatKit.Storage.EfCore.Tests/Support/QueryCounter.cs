@@ -1,0 +1,76 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace ChatKit.Storage.EfCore.Tests.Support;
+
+/// <summary>Counts the SQL commands EF Core sends, and keeps their text, to prove a call runs a bounded number of queries.</summary>
+public sealed class QueryCounter : DbCommandInterceptor
+{
+    private readonly Lock _gate = new();
+    private readonly List<string> _commands = [];
+
+    /// <summary>The commands sent since the last <see cref="Reset"/>.</summary>
+    public IReadOnlyList<string> Commands
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _commands];
+            }
+        }
+    }
+
+    /// <summary>Forgets the commands counted so far.</summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _commands.Clear();
+        }
+    }
+
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        Record(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        Record(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        Record(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Record(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    {
+        Record(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        Record(command);
+        return ValueTask.FromResult(result);
+    }
+
+    private void Record(DbCommand command)
+    {
+        lock (_gate)
+        {
+            _commands.Add(command.CommandText);
+        }
+    }
+}
