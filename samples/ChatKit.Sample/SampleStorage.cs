@@ -1,0 +1,41 @@
+using Microsoft.EntityFrameworkCore;
+using MongoDB.Driver;
+
+namespace ChatKit.Sample;
+
+/// <summary>The sample's <c>ChatKit__Storage</c> switch and <c>ConnectionStrings__Redis</c> scale-out switch.</summary>
+internal static class SampleStorage
+{
+    public static ChatKitBuilder UseConfiguredStorage(this ChatKitBuilder chat, IConfiguration configuration)
+    {
+        var storage = configuration["ChatKit:Storage"] ?? "Sqlite";
+        var connectionString = configuration.GetConnectionString("Chat");
+        switch (storage.ToUpperInvariant())
+        {
+            case "SQLITE":
+                chat.UseEntityFrameworkCore(o => o.UseSqlite(connectionString ?? "Data Source=chatkit.db"));
+                break;
+            case "POSTGRES":
+                chat.UseEntityFrameworkCore(o => o.UseNpgsql(connectionString
+                    ?? throw new InvalidOperationException("ChatKit__Storage=Postgres needs ConnectionStrings__Chat, e.g. Host=localhost;Database=chatkit;Username=chat;Password=...")));
+                break;
+            case "MONGO":
+                var url = new MongoUrl(connectionString
+                    ?? throw new InvalidOperationException("ChatKit__Storage=Mongo needs ConnectionStrings__Chat, e.g. mongodb://localhost:27017/chatkit"));
+                chat.UseMongo(url.ToString(), url.DatabaseName ?? "chatkit");
+                break;
+            case "INMEMORY":
+                break;
+            default:
+                throw new InvalidOperationException($"ChatKit__Storage is '{storage}'; use Sqlite, Postgres, Mongo or InMemory.");
+        }
+
+        var redis = configuration.GetConnectionString("Redis");
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            chat.UseRedis(redis);
+        }
+
+        return chat;
+    }
+}

@@ -1,0 +1,36 @@
+namespace ChatKit.AspNetCore;
+
+/// <summary>How ChatKit's hub and endpoints read the user and what they accept. Validated at start-up.</summary>
+public sealed class ChatKitServerOptions
+{
+    /// <summary>The claim holding the user id. Default <c>sub</c>; <see cref="System.Security.Claims.ClaimTypes.NameIdentifier"/> is the fallback.</summary>
+    public string UserIdClaimType { get; set; } = "sub";
+
+    /// <summary>The claim holding the display name. Default <c>name</c>; the user id is the fallback.</summary>
+    public string UserNameClaimType { get; set; } = "name";
+
+    /// <summary>
+    /// The largest hub message a client may send, in bytes. Default 32 KB: a 4,000-character message in JSON with every
+    /// character escaped fits; larger frames close the connection. 1 KB to 16 MB.
+    /// </summary>
+    public long MaximumReceiveMessageSize { get; set; } = 32 * 1024;
+
+    /// <summary>How often the server pings an idle connection. Default 15 s (SignalR's default).</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long without a message from a client before its connection is closed. Default 30 s; at least twice <see cref="KeepAliveInterval"/>.</summary>
+    public TimeSpan ClientTimeoutInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a client has to complete the handshake. Default 15 s.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(15);
+}
+
+/// <summary>Where <c>MapChatKit()</c> maps the hub and the REST API.</summary>
+public sealed class ChatKitEndpointOptions
+{
+    /// <summary>The hub's path. Default <c>/chat</c>.</summary>
+    public string HubPath { get; set; } = "/chat";
+
+    /// <summary>The REST API's prefix. Default <c>/chats</c>.</summary>
+    public string ApiPrefix { get; set; } = "/chats";
+}

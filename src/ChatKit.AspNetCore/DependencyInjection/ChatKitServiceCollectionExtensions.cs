@@ -1,0 +1,61 @@
+using ChatKit;
+using ChatKit.AspNetCore;
+using ChatKit.AspNetCore.Internal;
+using ChatKit.Events;
+using ChatKit.Presence;
+using ChatKit.Services;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds ChatKit to an ASP.NET Core host.</summary>
+public static class ChatKitServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers ChatKit: its rules with the in-memory store and presence tracker (until an adapter replaces them),
+    /// SignalR with ChatKit's hub, and the event publisher that delivers events to the hub's clients. Safe to call more
+    /// than once. Map the endpoints with <c>app.MapChatKit()</c>.
+    /// </summary>
+    /// <param name="services">The host's services.</param>
+    /// <param name="configure">Changes ChatKit's options (limits, timeouts, rate limits), or <see langword="null"/>.</param>
+    /// <returns>A builder for adapters: <c>.UseEntityFrameworkCore(...)</c>, <c>.UseMongo(...)</c>, <c>.UseRedis(...)</c>.</returns>
+    public static ChatKitBuilder AddChatKit(this IServiceCollection services, Action<ChatKitOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var builder = services.AddChatKitCore(configure);
+        if (services.Any(d => d.ServiceType == typeof(ChatKitMarker)))
+        {
+            return builder;
+        }
+
+        services.AddSingleton<ChatKitMarker>();
+        services.AddOptions<ChatKitServerOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatKitServerOptions>, ChatKitServerOptionsValidator>());
+        services.TryAddSingleton<ChatUserAccessor>();
+        services.Replace(ServiceDescriptor.Singleton<IChatEventPublisher, SignalRChatEventPublisher>());
+        services.TryAddSingleton<ChatHubFilter>();
+        services.TryAddTransient(sp => new ChatHub(
+            sp.GetRequiredService<ChatService>(),
+            sp.GetRequiredService<TypingService>(),
+            sp.GetRequiredService<PresenceService>(),
+            sp.GetRequiredService<ChatUserAccessor>()));
+        services.AddSignalR();
+        services.AddProblemDetails();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HubOptions<ChatHub>>, ConfigureChatHubOptions>());
+        return builder;
+    }
+
+    /// <summary>Changes how ChatKit's hub and endpoints read the user and what they accept.</summary>
+    /// <param name="builder">The ChatKit builder.</param>
+    /// <param name="configure">Changes the options.</param>
+    /// <returns>The builder.</returns>
+    public static ChatKitBuilder ConfigureServer(this ChatKitBuilder builder, Action<ChatKitServerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Options;
+
+namespace ChatKit.AspNetCore.Internal;
+
+internal sealed class ChatKitServerOptionsValidator : IValidateOptions<ChatKitServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ChatKitServerOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.UserIdClaimType))
+        {
+            failures.Add("ChatKitServerOptions.UserIdClaimType must name a claim type.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.UserNameClaimType))
+        {
+            failures.Add("ChatKitServerOptions.UserNameClaimType must name a claim type.");
+        }
+
+        if (options.MaximumReceiveMessageSize is < 1024 or > 16 * 1024 * 1024)
+        {
+            failures.Add($"ChatKitServerOptions.MaximumReceiveMessageSize must be between 1024 and 16777216 bytes; it is {options.MaximumReceiveMessageSize}.");
+        }
+
+        if (options.KeepAliveInterval <= TimeSpan.Zero)
+        {
+            failures.Add("ChatKitServerOptions.KeepAliveInterval must be positive.");
+        }
+
+        if (options.ClientTimeoutInterval < options.KeepAliveInterval * 2)
+        {
+            failures.Add("ChatKitServerOptions.ClientTimeoutInterval must be at least twice KeepAliveInterval.");
+        }
+
+        if (options.HandshakeTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("ChatKitServerOptions.HandshakeTimeout must be positive.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

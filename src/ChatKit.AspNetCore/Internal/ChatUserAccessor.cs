@@ -1,0 +1,38 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+
+namespace ChatKit.AspNetCore.Internal;
+
+/// <summary>Reads the ChatKit user from the authenticated principal.</summary>
+internal sealed class ChatUserAccessor(IOptions<ChatKitServerOptions> options)
+{
+    private readonly ChatKitServerOptions _options = options.Value;
+
+    /// <summary>Returns the user, or null when the principal carries no user id.</summary>
+    public ChatUser? Read(ClaimsPrincipal? principal)
+    {
+        if (principal?.Identity?.IsAuthenticated != true)
+        {
+            return null;
+        }
+
+        var id = principal.FindFirst(_options.UserIdClaimType)?.Value ?? principal.FindFirst(ClaimTypes.NameIdentifier)?.Value;
+        if (string.IsNullOrEmpty(id))
+        {
+            return null;
+        }
+
+        var name = principal.FindFirst(_options.UserNameClaimType)?.Value;
+        return new ChatUser(id, string.IsNullOrWhiteSpace(name) ? id : name);
+    }
+}
+
+/// <summary>SignalR group names ChatKit uses.</summary>
+internal static class Groups
+{
+    public static string User(string userId) => "chatkit:user:" + userId;
+
+    public static string Room(string conversationId) => "chatkit:room:" + conversationId;
+
+    public static IReadOnlyList<string> Users(IEnumerable<string> userIds) => [.. userIds.Select(User)];
+}

@@ -1,0 +1,81 @@
+namespace ChatKit.AspNetCore.Wire;
+
+/// <summary>Turns Core's model into the wire shapes.</summary>
+internal static class WireMapper
+{
+    public static DateTime Utc(DateTimeOffset value) => value.UtcDateTime;
+
+    public static string Name(ConversationType type) => type == ConversationType.Direct ? "direct" : "group";
+
+    public static string Name(ParticipantRole role) => role switch
+    {
+        ParticipantRole.Owner => "owner",
+        ParticipantRole.Admin => "admin",
+        _ => "member",
+    };
+
+    public static string Name(MessageType type) => type == MessageType.System ? "system" : "text";
+
+    public static string Name(PresenceStatus status) => status == PresenceStatus.Online ? "online" : "offline";
+
+    public static MessageDto ToDto(ChatMessage message) => new()
+    {
+        Id = message.Id,
+        ConversationId = message.ConversationId,
+        Seq = message.Seq,
+        Sender = new SenderDto { Id = message.SenderId, Name = message.SenderName },
+        Content = message.Content,
+        Type = Name(message.Type),
+        TempId = message.TempId,
+        CreatedAt = Utc(message.CreatedAt),
+        EditedAt = message.EditedAt?.UtcDateTime,
+        DeletedAt = message.DeletedAt?.UtcDateTime,
+    };
+
+    public static ConversationDto ToDto(ConversationView view)
+    {
+        var c = view.Conversation;
+        return new ConversationDto
+        {
+            Id = c.Id,
+            Type = Name(c.Type),
+            Name = c.Name,
+            CreatedBy = c.CreatedBy,
+            CreatedAt = Utc(c.CreatedAt),
+            Participants = [.. c.Participants.Select(p => new ParticipantDto { UserId = p.UserId, Role = Name(p.Role), JoinedAt = Utc(p.JoinedAt) })],
+            LastMessage = view.LastMessage is null ? null : ToDto(view.LastMessage),
+            LastSeq = c.LastSeq,
+            LastActivityAt = Utc(c.LastActivityAt),
+            UnreadCount = view.UnreadCount,
+        };
+    }
+
+    public static ConversationType ParseConversationType(string? type) => type?.ToLowerInvariant() switch
+    {
+        "direct" => ConversationType.Direct,
+        "group" => ConversationType.Group,
+        _ => throw ChatException.Validation("type", "type must be \"direct\" or \"group\""),
+    };
+
+    public static MessageType ParseMessageType(string? type) => type?.ToLowerInvariant() switch
+    {
+        null or "text" => MessageType.Text,
+        "system" => MessageType.System,
+        _ => throw ChatException.Validation("type", "type must be \"text\""),
+    };
+
+    public static CreateConversationRequest ToRequest(CreateConversationBody? body)
+    {
+        if (body is null)
+        {
+            throw ChatException.Validation("body", "a conversation needs a type and participantIds");
+        }
+
+        return new CreateConversationRequest
+        {
+            Type = ParseConversationType(body.Type),
+            ParticipantIds = body.ParticipantIds ?? throw ChatException.Validation("participantIds", "participantIds is required"),
+            Name = body.Name,
+        };
+    }
+}

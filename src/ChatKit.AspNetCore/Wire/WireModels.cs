@@ -1,0 +1,186 @@
+using System.Text.Json.Serialization;
+
+namespace ChatKit.AspNetCore.Wire;
+
+// The JSON shapes of the wire contract. Property names are given explicitly and enums are strings already, so the
+// shapes do not depend on the host's JSON options.
+
+/// <summary>A participant on the wire.</summary>
+public sealed class ParticipantDto
+{
+    /// <summary>The user id.</summary>
+    [JsonPropertyName("userId")] public required string UserId { get; init; }
+
+    /// <summary><c>owner</c>, <c>admin</c> or <c>member</c>.</summary>
+    [JsonPropertyName("role")] public required string Role { get; init; }
+
+    /// <summary>When the user joined (ISO 8601 UTC).</summary>
+    [JsonPropertyName("joinedAt")] public required DateTime JoinedAt { get; init; }
+}
+
+/// <summary>A message's sender on the wire.</summary>
+public sealed class SenderDto
+{
+    /// <summary>The user id.</summary>
+    [JsonPropertyName("id")] public required string Id { get; init; }
+
+    /// <summary>The display name.</summary>
+    [JsonPropertyName("name")] public required string Name { get; init; }
+}
+
+/// <summary>A message on the wire.</summary>
+public sealed class MessageDto
+{
+    /// <summary>The message id.</summary>
+    [JsonPropertyName("id")] public required string Id { get; init; }
+
+    /// <summary>The conversation id.</summary>
+    [JsonPropertyName("conversationId")] public required string ConversationId { get; init; }
+
+    /// <summary>The position in the conversation.</summary>
+    [JsonPropertyName("seq")] public required long Seq { get; init; }
+
+    /// <summary>The sender.</summary>
+    [JsonPropertyName("sender")] public required SenderDto Sender { get; init; }
+
+    /// <summary>The text; empty once deleted.</summary>
+    [JsonPropertyName("content")] public required string Content { get; init; }
+
+    /// <summary><c>text</c> or <c>system</c>.</summary>
+    [JsonPropertyName("type")] public required string Type { get; init; }
+
+    /// <summary>The sender's idempotency key, or null.</summary>
+    [JsonPropertyName("tempId")] public string? TempId { get; init; }
+
+    /// <summary>When it was stored.</summary>
+    [JsonPropertyName("createdAt")] public required DateTime CreatedAt { get; init; }
+
+    /// <summary>When it was edited, or null.</summary>
+    [JsonPropertyName("editedAt")] public DateTime? EditedAt { get; init; }
+
+    /// <summary>When it was deleted, or null.</summary>
+    [JsonPropertyName("deletedAt")] public DateTime? DeletedAt { get; init; }
+}
+
+/// <summary>A conversation on the wire, as one user sees it.</summary>
+public sealed class ConversationDto
+{
+    /// <summary>The conversation id.</summary>
+    [JsonPropertyName("id")] public required string Id { get; init; }
+
+    /// <summary><c>direct</c> or <c>group</c>.</summary>
+    [JsonPropertyName("type")] public required string Type { get; init; }
+
+    /// <summary>The group's name, or null.</summary>
+    [JsonPropertyName("name")] public string? Name { get; init; }
+
+    /// <summary>The creator.</summary>
+    [JsonPropertyName("createdBy")] public required string CreatedBy { get; init; }
+
+    /// <summary>When it was created.</summary>
+    [JsonPropertyName("createdAt")] public required DateTime CreatedAt { get; init; }
+
+    /// <summary>The participants.</summary>
+    [JsonPropertyName("participants")] public required IReadOnlyList<ParticipantDto> Participants { get; init; }
+
+    /// <summary>The newest message, or null.</summary>
+    [JsonPropertyName("lastMessage")] public MessageDto? LastMessage { get; init; }
+
+    /// <summary>The seq of the newest message, 0 when there is none.</summary>
+    [JsonPropertyName("lastSeq")] public required long LastSeq { get; init; }
+
+    /// <summary>When the last message was sent, or the creation time.</summary>
+    [JsonPropertyName("lastActivityAt")] public required DateTime LastActivityAt { get; init; }
+
+    /// <summary>The caller's unread count.</summary>
+    [JsonPropertyName("unreadCount")] public required int UnreadCount { get; init; }
+}
+
+/// <summary>A page of conversations.</summary>
+public sealed class ConversationPageDto
+{
+    /// <summary>The conversations, most recent activity first.</summary>
+    [JsonPropertyName("items")] public required IReadOnlyList<ConversationDto> Items { get; init; }
+
+    /// <summary>The cursor of the next page, or null.</summary>
+    [JsonPropertyName("nextCursor")] public string? NextCursor { get; init; }
+}
+
+/// <summary>A page of messages.</summary>
+public sealed class MessagePageDto
+{
+    /// <summary>The messages, ascending by seq.</summary>
+    [JsonPropertyName("items")] public required IReadOnlyList<MessageDto> Items { get; init; }
+
+    /// <summary>Whether more lie beyond this page in the direction it was read.</summary>
+    [JsonPropertyName("hasMore")] public required bool HasMore { get; init; }
+}
+
+/// <summary>The body of <c>createConversation</c> and <c>POST /conversations</c>.</summary>
+public sealed class CreateConversationBody
+{
+    /// <summary><c>direct</c> or <c>group</c>.</summary>
+    [JsonPropertyName("type")] public string? Type { get; init; }
+
+    /// <summary>The other participants.</summary>
+    [JsonPropertyName("participantIds")] public IReadOnlyList<string>? ParticipantIds { get; init; }
+
+    /// <summary>The group's name.</summary>
+    [JsonPropertyName("name")] public string? Name { get; init; }
+}
+
+/// <summary>The argument of hub methods that name a conversation.</summary>
+public sealed class ConversationArgs
+{
+    /// <summary>The conversation id.</summary>
+    [JsonPropertyName("conversationId")] public string? ConversationId { get; init; }
+}
+
+/// <summary>The argument of <c>sendMessage</c>.</summary>
+public sealed class SendMessageArgs
+{
+    /// <summary>The conversation id.</summary>
+    [JsonPropertyName("conversationId")] public string? ConversationId { get; init; }
+
+    /// <summary>The text.</summary>
+    [JsonPropertyName("content")] public string? Content { get; init; }
+
+    /// <summary><c>text</c> (the default).</summary>
+    [JsonPropertyName("type")] public string? Type { get; init; }
+
+    /// <summary>The client's idempotency key.</summary>
+    [JsonPropertyName("tempId")] public string? TempId { get; init; }
+}
+
+/// <summary>The argument of <c>markAsRead</c>.</summary>
+public sealed class MarkAsReadArgs
+{
+    /// <summary>The conversation id.</summary>
+    [JsonPropertyName("conversationId")] public string? ConversationId { get; init; }
+
+    /// <summary>The message read up to.</summary>
+    [JsonPropertyName("messageId")] public string? MessageId { get; init; }
+}
+
+/// <summary>The result of <c>sendMessage</c>.</summary>
+public sealed class SendMessageAck
+{
+    /// <summary>The tempId the client gave, or null.</summary>
+    [JsonPropertyName("tempId")] public string? TempId { get; init; }
+
+    /// <summary>The stored message's id.</summary>
+    [JsonPropertyName("messageId")] public required string MessageId { get; init; }
+
+    /// <summary>The stored message's seq.</summary>
+    [JsonPropertyName("seq")] public required long Seq { get; init; }
+
+    /// <summary>When it was stored.</summary>
+    [JsonPropertyName("createdAt")] public required DateTime CreatedAt { get; init; }
+}
+
+/// <summary>The body of <c>POST /conversations/{id}/participants</c>.</summary>
+public sealed class AddParticipantsBody
+{
+    /// <summary>The users to add.</summary>
+    [JsonPropertyName("userIds")] public IReadOnlyList<string>? UserIds { get; init; }
+}
