@@ -41,7 +41,12 @@ public static class ChatKitServiceCollectionExtensions
             sp.GetRequiredService<TypingService>(),
             sp.GetRequiredService<PresenceService>(),
             sp.GetRequiredService<ChatUserAccessor>()));
-        services.AddSignalR();
+        // AddHubOptions<ChatHub> marks the hub's own options as set: without it SignalR ignores HubOptions<ChatHub>
+        // (ChatKit's filter, message size limit and timeouts) and uses the global HubOptions.
+        services.AddSignalR().AddHubOptions<ChatHub>(_ => { });
+
+        // HubException messages reach clients as "code: sentence", as the contract says, not behind SignalR's prefix.
+        services.Replace(ServiceDescriptor.Singleton<IHubProtocolResolver, CodeFirstHubProtocolResolver>());
         services.AddProblemDetails();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HubOptions<ChatHub>>, ConfigureChatHubOptions>());
         return builder;

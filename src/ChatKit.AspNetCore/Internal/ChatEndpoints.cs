@@ -14,6 +14,8 @@ namespace ChatKit.AspNetCore.Internal;
 /// <summary>
 /// The REST API of the contract in one route group. Bodies and query values are read here rather than by the
 /// framework's binder, so that bad JSON or a non-numeric limit gets the same ProblemDetails body as every other error.
+/// For the same reason the endpoints carry no <c>Accepts</c> metadata: with it, routing itself would answer a body that
+/// is not application/json with an empty 415 instead of the contract's validation_failed ProblemDetails.
 /// </summary>
 internal static class ChatEndpoints
 {
@@ -31,8 +33,7 @@ internal static class ChatEndpoints
 
         group.MapPost("/conversations", CreateConversationAsync)
             .WithName("ChatKit_CreateConversation")
-            .WithSummary("Creates a conversation, or returns the existing direct conversation of the pair.")
-            .Accepts<CreateConversationBody>("application/json");
+            .WithSummary("Creates a conversation, or returns the existing direct conversation of the pair.");
         group.MapGet("/conversations", ListConversationsAsync)
             .WithName("ChatKit_ListConversations")
             .WithSummary("Lists the caller's conversations, most recent activity first (?limit=, ?cursor=).");
@@ -52,7 +53,6 @@ internal static class ChatEndpoints
         group.MapPost("/conversations/{id}/participants", AddParticipantsAsync)
             .WithName("ChatKit_AddParticipants")
             .WithSummary("Adds users to a group (owner or admin).")
-            .Accepts<AddParticipantsBody>("application/json")
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/conversations/{id}/participants/{userId}", RemoveParticipantAsync)

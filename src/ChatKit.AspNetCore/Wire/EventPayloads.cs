@@ -13,7 +13,7 @@ public sealed record NewMessagePayload(
 /// <param name="TempId">The tempId the sender gave, or null.</param>
 /// <param name="MessageId">The stored message's id.</param>
 public sealed record MessageSentPayload(
-    [property: JsonPropertyName("tempId")] string? TempId,
+    [property: JsonPropertyName("tempId"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? TempId,
     [property: JsonPropertyName("messageId")] string MessageId);
 
 /// <summary>The payload of <c>userTyping</c>.</summary>

@@ -2,8 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace ChatKit.AspNetCore.Wire;
 
-// The JSON shapes of the wire contract. Property names are given explicitly and enums are strings already, so the
-// shapes do not depend on the host's JSON options.
+// The JSON shapes of the wire contract. Property names are given explicitly, enums are strings already, and null
+// properties are always written (JsonIgnoreCondition.Never), so the shapes do not depend on the host's JSON options.
 
 /// <summary>A participant on the wire.</summary>
 public sealed class ParticipantDto
@@ -50,16 +50,16 @@ public sealed class MessageDto
     [JsonPropertyName("type")] public required string Type { get; init; }
 
     /// <summary>The sender's idempotency key, or null.</summary>
-    [JsonPropertyName("tempId")] public string? TempId { get; init; }
+    [JsonPropertyName("tempId"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public string? TempId { get; init; }
 
     /// <summary>When it was stored.</summary>
     [JsonPropertyName("createdAt")] public required DateTime CreatedAt { get; init; }
 
     /// <summary>When it was edited, or null.</summary>
-    [JsonPropertyName("editedAt")] public DateTime? EditedAt { get; init; }
+    [JsonPropertyName("editedAt"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public DateTime? EditedAt { get; init; }
 
     /// <summary>When it was deleted, or null.</summary>
-    [JsonPropertyName("deletedAt")] public DateTime? DeletedAt { get; init; }
+    [JsonPropertyName("deletedAt"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public DateTime? DeletedAt { get; init; }
 }
 
 /// <summary>A conversation on the wire, as one user sees it.</summary>
@@ -72,7 +72,7 @@ public sealed class ConversationDto
     [JsonPropertyName("type")] public required string Type { get; init; }
 
     /// <summary>The group's name, or null.</summary>
-    [JsonPropertyName("name")] public string? Name { get; init; }
+    [JsonPropertyName("name"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public string? Name { get; init; }
 
     /// <summary>The creator.</summary>
     [JsonPropertyName("createdBy")] public required string CreatedBy { get; init; }
@@ -84,7 +84,7 @@ public sealed class ConversationDto
     [JsonPropertyName("participants")] public required IReadOnlyList<ParticipantDto> Participants { get; init; }
 
     /// <summary>The newest message, or null.</summary>
-    [JsonPropertyName("lastMessage")] public MessageDto? LastMessage { get; init; }
+    [JsonPropertyName("lastMessage"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public MessageDto? LastMessage { get; init; }
 
     /// <summary>The seq of the newest message, 0 when there is none.</summary>
     [JsonPropertyName("lastSeq")] public required long LastSeq { get; init; }
@@ -103,7 +103,7 @@ public sealed class ConversationPageDto
     [JsonPropertyName("items")] public required IReadOnlyList<ConversationDto> Items { get; init; }
 
     /// <summary>The cursor of the next page, or null.</summary>
-    [JsonPropertyName("nextCursor")] public string? NextCursor { get; init; }
+    [JsonPropertyName("nextCursor"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public string? NextCursor { get; init; }
 }
 
 /// <summary>A page of messages.</summary>
@@ -166,7 +166,7 @@ public sealed class MarkAsReadArgs
 public sealed class SendMessageAck
 {
     /// <summary>The tempId the client gave, or null.</summary>
-    [JsonPropertyName("tempId")] public string? TempId { get; init; }
+    [JsonPropertyName("tempId"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public string? TempId { get; init; }
 
     /// <summary>The stored message's id.</summary>
     [JsonPropertyName("messageId")] public required string MessageId { get; init; }
