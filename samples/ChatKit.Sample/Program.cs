@@ -4,6 +4,8 @@ using System.Text;
 using ChatKit;
 using ChatKit.Sample;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.IdentityModel.Tokens;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -38,6 +40,9 @@ builder.Services.AddAuthorization();
 builder.Services.AddOptions<ChatKitOptions>().Bind(builder.Configuration.GetSection("ChatKit"));
 builder.Services.AddChatKit().UseConfiguredStorage(builder.Configuration);
 
+// /healthz reports every registered check: with ConnectionStrings__Redis set, that includes Redis reachability.
+builder.Services.AddHealthChecks();
+
 var app = builder.Build();
 app.UseDefaultFiles();
 app.UseStaticFiles();
@@ -54,7 +59,14 @@ if (app.Environment.IsDevelopment())
             : Results.Ok(new { token = keys.Mint(request.UserId.Trim(), request.Name?.Trim() is { Length: > 0 } n ? n : request.UserId.Trim()) }));
 }
 
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.MapHealthChecks("/healthz", new HealthCheckOptions
+{
+    ResponseWriter = (context, report) => context.Response.WriteAsJsonAsync(new
+    {
+        status = report.Status == HealthStatus.Healthy ? "ok" : report.Status.ToString().ToLowerInvariant(),
+        checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()),
+    }),
+});
 await app.RunAsync();
 
 /// <summary>The body of the development token endpoint.</summary>

@@ -3,7 +3,7 @@ using MongoDB.Driver;
 
 namespace ChatKit.Sample;
 
-/// <summary>The sample's <c>ChatKit__Storage</c> switch switch.</summary>
+/// <summary>The sample's <c>ChatKit__Storage</c> switch and <c>ConnectionStrings__Redis</c> scale-out switch.</summary>
 internal static class SampleStorage
 {
     public static ChatKitBuilder UseConfiguredStorage(this ChatKitBuilder chat, IConfiguration configuration)
@@ -28,6 +28,12 @@ internal static class SampleStorage
                 break;
             default:
                 throw new InvalidOperationException($"ChatKit__Storage is '{storage}'; use Sqlite, Postgres, Mongo or InMemory.");
+        }
+
+        var redis = configuration.GetConnectionString("Redis");
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            chat.UseRedis(redis);
         }
 
         return chat;

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Reflection;
 using System.Text.Json;
 using ChatKit.AspNetCore.Tests.Support;
+using ChatKit.Testing;
+using ChatKit.Testing.Servers;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Options;
@@ -57,6 +59,39 @@ public sealed class SampleHostTests
         Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal("ok", status.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task RedisConnectionString_TurnsScaleOutOn_AndHealthzReportsRedis()
+    {
+        if (!RedisServer.IsInstalled)
+        {
+            ServiceAvailability.Missing(RedisServer.MissingMessage);
+        }
+
+        await using var redis = await RedisServer.StartAsync(TestContext.Current.CancellationToken);
+        await using var sample = await StartAsync("Development", "--ChatKit:Storage=InMemory", $"--ConnectionStrings:Redis={redis.ConnectionString}");
+        using var http = new HttpClient { BaseAddress = sample.Address };
+        var alice = await DevTokenAsync(http, "alice", null);
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(sample.Address, "/chat"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(alice))
+            .Build();
+        await connection.StartAsync(TestContext.Current.CancellationToken);
+
+        // The Redis presence tracker keeps its connections in Redis: wait for the key space to fill.
+        var keys = ":0\r\n";
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (keys == ":0\r\n" && !deadline.IsCancellationRequested)
+        {
+            keys = await redis.SendCommandAsync(["DBSIZE"], TestContext.Current.CancellationToken);
+        }
+
+        var (health, status) = await http.GetJsonAsync("/healthz");
+
+        Assert.NotEqual(":0\r\n", keys);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("ok", status.GetProperty("status").GetString());
+        Assert.Equal("healthy", status.GetProperty("checks").GetProperty("chatkit-redis").GetString());
     }
 
     [Fact]

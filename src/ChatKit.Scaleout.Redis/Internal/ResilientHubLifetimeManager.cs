@@ -1,0 +1,545 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace ChatKit.Scaleout.Redis.Internal;
+
+/// <summary>
+/// SignalR's Redis backplane, kept useful while Redis is away. <see cref="RedisHubLifetimeManager{THub}"/> sends even
+/// to this node's own connections through Redis pub/sub, so without Redis nobody would hear anything. This manager
+/// delivers through the backplane when it can and, when a send did not reach Redis, to this node's connections
+/// (a <see cref="DefaultHubLifetimeManager{THub}"/> keeps them and their groups). Connections that open, and groups
+/// joined, while Redis is away are given to the backplane when it returns, so they hear the other nodes again.
+/// </summary>
+/// <typeparam name="THub">The hub.</typeparam>
+internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THub>, IDisposable
+    where THub : Hub
+{
+    /// <summary>
+    /// How long a group change for another node's connection waits for that node's acknowledgement. SignalR waits 30
+    /// seconds and then fails when no node holds the connection any more (it closed, or its node died).
+    /// </summary>
+    private static readonly TimeSpan RemoteGroupTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Where a node announces that it took another node's connection out of a group. SignalR tells only its own state
+    /// on the node that holds the connection; this tells this class's local state there too (the groups used while
+    /// Redis is away, and those waiting to be replayed), so a removed connection is removed everywhere.
+    /// </summary>
+    private static readonly RedisChannel RemovalChannel = RedisChannel.Literal(typeof(THub).FullName + ":chatkit:group-removals");
+
+    private readonly RedisHubLifetimeManager<THub> _redis;
+    private readonly DefaultHubLifetimeManager<THub> _local;
+    private readonly RedisConnection _connection;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, ConnectionState> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string ConnectionId, string GroupName), byte> _remoteRemovals = new();
+    private int _replayNeeded;
+    private int _replaying;
+    private int _fallbackLogged;
+
+    public ResilientHubLifetimeManager(
+        IServiceProvider services,
+        RedisConnection connection,
+        TimeProvider time,
+        ILogger<DefaultHubLifetimeManager<THub>> localLogger,
+        ILogger<ResilientHubLifetimeManager<THub>> logger)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        // Created (and disposed) here rather than by the container, so its disposal cannot fail the host's shutdown.
+        _redis = ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<THub>>(services);
+        _connection = connection;
+        _time = time;
+        _local = new DefaultHubLifetimeManager<THub>(localLogger);
+        _logger = logger;
+        _connection.Restored += (_, _) => TriggerReplay();
+        _connection.Reachable += (_, _) => TriggerReplay();
+        _ = SubscribeToRemovalsAsync();
+    }
+
+    public override async Task OnConnectedAsync(HubConnectionContext connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var state = new ConnectionState(connection);
+        _connections[connection.ConnectionId] = state;
+        await _local.OnConnectedAsync(connection).ConfigureAwait(false);
+        await state.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await JoinBackplaneAsync(state).ConfigureAwait(false);
+        }
+        finally
+        {
+            state.Gate.Release();
+        }
+    }
+
+    public override async Task OnDisconnectedAsync(HubConnectionContext connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await _local.OnDisconnectedAsync(connection).ConfigureAwait(false);
+        if (!_connections.TryRemove(connection.ConnectionId, out var state))
+        {
+            return;
+        }
+
+        await state.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            state.Closed = true;
+            if (state.InBackplane)
+            {
+                await TryAsync(() => _redis.OnDisconnectedAsync(connection), "a disconnection").ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            state.Gate.Release();
+        }
+    }
+
+    public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        SendAsync(m => m.SendAllAsync(methodName, args, cancellationToken), methodName);
+
+    public override Task SendAllExceptAsync(string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
+        SendAsync(m => m.SendAllExceptAsync(methodName, args, excludedConnectionIds, cancellationToken), methodName);
+
+    public override Task SendConnectionAsync(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        SendAsync(m => m.SendConnectionAsync(connectionId, methodName, args, cancellationToken), methodName);
+
+    public override Task SendConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        SendAsync(m => m.SendConnectionsAsync(connectionIds, methodName, args, cancellationToken), methodName);
+
+    public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        SendAsync(m => m.SendGroupAsync(groupName, methodName, args, cancellationToken), methodName);
+
+    public override Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        SendAsync(m => m.SendGroupsAsync(groupNames, methodName, args, cancellationToken), methodName);
+
+    public override Task SendGroupExceptAsync(string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
+        SendAsync(m => m.SendGroupExceptAsync(groupName, methodName, args, excludedConnectionIds, cancellationToken), methodName);
+
+    public override Task SendUserAsync(string userId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        SendAsync(m => m.SendUserAsync(userId, methodName, args, cancellationToken), methodName);
+
+    public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        SendAsync(m => m.SendUsersAsync(userIds, methodName, args, cancellationToken), methodName);
+
+    public override async Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connectionId);
+        ArgumentNullException.ThrowIfNull(groupName);
+        await _local.AddToGroupAsync(connectionId, groupName, cancellationToken).ConfigureAwait(false);
+        if (!_connections.TryGetValue(connectionId, out var state))
+        {
+            // A connection of another node: only the backplane can reach it.
+            await _redis.AddToGroupAsync(connectionId, groupName, cancellationToken).WaitAsync(RemoteGroupTimeout, _time, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        state.AddLocalGroup(groupName);
+        await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (state.Closed)
+            {
+                return;
+            }
+
+            if (!state.InBackplane || !await IsBackplaneUpAsync().ConfigureAwait(false))
+            {
+                state.PendingGroups.Add(groupName);
+                MarkReplayNeeded();
+                return;
+            }
+
+            await JoinGroupInBackplaneAsync(state, groupName).ConfigureAwait(false);
+        }
+        finally
+        {
+            state.Gate.Release();
+        }
+    }
+
+    public override async Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connectionId);
+        ArgumentNullException.ThrowIfNull(groupName);
+        await _local.RemoveFromGroupAsync(connectionId, groupName, cancellationToken).ConfigureAwait(false);
+        if (!_connections.TryGetValue(connectionId, out var state))
+        {
+            await RemoveRemoteAsync(connectionId, groupName, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        state.RemoveLocalGroup(groupName);
+        await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!state.PendingGroups.Remove(groupName) && state.InBackplane)
+            {
+                // Leaving is local bookkeeping first; an unsubscribe Redis missed is not needed after a reconnect.
+                await TryAsync(() => _redis.RemoveFromGroupAsync(connectionId, groupName, cancellationToken), "leaving a group").ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            state.Gate.Release();
+        }
+    }
+
+    public override Task<T> InvokeConnectionAsync<T>(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken) =>
+        _redis.InvokeConnectionAsync<T>(connectionId, methodName, args, cancellationToken);
+
+    public override Task SetConnectionResultAsync(string connectionId, CompletionMessage result) =>
+        _redis.SetConnectionResultAsync(connectionId, result);
+
+    public override bool TryGetReturnType(string invocationId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Type? type) =>
+        _redis.TryGetReturnType(invocationId, out type);
+
+    /// <summary>Whether a connection of this node is in a group as local delivery sees it (for tests and diagnostics).</summary>
+    public bool IsInLocalGroup(string connectionId, string groupName) =>
+        _connections.TryGetValue(connectionId, out var state) && state.InLocalGroup(groupName);
+
+    /// <summary>Whether a failure means the command never reached Redis, so delivering locally cannot duplicate it.</summary>
+    private static bool NotSent(Exception exception) => exception switch
+    {
+        RedisConnectionException => true,
+        RedisTimeoutException timeout => timeout.Commandstatus != CommandStatus.Sent,
+        ObjectDisposedException => true,
+        _ => false,
+    };
+
+    private async Task SendAsync(Func<HubLifetimeManager<THub>, Task> send, string methodName)
+    {
+        if (await IsBackplaneUpAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                await send(_redis).ConfigureAwait(false);
+                Volatile.Write(ref _fallbackLogged, 0);
+                if (Volatile.Read(ref _replayNeeded) == 1)
+                {
+                    TriggerReplay();
+                }
+
+                return;
+            }
+            catch (Exception ex) when (NotSent(ex))
+            {
+                LogFallback(methodName, ex);
+            }
+        }
+        else
+        {
+            LogFallback(methodName, new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected."));
+        }
+
+        await send(_local).ConfigureAwait(false);
+    }
+
+    private void LogFallback(string methodName, Exception exception)
+    {
+        // Once per outage: every send of the outage falls back the same way.
+        if (Interlocked.Exchange(ref _fallbackLogged, 1) == 0)
+        {
+            Log.BackplaneFallback(_logger, methodName, exception);
+        }
+    }
+
+    /// <summary>
+    /// Takes another node's connection out of a group. When Redis cannot take the request, it is kept and sent when
+    /// Redis returns, so a connection removed from a conversation never goes on hearing its room.
+    /// </summary>
+    private async Task RemoveRemoteAsync(string connectionId, string groupName, CancellationToken cancellationToken)
+    {
+        if (!await IsBackplaneUpAsync().ConfigureAwait(false))
+        {
+            _remoteRemovals[(connectionId, groupName)] = 0;
+            MarkReplayNeeded();
+            return;
+        }
+
+        try
+        {
+            await _redis.RemoveFromGroupAsync(connectionId, groupName, cancellationToken).WaitAsync(RemoteGroupTimeout, _time, cancellationToken).ConfigureAwait(false);
+            _remoteRemovals.TryRemove((connectionId, groupName), out _);
+            await AnnounceRemovalAsync(connectionId, groupName).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            // No node acknowledged: no node's backplane holds the connection (it closed, its node died, or it opened
+            // while that node's Redis was away). The announcement reaches the last case.
+            _remoteRemovals.TryRemove((connectionId, groupName), out _);
+            await AnnounceRemovalAsync(connectionId, groupName).ConfigureAwait(false);
+            Log.BackplaneFallback(_logger, "removing another node's connection from a group", ex);
+        }
+        catch (Exception ex) when (NotSent(ex))
+        {
+            _remoteRemovals[(connectionId, groupName)] = 0;
+            MarkReplayNeeded();
+            Log.BackplaneFallback(_logger, "removing another node's connection from a group", ex);
+        }
+    }
+
+    /// <summary>
+    /// Whether Redis is connected. Right after start-up, waits for the first connection attempt rather than taking a
+    /// connection that opens meanwhile for one that must work alone; afterwards it answers at once.
+    /// </summary>
+    private async ValueTask<bool> IsBackplaneUpAsync()
+    {
+        if (_connection.IsConnected)
+        {
+            return true;
+        }
+
+        try
+        {
+            await _connection.GetReadyMultiplexerAsync().ConfigureAwait(false);
+            return _connection.IsConnected;
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    private async Task SubscribeToRemovalsAsync()
+    {
+        try
+        {
+            var multiplexer = await _connection.GetMultiplexerAsync().ConfigureAwait(false);
+            // A handler (not a queue) subscription: StackExchange.Redis keeps it and subscribes it again after any
+            // reconnection, including when this first attempt fails.
+            await multiplexer.GetSubscriber().SubscribeAsync(RemovalChannel, (channel, message) => _ = OnRemovalAnnouncedAsync(message)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            Log.BackplaneFallback(_logger, "subscribing to group removals", ex);
+        }
+    }
+
+    private async Task AnnounceRemovalAsync(string connectionId, string groupName)
+    {
+        try
+        {
+            var multiplexer = await _connection.GetReadyMultiplexerAsync().ConfigureAwait(false);
+            await multiplexer.GetSubscriber().PublishAsync(RemovalChannel, connectionId + "\n" + groupName).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            Log.BackplaneFallback(_logger, "announcing a group removal", ex);
+        }
+    }
+
+    private async Task OnRemovalAnnouncedAsync(RedisValue message)
+    {
+        var text = (string?)message ?? string.Empty;
+        var separator = text.IndexOf('\n', StringComparison.Ordinal);
+        if (separator <= 0 || !_connections.TryGetValue(text[..separator], out var state))
+        {
+            return;
+        }
+
+        var connectionId = text[..separator];
+        var groupName = text[(separator + 1)..];
+        try
+        {
+            await _local.RemoveFromGroupAsync(connectionId, groupName).ConfigureAwait(false);
+            state.RemoveLocalGroup(groupName);
+            await state.Gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (!state.PendingGroups.Remove(groupName) && state.InBackplane && !state.Closed)
+                {
+                    // Usually done already by SignalR's own request; harmless when it was.
+                    await TryAsync(() => _redis.RemoveFromGroupAsync(connectionId, groupName), "leaving a group").ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                state.Gate.Release();
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            Log.BackplaneFallback(_logger, "applying a group removal", ex);
+        }
+    }
+
+    /// <summary>Gives a connection to the backplane; called under its gate.</summary>
+    private async Task JoinBackplaneAsync(ConnectionState state)
+    {
+        if (!await IsBackplaneUpAsync().ConfigureAwait(false))
+        {
+            MarkReplayNeeded();
+            return;
+        }
+
+        try
+        {
+            await _redis.OnConnectedAsync(state.Context).ConfigureAwait(false);
+            state.InBackplane = true;
+        }
+        catch (Exception ex) when (NotSent(ex) || ex is RedisException)
+        {
+            Log.BackplaneFallback(_logger, "a new connection", ex);
+            // Undo what SignalR half did, so a subscription without a reader is not left behind, and retry later.
+            await TryAsync(() => _redis.OnDisconnectedAsync(state.Context), "undoing a connection").ConfigureAwait(false);
+            MarkReplayNeeded();
+        }
+    }
+
+    /// <summary>Joins a group in the backplane; called under the connection's gate.</summary>
+    private async Task JoinGroupInBackplaneAsync(ConnectionState state, string groupName)
+    {
+        try
+        {
+            await _redis.AddToGroupAsync(state.Context.ConnectionId, groupName).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (NotSent(ex) || ex is RedisException)
+        {
+            Log.BackplaneFallback(_logger, "joining a group", ex);
+            await TryAsync(() => _redis.RemoveFromGroupAsync(state.Context.ConnectionId, groupName), "undoing a group join").ConfigureAwait(false);
+            state.PendingGroups.Add(groupName);
+            MarkReplayNeeded();
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            _redis.Dispose();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The shared connection was closed first: its subscriptions are gone with it.
+        }
+        catch (RedisException)
+        {
+            // Unsubscribing failed: the connection is being closed anyway.
+        }
+    }
+
+    private void MarkReplayNeeded() => Volatile.Write(ref _replayNeeded, 1);
+
+    private void TriggerReplay()
+    {
+        if (Volatile.Read(ref _replayNeeded) == 1 && Interlocked.CompareExchange(ref _replaying, 1, 0) == 0)
+        {
+            _ = ReplayAsync();
+        }
+    }
+
+    /// <summary>Gives the backplane the connections and groups it missed while Redis was away.</summary>
+    private async Task ReplayAsync()
+    {
+        try
+        {
+            // One pass per trigger: what fails again is marked again and retried at the next send or reconnection.
+            if (_connection.IsConnected && Interlocked.Exchange(ref _replayNeeded, 0) == 1)
+            {
+                foreach (var (connectionId, groupName) in _remoteRemovals.Keys)
+                {
+                    await RemoveRemoteAsync(connectionId, groupName, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                foreach (var state in _connections.Values)
+                {
+                    await state.Gate.WaitAsync().ConfigureAwait(false);
+                    try
+                    {
+                        if (state.Closed)
+                        {
+                            continue;
+                        }
+
+                        if (!state.InBackplane)
+                        {
+                            await JoinBackplaneAsync(state).ConfigureAwait(false);
+                        }
+
+                        if (state.InBackplane && state.PendingGroups.Count > 0)
+                        {
+                            foreach (var group in state.PendingGroups.ToArray())
+                            {
+                                state.PendingGroups.Remove(group);
+                                await JoinGroupInBackplaneAsync(state, group).ConfigureAwait(false);
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        state.Gate.Release();
+                    }
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.BackplaneFallback(_logger, "catching up after Redis returned", ex);
+            MarkReplayNeeded();
+        }
+        finally
+        {
+            Volatile.Write(ref _replaying, 0);
+        }
+    }
+
+    private async Task TryAsync(Func<Task> action, string operation)
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
+        {
+            Log.BackplaneFallback(_logger, operation, ex);
+        }
+    }
+
+    private sealed class ConnectionState(HubConnectionContext context)
+    {
+        public HubConnectionContext Context { get; } = context;
+
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public bool InBackplane { get; set; }
+
+        public bool Closed { get; set; }
+
+        public HashSet<string> PendingGroups { get; } = new(StringComparer.Ordinal);
+
+        private HashSet<string> LocalGroups { get; } = new(StringComparer.Ordinal);
+
+        public void AddLocalGroup(string groupName)
+        {
+            lock (LocalGroups)
+            {
+                LocalGroups.Add(groupName);
+            }
+        }
+
+        public void RemoveLocalGroup(string groupName)
+        {
+            lock (LocalGroups)
+            {
+                LocalGroups.Remove(groupName);
+            }
+        }
+
+        public bool InLocalGroup(string groupName)
+        {
+            lock (LocalGroups)
+            {
+                return LocalGroups.Contains(groupName);
+            }
+        }
+    }
+}
