@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using ChatKit.Events;
@@ -30,6 +31,7 @@ public sealed class ChatService
     private readonly IChatRateLimiter _rateLimiter;
     private readonly TimeProvider _time;
     private readonly ChatKitOptions _options;
+    private readonly ChatKitMetrics _metrics;
 
     /// <summary>Creates the service; resolve it from dependency injection rather than calling this.</summary>
     /// <param name="store">The store.</param>
@@ -38,13 +40,15 @@ public sealed class ChatService
     /// <param name="time">The clock.</param>
     /// <param name="options">The limits.</param>
     /// <param name="logger">Logs failed event deliveries.</param>
+    /// <param name="meterFactory">Creates the <c>ChatKit</c> meter; the host's, when it has one.</param>
     public ChatService(
         IChatStore store,
         IChatEventPublisher publisher,
         IChatRateLimiter rateLimiter,
         TimeProvider time,
         IOptions<ChatKitOptions> options,
-        ILogger<ChatService> logger)
+        ILogger<ChatService> logger,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -52,6 +56,7 @@ public sealed class ChatService
         _rateLimiter = rateLimiter;
         _time = time;
         _options = options.Value;
+        _metrics = ChatKitMetrics.For(meterFactory);
     }
 
     /// <summary>
@@ -112,6 +117,7 @@ public sealed class ChatService
             if (result.Created)
             {
                 var view = new ConversationView(result.Value, null, 0);
+                _metrics.ConversationCreated(ConversationType.Direct);
                 await _events.PublishAsync(new ConversationCreatedEvent(view)).ConfigureAwait(false);
                 return new CreateConversationResult(view, true);
             }
@@ -160,6 +166,7 @@ public sealed class ChatService
         };
         await _store.CreateConversationAsync(group, cancellationToken).ConfigureAwait(false);
         var groupView = new ConversationView(group, null, 0);
+        _metrics.ConversationCreated(ConversationType.Group);
         await _events.PublishAsync(new ConversationCreatedEvent(groupView)).ConfigureAwait(false);
         return new CreateConversationResult(groupView, true);
     }
@@ -271,11 +278,13 @@ public sealed class ChatService
         {
             if (!lease.IsAcquired)
             {
+                _metrics.SendRateLimited();
                 TimeSpan? retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : null;
                 throw new ChatException(ChatErrorCode.RateLimited, "too many messages; slow down", retryAfter: retryAfter);
             }
         }
 
+        var started = _time.GetTimestamp();
         var now = Ids.Now(_time);
         var message = new ChatMessage
         {
@@ -290,8 +299,13 @@ public sealed class ChatService
             CreatedAt = now,
         };
         var result = await _store.AppendMessageAsync(message, cancellationToken).ConfigureAwait(false);
-        if (result.Created)
+        if (!result.Created)
         {
+            _metrics.MessageDeduplicated();
+        }
+        else
+        {
+            _metrics.MessageStored(conversation.Type, _time.GetElapsedTime(started));
             await _events.PublishAsync(new MessageCreatedEvent(result.Value, ParticipantIds(conversation))).ConfigureAwait(false);
         }
 
@@ -412,6 +426,7 @@ public sealed class ChatService
         }
 
         await _store.DeleteMessageAsync(messageId, Ids.Now(_time), cancellationToken).ConfigureAwait(false);
+        _metrics.MessageDeleted();
         await _events.PublishAsync(new MessageDeletedEvent(messageId, conversation.Id, ParticipantIds(conversation))).ConfigureAwait(false);
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using ChatKit.Events;
 using ChatKit.Internal;
 using ChatKit.Presence;
@@ -18,6 +19,7 @@ public sealed class PresenceService
     private readonly TimeProvider _time;
     private readonly EventDispatch _events;
     private readonly ILogger _logger;
+    private readonly ChatKitMetrics _metrics;
 
     /// <summary>Creates the service; resolve it from dependency injection rather than calling this.</summary>
     /// <param name="tracker">Where connections are recorded.</param>
@@ -26,7 +28,15 @@ public sealed class PresenceService
     /// <param name="publisher">Where events go.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">The logger.</param>
-    public PresenceService(IPresenceTracker tracker, IChatStore store, TypingService typing, IChatEventPublisher publisher, TimeProvider time, ILogger<PresenceService> logger)
+    /// <param name="meterFactory">Creates the <c>ChatKit</c> meter; the host's, when it has one.</param>
+    public PresenceService(
+        IPresenceTracker tracker,
+        IChatStore store,
+        TypingService typing,
+        IChatEventPublisher publisher,
+        TimeProvider time,
+        ILogger<PresenceService> logger,
+        IMeterFactory? meterFactory = null)
     {
         _tracker = tracker;
         _store = store;
@@ -34,6 +44,7 @@ public sealed class PresenceService
         _time = time;
         _logger = logger;
         _events = new EventDispatch(publisher, logger);
+        _metrics = ChatKitMetrics.For(meterFactory);
     }
 
     /// <summary>Records an open connection; publishes <see cref="UserStatusChangedEvent"/> when it is the user's first.</summary>
@@ -43,7 +54,9 @@ public sealed class PresenceService
     public async Task ConnectedAsync(ChatUser user, string connectionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(user);
-        if (await _tracker.AddConnectionAsync(user.Id, connectionId, cancellationToken).ConfigureAwait(false))
+        var first = await _tracker.AddConnectionAsync(user.Id, connectionId, cancellationToken).ConfigureAwait(false);
+        _metrics.ConnectionOpened();
+        if (first)
         {
             await PublishStatusAsync(user.Id, PresenceStatus.Online, cancellationToken).ConfigureAwait(false);
         }
@@ -59,6 +72,7 @@ public sealed class PresenceService
     public async Task DisconnectedAsync(ChatUser user, string connectionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(user);
+        _metrics.ConnectionClosed();
         await _typing.ConnectionClosedAsync(user, connectionId).ConfigureAwait(false);
         if (await _tracker.RemoveConnectionAsync(user.Id, connectionId, cancellationToken).ConfigureAwait(false))
         {
