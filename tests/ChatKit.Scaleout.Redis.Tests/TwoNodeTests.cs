@@ -6,16 +6,18 @@ using ChatKit.Scaleout.Redis.Tests.Support;
 using ChatKit.Testing;
 using ChatKit.Testing.Servers;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace ChatKit.Scaleout.Redis.Tests;
 
 /// <summary>
-/// Two full ChatKit hosts (hub, REST, JWT) on two Kestrel servers, sharing one redis-server and one SQLite file through
-/// the EF Core store: what a client on one node sees of what happens on the other.
+/// Two full ChatKit hosts (hub, REST, JWT) on two Kestrel servers, sharing one redis-server and one database through
+/// the EF Core store: what a client on one node sees of what happens on the other. Runs on a SQLite file and on a real
+/// PostgreSQL (the production topology).
 /// </summary>
-public sealed class TwoNodeTests : IAsyncLifetime
+public abstract class TwoNodeTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
@@ -44,12 +46,16 @@ public sealed class TwoNodeTests : IAsyncLifetime
             return;
         }
 
+        var database = await PrepareDatabaseAsync(_directory);
         _redis = await RedisServer.StartAsync();
-        var database = Path.Combine(_directory, "chat.db");
-        // One after the other: the first creates the schema in the shared file.
-        _a = await ChatNode.StartAsync(_redis.ConnectionString, _prefix, database, TypingFast);
-        _b = await ChatNode.StartAsync(_redis.ConnectionString, _prefix, database, TypingFast);
+        // One after the other: the first creates the schema in the shared database.
+        _a = await ChatNode.StartAsync(_redis.ConnectionString, _prefix, o => database(1, o), TypingFast);
+        _b = await ChatNode.StartAsync(_redis.ConnectionString, _prefix, o => database(2, o), TypingFast);
     }
+
+    /// <summary>Creates the database both nodes share; returns how node 1 or 2 connects to it.</summary>
+    /// <param name="directory">A temporary folder of this test, deleted afterwards.</param>
+    protected abstract Task<Action<int, DbContextOptionsBuilder>> PrepareDatabaseAsync(string directory);
 
     public async ValueTask DisposeAsync()
     {
@@ -77,6 +83,7 @@ public sealed class TwoNodeTests : IAsyncLifetime
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Npgsql.NpgsqlConnection.ClearAllPools();
         try
         {
             Directory.Delete(_directory, recursive: true);
@@ -324,4 +331,28 @@ public sealed class TwoNodeTests : IAsyncLifetime
     }
 
     private sealed record Ack(string MessageId, long Seq);
+}
+
+/// <summary><see cref="TwoNodeTests"/> on one SQLite file (WAL), as two processes on one machine would share it.</summary>
+public sealed class SqliteTwoNodeTests : TwoNodeTests
+{
+    protected override Task<Action<int, DbContextOptionsBuilder>> PrepareDatabaseAsync(string directory)
+    {
+        var file = Path.Combine(directory, "chat.db");
+        return Task.FromResult<Action<int, DbContextOptionsBuilder>>((_, o) => o.UseSqlite($"Data Source={file}"));
+    }
+}
+
+/// <summary>
+/// <see cref="TwoNodeTests"/> on a real PostgreSQL that the fixture starts: each test gets its own database, and each
+/// node its own connection pool, as separate processes would.
+/// </summary>
+public sealed class PostgresTwoNodeTests(PostgresClusterFixture postgres) : TwoNodeTests, IClassFixture<PostgresClusterFixture>
+{
+    protected override async Task<Action<int, DbContextOptionsBuilder>> PrepareDatabaseAsync(string directory)
+    {
+        var server = await postgres.GetServerAsync();
+        var database = "chatkit_" + Guid.NewGuid().ToString("N")[..12];
+        return (node, o) => o.UseNpgsql(new Npgsql.NpgsqlConnectionStringBuilder(server.GetConnectionString(database)) { ApplicationName = $"chatkit-node-{node}" }.ToString());
+    }
 }

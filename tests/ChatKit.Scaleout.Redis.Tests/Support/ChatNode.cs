@@ -13,7 +13,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace ChatKit.Scaleout.Redis.Tests.Support;
 
 /// <summary>
-/// A full ChatKit host on Kestrel (hub, REST, JWT bearer authentication) on the shared SQLite file and Redis of a test.
+/// A full ChatKit host on Kestrel (hub, REST, JWT bearer authentication) on the shared database and Redis of a test.
 /// </summary>
 public sealed class ChatNode : IAsyncDisposable
 {
@@ -26,7 +26,7 @@ public sealed class ChatNode : IAsyncDisposable
 
     public Uri Address => _server.Address;
 
-    public static async Task<ChatNode> StartAsync(string redisConnectionString, string prefix, string databaseFile, Action<ChatKitOptions>? chat = null)
+    public static async Task<ChatNode> StartAsync(string redisConnectionString, string prefix, Action<DbContextOptionsBuilder> database, Action<ChatKitOptions>? chat = null)
     {
         var server = await KestrelNode.StartAsync(
             services =>
@@ -61,7 +61,7 @@ public sealed class ChatNode : IAsyncDisposable
                         o.SendRateLimit.Enabled = false;
                         chat?.Invoke(o);
                     })
-                    .UseEntityFrameworkCore(o => o.UseSqlite($"Data Source={databaseFile}"))
+                    .UseEntityFrameworkCore(database)
                     .UseRedis(redisConnectionString, o =>
                     {
                         PresenceNode.Fast(o);
