@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using ChatKit.AspNetCore.Tests.Support;
+using ChatKit.Testing.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Reflection;
 using System.Text.Json;
 using ChatKit.AspNetCore.Tests.Support;
+using ChatKit.Testing.Hosting;
 using ChatKit.Testing;
 using ChatKit.Testing.Servers;
 using Microsoft.AspNetCore.SignalR;

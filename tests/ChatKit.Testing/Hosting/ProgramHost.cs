@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Reflection;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace ChatKit.AspNetCore.Tests.Support;
+namespace ChatKit.Testing.Hosting;
 
 /// <summary>
 /// Runs a program's Main (top-level statements that end in <c>app.Run()</c>) on a thread of its own and finds its host
@@ -56,7 +59,7 @@ public sealed class ProgramHost : IAsyncDisposable
             }
         }
 
-        return new ProgramHost(host, run, ChatHost.AddressOf(host.Services));
+        return new ProgramHost(host, run, AddressOf(host.Services));
     }
 
     /// <summary>Runs an assembly's entry point (top-level statements) as <see cref="StartAsync(Action{string[]}, string[])"/> does.</summary>
@@ -82,6 +85,11 @@ public sealed class ProgramHost : IAsyncDisposable
             },
             args);
     }
+
+    /// <summary>The address a started app listens on (the first, when it listens on several).</summary>
+    /// <param name="services">The app's services.</param>
+    public static Uri AddressOf(IServiceProvider services) =>
+        new(services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
 
     /// <summary>Stops the program and waits for its Main to return.</summary>
     public async ValueTask DisposeAsync()

@@ -1,0 +1,683 @@
+// The ChatKit sample page: plain DOM, the SignalR JavaScript client served by the sample (lib/signalr), and the
+// wire contract of docs/protocol.md. User content is only ever written with textContent, never as HTML.
+
+const PAGE_SIZE = 30;
+const TYPING_IDLE_MS = 3000;
+const TYPING_REPEAT_MS = 2000;
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  token: null,
+  me: null, // { id, name }
+  connection: null,
+  conversations: new Map(), // id -> Conversation (wire shape)
+  messages: new Map(), // conversationId -> { items: Message[] ascending, hasMore, loading }
+  pending: new Map(), // tempId -> { conversationId, content, status }
+  readByOthers: new Map(), // conversationId -> highest seq another participant has read
+  online: new Set(),
+  typing: new Map(), // conversationId -> Map(userId -> username)
+  names: new Map(), // userId -> display name, learnt from messages and typing events
+  activeId: null,
+  typingSentAt: 0,
+  typingTimer: null,
+};
+
+// ---- sign-in ---------------------------------------------------------------------------------------------------
+
+async function signIn(userId) {
+  const response = await fetch("/dev/token", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ userId, name: userId }),
+  });
+  if (!response.ok) {
+    throw new Error(response.status === 404
+      ? "The demo sign-in only exists in Development (ASPNETCORE_ENVIRONMENT=Development)."
+      : "Could not sign in: " + await problemText(response));
+  }
+  const { token } = await response.json();
+  sessionStorage.setItem("chatkit.sample", JSON.stringify({ token, userId }));
+  return token;
+}
+
+async function start(token, userId) {
+  state.token = token;
+  state.me = { id: userId, name: userId };
+  $("me-name").textContent = userId;
+  $("login").hidden = true;
+  $("app").hidden = false;
+  await connect();
+  await loadConversations();
+}
+
+// ---- REST ------------------------------------------------------------------------------------------------------
+
+async function api(path, options = {}) {
+  const response = await fetch("/chats" + path, {
+    ...options,
+    headers: { Authorization: "Bearer " + state.token, "Content-Type": "application/json", ...(options.headers ?? {}) },
+  });
+  if (response.status === 401) {
+    signOut();
+    throw new Error("Your session expired: sign in again.");
+  }
+  if (!response.ok) {
+    throw new Error(await problemText(response));
+  }
+  return response.status === 204 ? null : response.json();
+}
+
+async function problemText(response) {
+  try {
+    const problem = await response.json();
+    return problem.detail ?? problem.title ?? String(response.status);
+  } catch {
+    return String(response.status);
+  }
+}
+
+async function loadConversations() {
+  let cursor = null;
+  do {
+    const page = await api("/conversations?limit=100" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""));
+    page.items.forEach(upsertConversation);
+    cursor = page.nextCursor;
+  } while (cursor);
+  renderConversations();
+}
+
+// ---- the hub ---------------------------------------------------------------------------------------------------
+
+// Retry for ever, backing off to 10 s: a chat page should come back by itself after a network blip or a deploy.
+const retryForever = { nextRetryDelayInMilliseconds: (ctx) => Math.min(10000, ctx.previousRetryCount === 0 ? 0 : 1000 * 2 ** (ctx.previousRetryCount - 1)) };
+
+async function connect() {
+  const connection = new signalR.HubConnectionBuilder()
+    .withUrl("/chat", { accessTokenFactory: () => state.token })
+    .withAutomaticReconnect(retryForever)
+    .configureLogging(signalR.LogLevel.Warning)
+    .build();
+  state.connection = connection;
+
+  connection.on("conversationCreated", (conversation) => {
+    upsertConversation(conversation);
+    renderConversations();
+    // Presence reaches only users who already share a conversation: ask again now that there is a new one.
+    connection.invoke("getOnlineUsers").catch(() => {});
+  });
+  connection.on("newMessage", ({ message, conversationId }) => onNewMessage(conversationId, message));
+  connection.on("messageSent", ({ tempId }) => setPendingStatus(tempId, "sent"));
+  connection.on("userTyping", ({ userId, conversationId, username }) => setTyping(conversationId, userId, username));
+  connection.on("userStoppedTyping", ({ userId, conversationId }) => setTyping(conversationId, userId, null));
+  connection.on("messageRead", ({ messageId, conversationId, readBy }) => onRead(conversationId, readBy, seqOf(conversationId, messageId)));
+  connection.on("conversationRead", ({ conversationId, readBy }) => onRead(conversationId, readBy, state.conversations.get(conversationId)?.lastSeq ?? 0));
+  connection.on("userStatusChanged", ({ userId, status }) => { status === "online" ? state.online.add(userId) : state.online.delete(userId); renderConversations(); renderHeader(); });
+  connection.on("onlineUsers", (users) => { state.online = new Set(users); renderConversations(); renderHeader(); });
+  connection.on("messageDeleted", ({ messageId, conversationId }) => onDeleted(conversationId, messageId));
+  connection.on("participantsAdded", ({ conversationId }) => refreshConversation(conversationId));
+  connection.on("participantRemoved", ({ conversationId, userId }) => userId === state.me.id ? forget(conversationId) : refreshConversation(conversationId));
+
+  connection.onreconnecting(() => setConnectionState("reconnecting", "Connection lost. Reconnecting…"));
+  connection.onreconnected(() => recover());
+  connection.onclose(() => setConnectionState("disconnected", "Disconnected. Reload the page to reconnect."));
+
+  setConnectionState("connecting", "Connecting…");
+  await connection.start();
+  setConnectionState("connected", "Connected");
+  await connection.invoke("getOnlineUsers");
+}
+
+// After a reconnect: the new connection has joined no room, and events sent meanwhile were lost. Fetch what was
+// missed with after=<last seq>, re-join the open room, resend unacknowledged messages (their tempId makes that safe).
+async function recover() {
+  setConnectionState("recovering", "Reconnected. Catching up…");
+  try {
+    await loadConversations();
+    for (const conversationId of state.messages.keys()) {
+      await catchUp(conversationId);
+    }
+    if (state.activeId) {
+      await state.connection.invoke("joinRoom", { conversationId: state.activeId });
+      markActiveRead();
+    }
+    await state.connection.invoke("getOnlineUsers");
+    for (const [tempId, pending] of state.pending) {
+      if (pending.status === "failed" || pending.status === "pending") {
+        send(pending.conversationId, pending.content, tempId);
+      }
+    }
+    setConnectionState("connected", "Connected");
+  } catch (error) {
+    setConnectionState("reconnecting", "Catching up failed: " + error.message);
+  }
+}
+
+function setConnectionState(name, text) {
+  const banner = $("connection");
+  banner.dataset.state = name;
+  banner.textContent = text;
+}
+
+// ---- conversations ---------------------------------------------------------------------------------------------
+
+function upsertConversation(conversation) {
+  state.conversations.set(conversation.id, conversation);
+  if (conversation.lastMessage) {
+    learnName(conversation.lastMessage.sender);
+  }
+}
+
+async function refreshConversation(conversationId) {
+  try {
+    upsertConversation(await api("/conversations/" + encodeURIComponent(conversationId)));
+    renderConversations();
+    renderHeader();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function forget(conversationId) {
+  state.conversations.delete(conversationId);
+  state.messages.delete(conversationId);
+  if (state.activeId === conversationId) {
+    state.activeId = null;
+    renderPane();
+  }
+  renderConversations();
+}
+
+function others(conversation) {
+  return conversation.participants.map((p) => p.userId).filter((id) => id !== state.me.id);
+}
+
+function titleOf(conversation) {
+  if (conversation.type === "group") {
+    return conversation.name ?? "Group";
+  }
+  const other = others(conversation)[0];
+  return other ? (state.names.get(other) ?? other) : "Just you";
+}
+
+function learnName(sender) {
+  if (sender && sender.id !== state.me?.id) {
+    state.names.set(sender.id, sender.name);
+  }
+}
+
+function renderConversations() {
+  const list = $("conversations");
+  const sorted = [...state.conversations.values()].sort((a, b) => (b.lastActivityAt ?? "").localeCompare(a.lastActivityAt ?? ""));
+  list.replaceChildren(...sorted.map((conversation) => {
+    const item = document.createElement("li");
+    item.dataset.testid = "conversation";
+    item.dataset.conversationId = conversation.id;
+    item.classList.toggle("active", conversation.id === state.activeId);
+
+    const dot = document.createElement("span");
+    if (conversation.type === "direct") {
+      const online = others(conversation).some((id) => state.online.has(id));
+      dot.className = "dot" + (online ? " online" : "");
+      dot.dataset.testid = "online-dot";
+      dot.dataset.online = String(online);
+      dot.title = online ? "online" : "offline";
+    } else {
+      dot.className = "dot group";
+    }
+
+    const name = document.createElement("span");
+    name.className = "name";
+    name.dataset.testid = "conversation-name";
+    name.textContent = titleOf(conversation);
+
+    const preview = document.createElement("span");
+    preview.className = "preview";
+    preview.dataset.testid = "conversation-preview";
+    const last = conversation.lastMessage;
+    preview.textContent = !last ? "No messages yet" : last.deletedAt ? "Message deleted" : `${last.sender.id === state.me.id ? "You" : last.sender.name}: ${last.content}`;
+
+    item.append(dot, name);
+    if (conversation.unreadCount > 0) {
+      const badge = document.createElement("span");
+      badge.className = "badge";
+      badge.dataset.testid = "unread-badge";
+      badge.textContent = String(conversation.unreadCount);
+      item.append(badge);
+    }
+    item.append(preview);
+    item.addEventListener("click", () => open(conversation.id));
+    return item;
+  }));
+}
+
+async function createConversation(userIds, name) {
+  const request = userIds.length === 1 && !name
+    ? { type: "direct", participantIds: userIds }
+    : { type: "group", participantIds: userIds, name: name || userIds.join(", ") };
+  const conversation = await state.connection.invoke("createConversation", request);
+  upsertConversation(conversation);
+  renderConversations();
+  await open(conversation.id);
+}
+
+// ---- one conversation ------------------------------------------------------------------------------------------
+
+async function open(conversationId) {
+  const previous = state.activeId;
+  state.activeId = conversationId;
+  stopTyping(previous);
+  renderConversations();
+  renderPane();
+  if (previous && previous !== conversationId) {
+    state.connection.invoke("leaveRoom", { conversationId: previous }).catch(() => {});
+  }
+  await state.connection.invoke("joinRoom", { conversationId });
+  if (!state.messages.has(conversationId)) {
+    state.messages.set(conversationId, { items: [], hasMore: true, loading: false });
+    await loadOlder(conversationId);
+  }
+  renderMessages({ scrollToEnd: true });
+  markActiveRead();
+  $("composer-input").focus();
+}
+
+async function loadOlder(conversationId) {
+  const history = state.messages.get(conversationId);
+  if (!history || history.loading || !history.hasMore) {
+    return;
+  }
+  history.loading = true;
+  try {
+    const first = history.items[0]?.seq;
+    const page = await api(`/conversations/${encodeURIComponent(conversationId)}/messages?limit=${PAGE_SIZE}` + (first ? `&before=${first}` : ""));
+    page.items.forEach((m) => learnName(m.sender));
+    history.items = [...page.items, ...history.items];
+    history.hasMore = page.hasMore;
+  } finally {
+    history.loading = false;
+  }
+}
+
+async function catchUp(conversationId) {
+  const history = state.messages.get(conversationId);
+  if (!history) {
+    return;
+  }
+  let more = true;
+  while (more) {
+    const last = history.items.at(-1)?.seq ?? 0;
+    const page = await api(`/conversations/${encodeURIComponent(conversationId)}/messages?limit=100&after=${last}`);
+    page.items.forEach((m) => addMessage(conversationId, m));
+    more = page.hasMore && page.items.length > 0;
+  }
+  if (conversationId === state.activeId) {
+    renderMessages({ scrollToEnd: true });
+  }
+}
+
+function addMessage(conversationId, message) {
+  const history = state.messages.get(conversationId);
+  if (!history || history.items.some((m) => m.seq === message.seq)) {
+    return false;
+  }
+  learnName(message.sender);
+  history.items.push(message);
+  history.items.sort((a, b) => a.seq - b.seq);
+  if (message.tempId && state.pending.has(message.tempId) && message.sender.id === state.me.id) {
+    state.pending.delete(message.tempId);
+  }
+  return true;
+}
+
+function onNewMessage(conversationId, message) {
+  const conversation = state.conversations.get(conversationId);
+  if (!conversation) {
+    refreshConversation(conversationId);
+    return;
+  }
+  const history = state.messages.get(conversationId);
+  const gap = history && history.items.length > 0 && message.seq > history.items.at(-1).seq + 1;
+  addMessage(conversationId, message);
+  setTyping(conversationId, message.sender.id, null);
+
+  if (message.seq >= conversation.lastSeq) {
+    conversation.lastSeq = message.seq;
+    conversation.lastMessage = message;
+    conversation.lastActivityAt = message.createdAt;
+  }
+  const mine = message.sender.id === state.me.id;
+  const visible = conversationId === state.activeId && document.visibilityState === "visible";
+  if (mine) {
+    conversation.unreadCount = 0;
+  } else if (!visible) {
+    conversation.unreadCount += 1;
+  }
+  renderConversations();
+  if (conversationId === state.activeId) {
+    renderMessages({ scrollToEnd: true });
+    if (!mine) {
+      markActiveRead();
+    }
+  }
+  if (gap) {
+    catchUp(conversationId).catch(showError);
+  }
+}
+
+function onDeleted(conversationId, messageId) {
+  const message = state.messages.get(conversationId)?.items.find((m) => m.id === messageId);
+  if (message) {
+    message.content = "";
+    message.deletedAt = new Date().toISOString();
+  }
+  const conversation = state.conversations.get(conversationId);
+  if (conversation?.lastMessage?.id === messageId) {
+    conversation.lastMessage = { ...conversation.lastMessage, content: "", deletedAt: new Date().toISOString() };
+  }
+  renderConversations();
+  if (conversationId === state.activeId) {
+    renderMessages({});
+  }
+}
+
+function seqOf(conversationId, messageId) {
+  return state.messages.get(conversationId)?.items.find((m) => m.id === messageId)?.seq
+    ?? (state.conversations.get(conversationId)?.lastMessage?.id === messageId ? state.conversations.get(conversationId).lastSeq : 0);
+}
+
+function onRead(conversationId, readBy, seq) {
+  const conversation = state.conversations.get(conversationId);
+  if (!conversation) {
+    return;
+  }
+  if (readBy === state.me.id) {
+    // Read in another tab of mine.
+    if (seq >= conversation.lastSeq) {
+      conversation.unreadCount = 0;
+      renderConversations();
+    }
+    return;
+  }
+  state.readByOthers.set(conversationId, Math.max(state.readByOthers.get(conversationId) ?? 0, seq));
+  if (conversationId === state.activeId) {
+    renderMessages({});
+  }
+}
+
+function markActiveRead() {
+  const conversation = state.conversations.get(state.activeId);
+  if (!conversation || document.visibilityState !== "visible" || conversation.lastSeq === 0) {
+    return;
+  }
+  conversation.unreadCount = 0;
+  renderConversations();
+  state.connection.invoke("markConversationAsRead", { conversationId: conversation.id }).catch(showError);
+}
+
+function setTyping(conversationId, userId, username) {
+  if (userId === state.me.id) {
+    return;
+  }
+  const typists = state.typing.get(conversationId) ?? new Map();
+  if (username) {
+    typists.set(userId, username);
+    state.names.set(userId, username);
+  } else {
+    typists.delete(userId);
+  }
+  state.typing.set(conversationId, typists);
+  if (conversationId === state.activeId) {
+    renderTyping();
+  }
+}
+
+function renderPane() {
+  const conversation = state.conversations.get(state.activeId);
+  $("empty").hidden = Boolean(conversation);
+  $("conversation").hidden = !conversation;
+  if (conversation) {
+    renderHeader();
+    renderMessages({ scrollToEnd: true });
+    renderTyping();
+  }
+}
+
+function renderHeader() {
+  const conversation = state.conversations.get(state.activeId);
+  if (!conversation) {
+    return;
+  }
+  $("title").textContent = titleOf(conversation);
+  const people = others(conversation);
+  const online = people.filter((id) => state.online.has(id)).length;
+  $("subtitle").textContent = conversation.type === "direct"
+    ? (online ? "online" : "offline")
+    : `${people.length + 1} members, ${online} online`;
+}
+
+function renderTyping() {
+  const names = [...(state.typing.get(state.activeId)?.values() ?? [])];
+  $("typing").textContent = names.length === 0 ? "" : names.length === 1 ? `${names[0]} is typing…` : `${names.join(", ")} are typing…`;
+}
+
+function renderMessages({ scrollToEnd }) {
+  const list = $("messages");
+  const history = state.messages.get(state.activeId);
+  if (!history) {
+    list.replaceChildren();
+    return;
+  }
+  const nearEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+  const readUpTo = state.readByOthers.get(state.activeId) ?? 0;
+  const items = history.items.map((m) => messageItem(m, m.sender.id === state.me.id ? (m.seq <= readUpTo ? "read" : "sent") : null));
+  for (const [tempId, pending] of state.pending) {
+    if (pending.conversationId === state.activeId) {
+      items.push(messageItem({ id: tempId, seq: 0, sender: state.me, content: pending.content, createdAt: null }, pending.status));
+    }
+  }
+  const header = document.createElement("li");
+  header.className = "history";
+  header.textContent = history.hasMore ? "Scroll up for older messages" : "Start of the conversation";
+  list.replaceChildren(header, ...items);
+  if (scrollToEnd || nearEnd) {
+    list.scrollTop = list.scrollHeight;
+  }
+}
+
+function messageItem(message, status) {
+  const item = document.createElement("li");
+  item.className = "message" + (status ? " mine" : "") + (message.deletedAt ? " deleted" : "");
+  item.dataset.testid = "message";
+  item.dataset.seq = String(message.seq);
+
+  const bubble = document.createElement("div");
+  bubble.className = "bubble";
+  bubble.dataset.testid = "message-content";
+  bubble.textContent = message.deletedAt ? "This message was deleted" : message.content;
+
+  const meta = document.createElement("div");
+  meta.className = "meta";
+  const who = document.createElement("span");
+  who.textContent = status ? "" : message.sender.name;
+  const when = document.createElement("time");
+  when.textContent = message.createdAt ? new Date(message.createdAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+  meta.append(who, when);
+  if (status) {
+    const mark = document.createElement("span");
+    mark.className = "status";
+    mark.dataset.testid = "message-status";
+    mark.dataset.status = status;
+    mark.textContent = { pending: "sending…", failed: "not sent yet", sent: "✓ sent", read: "✓✓ read" }[status];
+    meta.append(mark);
+  }
+  item.append(bubble, meta);
+  return item;
+}
+
+// ---- sending and typing ----------------------------------------------------------------------------------------
+
+function newTempId() {
+  return crypto.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+async function send(conversationId, content, tempId = newTempId()) {
+  state.pending.set(tempId, { conversationId, content, status: "pending" });
+  renderMessages({ scrollToEnd: true });
+  try {
+    const ack = await state.connection.invoke("sendMessage", { conversationId, content, tempId });
+    const pending = state.pending.get(tempId);
+    if (pending) {
+      // newMessage has not arrived yet: it will replace the pending item.
+      pending.status = "sent";
+      pending.seq = ack.seq;
+    }
+  } catch (error) {
+    const pending = state.pending.get(tempId);
+    const retryable = state.connection.state !== signalR.HubConnectionState.Connected;
+    if (pending && retryable) {
+      pending.status = "failed"; // resent with the same tempId once reconnected
+    } else {
+      state.pending.delete(tempId);
+      showError(error);
+    }
+  }
+  if (conversationId === state.activeId) {
+    renderMessages({ scrollToEnd: true });
+  }
+}
+
+function setPendingStatus(tempId, status) {
+  const pending = state.pending.get(tempId);
+  if (pending) {
+    pending.status = status;
+    renderMessages({});
+  }
+}
+
+function onComposerInput() {
+  const conversationId = state.activeId;
+  if (!conversationId || state.connection.state !== signalR.HubConnectionState.Connected) {
+    return;
+  }
+  const now = Date.now();
+  if (now - state.typingSentAt > TYPING_REPEAT_MS) {
+    state.typingSentAt = now;
+    state.connection.invoke("typing", { conversationId }).catch(() => {});
+  }
+  clearTimeout(state.typingTimer);
+  state.typingTimer = setTimeout(() => stopTyping(conversationId), TYPING_IDLE_MS);
+}
+
+function stopTyping(conversationId) {
+  clearTimeout(state.typingTimer);
+  if (conversationId && state.typingSentAt && state.connection?.state === signalR.HubConnectionState.Connected) {
+    state.connection.invoke("stopTyping", { conversationId }).catch(() => {});
+  }
+  state.typingSentAt = 0;
+}
+
+// ---- wiring ----------------------------------------------------------------------------------------------------
+
+function showError(error) {
+  const toast = $("toast");
+  // HubException messages arrive as "code: sentence"; show the sentence.
+  toast.textContent = String(error?.message ?? error).replace(/^.*HubException: /, "").replace(/^[a-z_]+: /, "");
+  toast.hidden = false;
+  clearTimeout(showError.timer);
+  showError.timer = setTimeout(() => { toast.hidden = true; }, 5000);
+}
+
+function signOut() {
+  sessionStorage.removeItem("chatkit.sample");
+  location.reload();
+}
+
+$("login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const userId = $("login-name").value.trim();
+  $("login-error").textContent = "";
+  try {
+    await start(await signIn(userId), userId);
+  } catch (error) {
+    $("login-error").textContent = error.message;
+  }
+});
+
+document.querySelectorAll(".quick-users button").forEach((button) => button.addEventListener("click", () => {
+  $("login-name").value = button.dataset.user;
+  $("login-form").requestSubmit();
+}));
+
+$("sign-out").addEventListener("click", signOut);
+
+$("new-chat").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const userIds = $("new-chat-users").value.split(",").map((s) => s.trim()).filter((s) => s && s !== state.me.id);
+  if (userIds.length === 0) {
+    showError("Type the user name of someone else.");
+    return;
+  }
+  try {
+    await createConversation([...new Set(userIds)], $("new-chat-name").value.trim());
+    $("new-chat").reset();
+  } catch (error) {
+    showError(error);
+  }
+});
+
+$("composer").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = $("composer-input");
+  const content = input.value.trim();
+  if (!content || !state.activeId) {
+    return;
+  }
+  input.value = "";
+  stopTyping(state.activeId);
+  send(state.activeId, content);
+});
+
+$("composer-input").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    $("composer").requestSubmit();
+  }
+});
+$("composer-input").addEventListener("input", onComposerInput);
+
+$("messages").addEventListener("scroll", async () => {
+  const list = $("messages");
+  const conversationId = state.activeId;
+  const history = state.messages.get(conversationId);
+  if (list.scrollTop > 40 || !history?.hasMore || history.loading) {
+    return;
+  }
+  const before = list.scrollHeight;
+  try {
+    await loadOlder(conversationId);
+  } catch (error) {
+    showError(error);
+    return;
+  }
+  if (conversationId === state.activeId) {
+    renderMessages({});
+    list.scrollTop = list.scrollHeight - before; // keep the message under the reader's eyes where it was
+  }
+});
+
+document.addEventListener("visibilitychange", markActiveRead);
+
+// A reload keeps the signed-in user of this tab.
+const saved = JSON.parse(sessionStorage.getItem("chatkit.sample") ?? "null");
+if (saved?.token) {
+  start(saved.token, saved.userId).catch((error) => {
+    sessionStorage.removeItem("chatkit.sample");
+    $("login").hidden = false;
+    $("app").hidden = true;
+    $("login-error").textContent = error.message;
+  });
+}
+
+// For the browser tests and the curious: the live state, read-only by convention.
+window.chatkit = state;

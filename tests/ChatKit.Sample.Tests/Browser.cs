@@ -1,0 +1,60 @@
+using ChatKit.Testing;
+using Microsoft.Playwright;
+
+namespace ChatKit.Sample.Tests;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright (never a downloaded browser), one per test class. Each user of a test gets a
+/// browser context of their own: separate storage, as two people on two machines.
+/// </summary>
+public sealed class Browser : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    /// <summary>Where screenshots go: artifacts/screenshots under the repository root.</summary>
+    public static string ScreenshotFolder { get; } = Path.Combine(SampleSite.SampleFolder, "..", "..", "artifacts", "screenshots");
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            return;
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    /// <summary>A new context (a new "person") with one page open at <paramref name="address"/>.</summary>
+    public async Task<IPage> OpenAsync(Uri address)
+    {
+        if (_browser is null)
+        {
+            ServiceAvailability.Missing($"chromium not found at {ChromiumPath}: apt-get install chromium, or run ./build.sh test");
+        }
+
+        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = address.ToString(), ViewportSize = new ViewportSize { Width = 1100, Height = 720 } });
+        context.SetDefaultTimeout(10_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        return page;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+}
