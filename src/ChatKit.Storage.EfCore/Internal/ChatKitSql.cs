@@ -22,8 +22,9 @@ internal sealed class ChatKitSql
     }
 
     /// <summary>
-    /// {0} conversation id, {1} last activity: increments the conversation's last seq and returns it; no row when the
-    /// conversation does not exist. The row lock it takes serialises appends to one conversation across processes.
+    /// {0} conversation id, {1} last activity, {2} how many seqs to take: raises the conversation's last seq by {2} and
+    /// returns the new last seq (the taken seqs end there); no row when the conversation does not exist. The row lock it
+    /// takes serialises appends to one conversation across processes.
     /// </summary>
     public string NextSeq { get; }
 
@@ -66,7 +67,7 @@ internal sealed class ChatKitSql
         var readSeq = readColumn(nameof(ReadPositionEntity.Seq));
 
         var nextSeq =
-            $"UPDATE {conversationTable} SET {lastSeq} = {lastSeq} + 1, {lastActivity} = {{1}} "
+            $"UPDATE {conversationTable} SET {lastSeq} = {lastSeq} + {{2}}, {lastActivity} = {{1}} "
             + $"WHERE {id} = {{0}} RETURNING {lastSeq} AS {value}";
 
         // INSERT … SELECT … WHERE EXISTS: no row for an unknown conversation (instead of a foreign key error);

@@ -14,7 +14,7 @@ namespace ChatKit.Storage.EfCore.Internal;
 /// upsert that never lowers them. On SQLite, transactions start with <c>BEGIN IMMEDIATE</c> (Microsoft.Data.Sqlite's
 /// default) and every write transaction writes first, so writers queue on the busy timeout instead of failing.
 /// </summary>
-internal sealed class EfCoreChatStore : IChatStore
+internal sealed partial class EfCoreChatStore : IChatStore
 {
     private readonly IChatKitContextSource _contexts;
     private readonly ILogger<EfCoreChatStore> _logger;
@@ -164,6 +164,12 @@ internal sealed class EfCoreChatStore : IChatStore
     public Task<StoreResult<ChatMessage>> AppendMessageAsync(ChatMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        return EnqueueAppendAsync(message, cancellationToken);
+    }
+
+    /// <summary>Appends one message in a transaction of its own: the way back when a group commit fails as a whole.</summary>
+    private Task<StoreResult<ChatMessage>> AppendOneAsync(ChatMessage message, CancellationToken cancellationToken)
+    {
         return WriteAsync(
             async (db, ct) =>
             {
@@ -184,7 +190,7 @@ internal sealed class EfCoreChatStore : IChatStore
                     // The first statement writes: it takes the conversation's row lock (the write lock on SQLite), so
                     // concurrent appends to the conversation, from any process, get consecutive numbers.
                     var seqs = await db.Database
-                        .SqlQueryRaw<long>(sql.NextSeq, message.ConversationId, ToStore(message.CreatedAt))
+                        .SqlQueryRaw<long>(sql.NextSeq, message.ConversationId, ToStore(message.CreatedAt), 1L)
                         .ToListAsync(ct)
                         .ConfigureAwait(false);
                     if (seqs.Count == 0)

@@ -1,0 +1,106 @@
+using ChatKit.Storage.EfCore.Internal;
+using ChatKit.Storage.EfCore.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using static ChatKit.Storage.EfCore.Tests.Support.TestData;
+
+namespace ChatKit.Storage.EfCore.Tests;
+
+/// <summary>
+/// Appends that queue up while another is written go to the database together, in one transaction. These tests write
+/// such groups directly, on a SQLite file, to prove each answer is what the message would have got alone.
+/// </summary>
+public sealed class GroupCommitTests : IAsyncLifetime
+{
+    private readonly SqliteFiles _files = new();
+    private StoreNode? _node;
+
+    private EfCoreChatStore Store => (EfCoreChatStore)_node!.Store;
+
+    public async ValueTask InitializeAsync() => _node = await StoreNode.StartAsync(o => o.UseSqlite(_files.ConnectionString("chat.db")));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_node is not null)
+        {
+            await _node.DisposeAsync();
+        }
+
+        _files.Dispose();
+    }
+
+    [Fact]
+    public async Task Group_OverTwoConversations_TakesConsecutiveSeqsInArrivalOrder_AndMovesEachSendersReadPosition()
+    {
+        var (alice, bob) = (NewUserId(), NewUserId());
+        var first = NewGroup(alice, bob);
+        var second = NewGroup(bob, alice);
+        await Store.CreateConversationAsync(first, Ct);
+        await Store.CreateConversationAsync(second, Ct);
+        await Store.AppendMessageAsync(NewMessage(first.Id, alice), Ct);
+
+        var results = await Store.AppendAsOneGroupAsync(
+        [
+            NewMessage(first.Id, bob), NewMessage(second.Id, alice), NewMessage(first.Id, alice), NewMessage(first.Id, bob), NewMessage(second.Id, bob),
+        ]);
+
+        Assert.All(results, r => Assert.True(r.Created));
+        Assert.Equal([2L, 1, 3, 4, 2], results.Select(r => r.Value.Seq));
+        Assert.Equal([1L, 2, 3, 4], (await Store.GetMessagesAsync(first.Id, null, null, 100, Ct)).Items.Select(m => m.Seq));
+        Assert.Equal(4, await Store.GetReadPositionAsync(first.Id, bob, Ct));
+        Assert.Equal(3, await Store.GetReadPositionAsync(first.Id, alice, Ct));
+        Assert.Equal(2, await Store.GetReadPositionAsync(second.Id, bob, Ct));
+        Assert.Equal(4, (await Store.FindConversationAsync(first.Id, Ct))!.LastSeq);
+    }
+
+    [Fact]
+    public async Task Group_WithOneTempIdTwice_StoresOneMessage_AndAnswersTheRepeatWithIt()
+    {
+        var (alice, bob) = (NewUserId(), NewUserId());
+        var conversation = NewGroup(alice, bob);
+        await Store.CreateConversationAsync(conversation, Ct);
+        var tempId = NewTempId();
+        var stored = await Store.AppendMessageAsync(NewMessage(conversation.Id, bob, "already-stored"), Ct);
+
+        var results = await Store.AppendAsOneGroupAsync(
+        [
+            NewMessage(conversation.Id, alice, tempId), NewMessage(conversation.Id, alice, tempId), NewMessage(conversation.Id, bob, "already-stored"),
+        ]);
+
+        Assert.True(results[0].Created);
+        Assert.False(results[1].Created);
+        Assert.Equal(results[0].Value, results[1].Value);
+        Assert.False(results[2].Created);
+        Assert.Equal(stored.Value, results[2].Value);
+        Assert.Equal(2, (await Store.GetMessagesAsync(conversation.Id, null, null, 100, Ct)).Items.Count);
+    }
+
+    [Fact]
+    public async Task Group_WithAnUnknownConversation_FailsThatMessageOnly()
+    {
+        var (alice, bob) = (NewUserId(), NewUserId());
+        var conversation = NewGroup(alice, bob);
+        await Store.CreateConversationAsync(conversation, Ct);
+
+        var group = Store.AppendAsOneGroupAsync([NewMessage(conversation.Id, alice), NewMessage("c_missing", alice), NewMessage(conversation.Id, bob)]);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => group);
+        Assert.Equal([1L, 2], (await Store.GetMessagesAsync(conversation.Id, null, null, 100, Ct)).Items.Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task Group_RefusedByTheDatabase_IsWrittenOneMessageAtATime_SoOnlyTheBadOneFails()
+    {
+        var (alice, bob) = (NewUserId(), NewUserId());
+        var conversation = NewGroup(alice, bob);
+        await Store.CreateConversationAsync(conversation, Ct);
+        var existing = await Store.AppendMessageAsync(NewMessage(conversation.Id, alice), Ct);
+
+        // A message whose id is taken makes the database refuse the whole group's insert.
+        var results = Store.AppendAsOneGroupAsync([NewMessage(conversation.Id, bob), NewMessage(conversation.Id, bob) with { Id = existing.Value.Id }, NewMessage(conversation.Id, alice)]);
+
+        await Assert.ThrowsAsync<DbUpdateException>(() => results);
+        var page = (await Store.GetMessagesAsync(conversation.Id, null, null, 100, Ct)).Items;
+        Assert.Equal([1L, 2, 3], page.Select(m => m.Seq));
+        Assert.Equal(3, (await Store.FindConversationAsync(conversation.Id, Ct))!.LastSeq);
+    }
+}
