@@ -9,14 +9,13 @@ namespace ChatKit.Sample.Tests;
 /// </summary>
 public sealed class Browser : IAsyncLifetime
 {
+    /// <summary>Debian's Chromium; Playwright never downloads a browser of its own here.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
-    /// <summary>Where screenshots go: artifacts/screenshots under the repository root.</summary>
-    public static string ScreenshotFolder { get; } = Path.Combine(SampleSite.SampleFolder, "..", "..", "artifacts", "screenshots");
-
+    /// <summary>Launches Chromium headless, when it is installed (a test that needs it then skips or, in CI, fails).</summary>
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
@@ -48,6 +47,7 @@ public sealed class Browser : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Closes Chromium and Playwright's driver.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_browser is not null)

@@ -6,18 +6,25 @@ namespace ChatKit.Sample.Tests;
 /// <summary>What a person does on the sample's page, in the page's own terms (its data-testid attributes).</summary>
 public sealed class ChatPage(IPage page)
 {
+    /// <summary>The browser page.</summary>
     public IPage Page => page;
 
+    /// <summary>The connection-state banner (its data-state is connecting, connected, reconnecting, recovering or disconnected).</summary>
     public ILocator Connection => page.GetByTestId("connection-state");
 
+    /// <summary>The messages of the open conversation, pending ones included.</summary>
     public ILocator Messages => page.GetByTestId("message");
 
+    /// <summary>The text bubbles of those messages.</summary>
     public ILocator MessageTexts => page.GetByTestId("message-content");
 
+    /// <summary>The typing indicator line.</summary>
     public ILocator Typing => page.GetByTestId("typing");
 
+    /// <summary>A user id of its own for each test, so tests sharing a database never meet.</summary>
     public static string NewUser(string name) => $"{name}-{Guid.NewGuid().ToString("N")[..6]}";
 
+    /// <summary>Signs in as <paramref name="userId"/> through the demo sign-in and waits until connected.</summary>
     public async Task SignInAsync(string userId)
     {
         await page.GetByTestId("login-name").FillAsync(userId);
@@ -26,8 +33,10 @@ public sealed class ChatPage(IPage page)
         await Expect(page.GetByTestId("me")).ToHaveTextAsync(userId);
     }
 
+    /// <summary>Waits until the page is connected and has caught up.</summary>
     public Task ExpectConnectedAsync() => Expect(Connection).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 30_000 });
 
+    /// <summary>Starts a direct conversation (one user) or a group (several users and a name) and waits until it is open.</summary>
     public async Task StartChatAsync(string users, string? groupName = null)
     {
         await page.GetByTestId("new-chat-users").FillAsync(users);
@@ -40,21 +49,25 @@ public sealed class ChatPage(IPage page)
         await Expect(page.GetByTestId("conversation-title")).ToBeVisibleAsync();
     }
 
+    /// <summary>The conversation list item titled <paramref name="title"/>.</summary>
     public ILocator Conversation(string title) =>
         page.GetByTestId("conversation").Filter(new() { Has = page.GetByTestId("conversation-name").GetByText(title, new() { Exact = true }) });
 
+    /// <summary>Opens the conversation titled <paramref name="title"/> from the list.</summary>
     public async Task OpenAsync(string title)
     {
         await Conversation(title).ClickAsync();
         await Expect(page.GetByTestId("conversation-title")).ToHaveTextAsync(title);
     }
 
+    /// <summary>Types <paramref name="text"/> in the composer and presses Enter.</summary>
     public async Task SendAsync(string text)
     {
         await page.GetByTestId("composer").FillAsync(text);
         await page.GetByTestId("composer").PressAsync("Enter");
     }
 
+    /// <summary>The bubble whose whole text is <paramref name="text"/>.</summary>
     public ILocator Message(string text) => MessageTexts.GetByText(text, new() { Exact = true });
 
     /// <summary>The sent/read mark of my message with this text.</summary>

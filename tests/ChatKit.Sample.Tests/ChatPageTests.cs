@@ -7,14 +7,18 @@ namespace ChatKit.Sample.Tests;
 public sealed class ChatPageTests(SampleSite site, Browser browser) : IClassFixture<SampleSite>, IClassFixture<Browser>
 {
     [Fact]
-    public async Task TwoUsers_ChatBothWays_WithTypingReadMarksUnreadBadgeSafeTextAndReload()
+    public async Task TwoUsers_ChatBothWays_WithTypingReadMarksUnreadBadgeSafeTextReloadAndPresence()
     {
         var aliceId = ChatPage.NewUser("alice");
         var bobId = ChatPage.NewUser("bob");
         var alice = new ChatPage(await browser.OpenAsync(site.Address));
         var bob = new ChatPage(await browser.OpenAsync(site.Address));
         var dialogs = 0;
-        alice.Page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
+        foreach (var person in new[] { alice, bob })
+        {
+            person.Page.Dialog += (_, dialog) => { Interlocked.Increment(ref dialogs); _ = dialog.DismissAsync(); };
+        }
+
         await alice.SignInAsync(aliceId);
         await bob.SignInAsync(bobId);
 
@@ -51,12 +55,11 @@ public sealed class ChatPageTests(SampleSite site, Browser browser) : IClassFixt
         await Expect(alice.Conversation(bobId).GetByTestId("unread-badge")).ToHaveCountAsync(0);
         await Expect(bob.StatusOf(attack)).ToHaveAttributeAsync("data-status", "read");
         await Expect(alice.Message(attack)).ToHaveTextAsync(attack);
+        await Expect(bob.Message(attack)).ToHaveTextAsync(attack);
         Assert.Equal(0, await alice.Page.Locator("[data-testid=messages] img").CountAsync());
+        Assert.Equal(0, await bob.Page.Locator("[data-testid=messages] img").CountAsync());
 
-        Directory.CreateDirectory(Browser.ScreenshotFolder);
-        var screenshot = Path.GetFullPath(Path.Combine(Browser.ScreenshotFolder, "sample-chat.png"));
-        await alice.Page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot });
-        TestContext.Current.SendDiagnosticMessage($"screenshot: {screenshot}");
+        await Screenshots.SaveAsync(alice.Page, "sample-chat.png");
 
         // A reload keeps the user of the tab and the whole history, in order.
         await alice.Page.ReloadAsync();
@@ -64,6 +67,12 @@ public sealed class ChatPageTests(SampleSite site, Browser browser) : IClassFixt
         await alice.OpenAsync(bobId);
         await Expect(alice.MessageTexts).ToHaveTextAsync(["Hi Bob", "Hello Alice", "Are you there?", attack]);
         Assert.Equal(0, dialogs);
+
+        // Presence is live: Bob closes his window and goes offline on Alice's page.
+        await Expect(alice.Conversation(bobId).GetByTestId("online-dot")).ToHaveAttributeAsync("data-online", "true");
+        await bob.Page.Context.CloseAsync();
+        await Expect(alice.Conversation(bobId).GetByTestId("online-dot")).ToHaveAttributeAsync("data-online", "false");
+        await Expect(alice.Page.GetByTestId("conversation-subtitle")).ToHaveTextAsync("offline");
     }
 
     [Fact]

@@ -35,7 +35,11 @@ public sealed class ReconnectTests(SampleSite site, Browser browser) : IClassFix
             await Expect(alice.StatusOf("typed while the server was down")).ToHaveAttributeAsync("data-status", "failed");
         });
 
-        // Alice comes back and her message goes out with its original tempId; Bob is still away.
+        // Alice comes back and her message goes out with its original tempId; Bob is still away, and says so.
+        await Expect(bob.Connection).ToBeVisibleAsync();
+        await Expect(bob.Connection).ToContainTextAsync("Reconnecting");
+        await Screenshots.SaveAsync(bob.Page, "sample-reconnecting.png");
+
         await alice.ExpectConnectedAsync();
         await Expect(alice.StatusOf("typed while the server was down")).ToHaveAttributeAsync("data-status", "sent", new() { Timeout = 30_000 });
         await Expect(bob.Connection).ToHaveAttributeAsync("data-state", "reconnecting");
@@ -43,6 +47,7 @@ public sealed class ReconnectTests(SampleSite site, Browser browser) : IClassFix
 
         bobMayReconnect.SetResult();
         await bob.ExpectConnectedAsync();
+        await Expect(bob.Connection).ToBeHiddenAsync();
         await Expect(bob.MessageTexts).ToHaveTextAsync(["before the restart", "typed while the server was down"]);
         await Expect(alice.MessageTexts).ToHaveTextAsync(["before the restart", "typed while the server was down"]);
     }

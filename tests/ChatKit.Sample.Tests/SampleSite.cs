@@ -13,10 +13,13 @@ public sealed class SampleSite : IAsyncLifetime
     private readonly string _directory = Directory.CreateTempSubdirectory("chatkit-sample-page-").FullName;
     private ProgramHost? _host;
 
+    /// <summary>Where the sample listens (a loopback port chosen at start, kept across restarts).</summary>
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>samples/ChatKit.Sample in this checkout: the content root, so wwwroot is served from the source.</summary>
     public static string SampleFolder { get; } = FindSampleFolder();
 
+    /// <summary>Starts the sample.</summary>
     public async ValueTask InitializeAsync()
     {
         _host = await StartAsync("http://127.0.0.1:0");
@@ -33,6 +36,7 @@ public sealed class SampleSite : IAsyncLifetime
         _host = await StartAsync(Address.ToString().TrimEnd('/'));
     }
 
+    /// <summary>Stops the sample and deletes its database.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_host is not null)

@@ -118,7 +118,15 @@ async function connect() {
   connection.on("participantsAdded", ({ conversationId }) => refreshConversation(conversationId));
   connection.on("participantRemoved", ({ conversationId, userId }) => userId === state.me.id ? forget(conversationId) : refreshConversation(conversationId));
 
-  connection.onreconnecting(() => setConnectionState("reconnecting", "Connection lost. Reconnecting…"));
+  connection.onreconnecting(() => {
+    // Presence is unknown while away (getOnlineUsers asks again once back), and nobody is typing any more.
+    state.online.clear();
+    state.typing.clear();
+    renderConversations();
+    renderHeader();
+    renderTyping();
+    setConnectionState("reconnecting", "Connection lost. Reconnecting…");
+  });
   connection.onreconnected(() => recover());
   connection.onclose(() => setConnectionState("disconnected", "Disconnected. Reload the page to reconnect."));
 
@@ -157,6 +165,7 @@ function setConnectionState(name, text) {
   const banner = $("connection");
   banner.dataset.state = name;
   banner.textContent = text;
+  document.querySelector(".me .dot").classList.toggle("online", name === "connected");
 }
 
 // ---- conversations ---------------------------------------------------------------------------------------------
@@ -291,8 +300,8 @@ async function loadOlder(conversationId) {
   try {
     const first = history.items[0]?.seq;
     const page = await api(`/conversations/${encodeURIComponent(conversationId)}/messages?limit=${PAGE_SIZE}` + (first ? `&before=${first}` : ""));
-    page.items.forEach((m) => learnName(m.sender));
-    history.items = [...page.items, ...history.items];
+    // A newMessage may have arrived while this page was on its way: merge by seq, never duplicate.
+    page.items.forEach((m) => addMessage(conversationId, m));
     history.hasMore = page.hasMore;
   } finally {
     history.loading = false;
@@ -580,6 +589,9 @@ function stopTyping(conversationId) {
 // ---- wiring ----------------------------------------------------------------------------------------------------
 
 function showError(error) {
+  if (state.connection && state.connection.state !== signalR.HubConnectionState.Connected) {
+    return; // the connection banner already says what is wrong; calls cut off by the drop need no toast of their own
+  }
   const toast = $("toast");
   // HubException messages arrive as "code: sentence"; show the sentence.
   toast.textContent = String(error?.message ?? error).replace(/^.*HubException: /, "").replace(/^[a-z_]+: /, "");

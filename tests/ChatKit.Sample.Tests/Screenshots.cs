@@ -1,0 +1,22 @@
+using Microsoft.Playwright;
+
+namespace ChatKit.Sample.Tests;
+
+/// <summary>Screenshots of the page, kept as test artifacts in artifacts/screenshots under the repository root.</summary>
+public static class Screenshots
+{
+    /// <summary>The folder the screenshots go to.</summary>
+    public static string Folder { get; } = Path.GetFullPath(Path.Combine(SampleSite.SampleFolder, "..", "..", "artifacts", "screenshots"));
+
+    /// <summary>Saves a screenshot of <paramref name="page"/> as <paramref name="fileName"/>, prints and attaches its path.</summary>
+    public static async Task<string> SaveAsync(IPage page, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        Directory.CreateDirectory(Folder);
+        var path = Path.Combine(Folder, fileName);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        TestContext.Current.TestOutputHelper?.WriteLine($"screenshot: {path}");
+        TestContext.Current.AddAttachment(fileName, path);
+        return path;
+    }
+}
