@@ -1,1 +1,35 @@
-Console.WriteLine("ChatKit benchmarks: see docs/benchmarks.md");
+using ChatKit.Benchmarks.Load;
+using ChatKit.Benchmarks.Micro;
+using ChatKit.Benchmarks.Servers;
+
+// ./build.sh bench [load] [options]   the load harness (default: the quick profile), see docs/benchmarks.md
+// ./build.sh bench micro [BenchmarkDotNet options]
+// server --kind …                     a server the harness starts as a child process (not for direct use)
+if (int.TryParse(Environment.GetEnvironmentVariable("CHATKIT_BENCH_MINTHREADS"), out var minThreads))
+{
+    ThreadPool.SetMinThreads(minThreads, minThreads);
+}
+
+return args.FirstOrDefault() switch
+{
+    "micro" => MicroMain.Run(args[1..]),
+    "server" => await ServerMain.RunAsync(args[1..]),
+    "-h" or "--help" or "help" => Help(),
+    _ => await LoadMain.RunAsync(args),
+};
+
+static int Help()
+{
+    Console.WriteLine("""
+        ChatKit benchmarks (docs/benchmarks.md)
+          ./build.sh bench                      quick load run (a few minutes): S1-S5, ChatKit vs the bare SignalR baseline
+          ./build.sh bench --full               the documented run (bigger fleets, finer rate ladders)
+          ./build.sh bench --scenarios s1,s4    only some scenarios (s1 pairs, s2 rooms, s3 durable, s4 idle, s5 reconnect storm)
+            --connections N  --rooms 10,100,1000  --durable-rooms 10  --idle 1000,5000  --step-seconds S
+            --max-steps K  --factor F  --refine R  --storm-rate R  --servers chatkit,chatkit-sqlite
+            --baseline-fanout groups|users  --no-pin  --server-cpus 0  --client-cpus 1  --no-postgres  --out DIR
+          ./build.sh bench micro                BenchmarkDotNet microbenchmarks (content normalisation, send path, serialisation)
+          ./build.sh bench micro --filter '*Normalize*'   any BenchmarkDotNet option
+        """);
+    return 0;
+}

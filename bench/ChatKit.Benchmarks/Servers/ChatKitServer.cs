@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatKit.Benchmarks.Servers;
+
+/// <summary>
+/// The ChatKit server as a host app would write it: AddChatKit + MapChatKit behind the benchmark's authentication,
+/// the in-memory store or EF Core (SQLite file, PostgreSQL), the send rate limit off (a load test sends far faster than
+/// a person) and groups of up to 1,000 participants (the default limit, set explicitly).
+/// </summary>
+internal static class ChatKitServer
+{
+    public static void ConfigureServices(WebApplicationBuilder builder, ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        var chatKit = builder.Services.AddChatKit(o =>
+        {
+            o.SendRateLimit.Enabled = false;
+            o.MaxGroupParticipants = Math.Max(o.MaxGroupParticipants, 1000);
+        });
+        switch (options.Storage)
+        {
+            case "inmemory":
+                break;
+            case "sqlite":
+                chatKit.UseEntityFrameworkCore(o => o.UseSqlite(Require(options.ConnectionString)));
+                break;
+            case "postgres":
+                chatKit.UseEntityFrameworkCore(o => o.UseNpgsql(Require(options.ConnectionString)));
+                break;
+            default:
+                throw new ArgumentException($"unknown storage '{options.Storage}'");
+        }
+    }
+
+    public static Task MapAsync(WebApplication app, ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(options);
+        app.MapChatKit();
+        return Task.CompletedTask;
+    }
+
+    private static string Require(string? connectionString) =>
+        connectionString ?? throw new ArgumentException("--connection-string is required for this storage");
+}
