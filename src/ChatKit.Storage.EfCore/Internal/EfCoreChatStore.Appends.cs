@@ -132,7 +132,9 @@ internal sealed partial class EfCoreChatStore
         var firstOfKey = new Dictionary<(string Conversation, string Sender, string TempId), int>();
         var repeats = new List<(int Index, int First)>();
 
-        // Retries of sends stored already are answered without writing; a tempId used twice in this group is stored once.
+        // Retries of sends stored already are answered without writing (one query for the whole group); a tempId used
+        // twice in this group is stored once.
+        var stored = await FindStoredTempIdsAsync(db, group, ct).ConfigureAwait(false);
         for (var i = 0; i < group.Count; i++)
         {
             var message = group[i].Message;
@@ -145,10 +147,9 @@ internal sealed partial class EfCoreChatStore
                     continue;
                 }
 
-                var stored = await FindByTempIdAsync(db, message, ct).ConfigureAwait(false);
-                if (stored is not null)
+                if (stored.TryGetValue(key, out var earlier))
                 {
-                    outcomes[i] = new Outcome(new StoreResult<ChatMessage>(stored, false), null);
+                    outcomes[i] = new Outcome(new StoreResult<ChatMessage>(earlier, false), null);
                     continue;
                 }
 
@@ -218,6 +219,30 @@ internal sealed partial class EfCoreChatStore
         }
 
         return outcomes;
+    }
+
+    private static async Task<Dictionary<(string Conversation, string Sender, string TempId), ChatMessage>> FindStoredTempIdsAsync(
+        DbContext db, List<PendingAppend> group, CancellationToken ct)
+    {
+        var withTempId = group.Select(p => p.Message).Where(m => m.TempId is not null).ToList();
+        var found = new Dictionary<(string, string, string), ChatMessage>();
+        if (withTempId.Count == 0)
+        {
+            return found;
+        }
+
+        var conversationIds = withTempId.Select(m => m.ConversationId).Distinct(StringComparer.Ordinal).ToList();
+        var tempIds = withTempId.Select(m => m.TempId!).Distinct(StringComparer.Ordinal).ToList();
+        var candidates = await Messages(db)
+            .Where(m => conversationIds.Contains(m.ConversationId) && m.TempId != null && tempIds.Contains(m.TempId))
+            .ToListAsync(ct)
+            .ConfigureAwait(false);
+        foreach (var entity in candidates)
+        {
+            found[(entity.ConversationId, entity.SenderId, entity.TempId!)] = ToModel(entity);
+        }
+
+        return found;
     }
 
     private sealed class PendingAppend(ChatMessage message, CancellationToken cancellationToken)
