@@ -46,7 +46,10 @@ public sealed class ChatPage(IPage page)
         }
 
         await page.GetByTestId("new-chat-submit").ClickAsync();
-        await Expect(page.GetByTestId("conversation-title")).ToBeVisibleAsync();
+
+        // Wait for the new conversation itself, not any open one: until it is open, messages to the previous one are
+        // read on arrival (it is still on screen), which is not what a test starting a new chat means to check.
+        await Expect(page.GetByTestId("conversation-title")).ToHaveTextAsync(groupName ?? users.Trim());
     }
 
     /// <summary>The conversation list item titled <paramref name="title"/>.</summary>
