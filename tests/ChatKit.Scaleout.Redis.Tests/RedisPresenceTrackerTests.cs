@@ -157,7 +157,8 @@ public sealed class RedisPresenceTrackerTests(RedisFixture redis) : IClassFixtur
         await redis.Server.SendCommandAsync(
             ["EVAL", "redis.call('HSET', KEYS[1], 'ghost', 'alice') redis.call('HSET', KEYS[2], 'ghost', 'a')", "2", _prefix + "presence:conns:a", _prefix + "presence:user:alice"],
             Ct);
-        Assert.Equal(["alice"], await a.Tracker.GetOnlineUsersAsync(["alice"], Ct));
+        // No check that alice reads as online here: the node's start-up resync, running in the background, may remove
+        // the ghost at any moment. The offline event below can only come from removing it.
 
         ((Internal.RedisPresenceTracker)a.Tracker).MarkResyncNeeded();
         await a.Maintenance.BeatAsync();
