@@ -34,7 +34,16 @@ public sealed class ChatClient : IAsyncDisposable
 
     public HubConnection Connection { get; }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Connection.StartAsync(cancellationToken);
+    /// <summary>
+    /// Connects, then makes one call: SignalR runs a connection's calls only after its OnConnectedAsync has finished,
+    /// so when this returns the connection has joined its user group on every node (start() alone returns after the
+    /// handshake, before that join, and an event sent in between would never reach it).
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await Connection.StartAsync(cancellationToken);
+        await Connection.InvokeAsync<string[]>("getOnlineUsers", cancellationToken);
+    }
 
     public int Count(string name, Func<JsonElement, bool>? match = null) =>
         _events.Count(e => e.Name == name && (match?.Invoke(e.Payload) ?? true));
