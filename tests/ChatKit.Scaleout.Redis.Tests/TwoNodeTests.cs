@@ -347,12 +347,12 @@ public sealed class SqliteTwoNodeTests : TwoNodeTests
 /// <see cref="TwoNodeTests"/> on a real PostgreSQL that the fixture starts: each test gets its own database, and each
 /// node its own connection pool, as separate processes would.
 /// </summary>
-public sealed class PostgresTwoNodeTests(PostgresClusterFixture postgres) : TwoNodeTests, IClassFixture<PostgresClusterFixture>
+public sealed class PostgresTwoNodeTests(PostgresServerFixture postgres) : TwoNodeTests, IClassFixture<PostgresServerFixture>
 {
     protected override async Task<Action<int, DbContextOptionsBuilder>> PrepareDatabaseAsync(string directory)
     {
         var server = await postgres.GetServerAsync();
-        var database = "chatkit_" + Guid.NewGuid().ToString("N")[..12];
-        return (node, o) => o.UseNpgsql(new Npgsql.NpgsqlConnectionStringBuilder(server.GetConnectionString(database)) { ApplicationName = $"chatkit-node-{node}" }.ToString());
+        var database = PostgresServerFixture.NewDatabaseName();
+        return (node, o) => o.UseNpgsql(PostgresServerFixture.ConnectionString(server, database, node));
     }
 }

@@ -1,3 +1,4 @@
+using ChatKit.Testing.Servers;
 using ChatKit.Storage.EfCore.Tests.Support;
 
-[assembly: AssemblyFixture(typeof(PostgresFixture))]
+[assembly: AssemblyFixture(typeof(PostgresServerFixture))]

@@ -1,3 +1,4 @@
+using ChatKit.Testing.Servers;
 using ChatKit.Storage.EfCore.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,17 +8,17 @@ using static ChatKit.Storage.EfCore.Tests.Support.TestData;
 namespace ChatKit.Storage.EfCore.Tests;
 
 /// <summary>What the PostgreSQL set-up adds: creating the database at a cluster's first start, and a host's schema.</summary>
-public sealed class PostgresStoreTests(PostgresFixture postgres)
+public sealed class PostgresStoreTests(PostgresServerFixture postgres)
 {
     [Fact]
     public async Task SchemaCreation_FourNodesStartingTogetherWithoutADatabase_AllStartOnOneSchema()
     {
         var server = await postgres.GetServerAsync();
-        var database = PostgresFixture.NewDatabaseName();
+        var database = PostgresServerFixture.NewDatabaseName();
 
         var nodes = await Task.WhenAll(Enumerable.Range(1, 4).Select(node => Task.Run(
             () => StoreNode.StartAsync(
-                o => o.UseNpgsql(PostgresFixture.ConnectionString(server, database, node))),
+                o => o.UseNpgsql(PostgresServerFixture.ConnectionString(server, database, node))),
             Ct)));
         try
         {
@@ -43,7 +44,7 @@ public sealed class PostgresStoreTests(PostgresFixture postgres)
     public async Task HostContext_WithASchema_KeepsEveryTableAndStatementInIt()
     {
         var server = await postgres.GetServerAsync();
-        var connectionString = PostgresFixture.ConnectionString(server, PostgresFixture.NewDatabaseName());
+        var connectionString = PostgresServerFixture.ConnectionString(server, PostgresServerFixture.NewDatabaseName());
         await using var node = await StoreNode.StartAsync(
             chatKit => chatKit.UseEntityFrameworkCore<SchemaHostDbContext>(o => o.CreateSchemaOnStartup = true),
             services => services.AddDbContextFactory<SchemaHostDbContext>(o => o.UseNpgsql(connectionString)));

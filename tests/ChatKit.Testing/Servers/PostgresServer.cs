@@ -106,7 +106,7 @@ public sealed class PostgresServer : IAsyncDisposable
             InvalidOperationException? last = null;
             for (var attempt = 0; attempt < 3; attempt++)
             {
-                server.Port = FreePort();
+                server.Port = ServerFiles.FreePort();
                 try
                 {
                     await server.StartProcessAsync(cancellationToken).ConfigureAwait(false);
@@ -198,7 +198,7 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         catch (InvalidOperationException ex)
         {
-            throw new InvalidOperationException($"{ex.Message}\n{ReadLog()}", ex);
+            throw new InvalidOperationException($"{ex.Message}\n{ServerFiles.ReadLog(LogFile)}", ex);
         }
 
         _running = true;
@@ -324,24 +324,7 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
-    private string ReadLog()
-    {
-        try
-        {
-            return File.Exists(LogFile) ? File.ReadAllText(LogFile) : "(no log)";
-        }
-        catch (IOException)
-        {
-            return "(log unreadable)";
-        }
-    }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>The folder of <c>initdb</c> and <c>pg_ctl</c>: the PATH first, then the newest /usr/lib/postgresql/*/bin.</summary>
     private static string? FindBinDirectory()

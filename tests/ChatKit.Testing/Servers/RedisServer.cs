@@ -67,7 +67,7 @@ public sealed class RedisServer : IAsyncDisposable
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var directory = Directory.CreateTempSubdirectory("chatkit-redis-").FullName;
-            var server = new RedisServer(executable, directory, FreePort());
+            var server = new RedisServer(executable, directory, ServerFiles.FreePort());
             try
             {
                 await server.StartProcessAsync(cancellationToken).ConfigureAwait(false);
@@ -211,13 +211,13 @@ public sealed class RedisServer : IAsyncDisposable
             {
                 _process = null;
                 process.Dispose();
-                throw new InvalidOperationException($"redis-server exited with {ReadLog(logFile)}");
+                throw new InvalidOperationException($"redis-server exited with {ServerFiles.ReadLog(logFile)}");
             }
 
             if (started.Elapsed > StartTimeout)
             {
                 await StopAsync().ConfigureAwait(false);
-                throw new InvalidOperationException($"redis-server did not answer PING within {StartTimeout}: {ReadLog(logFile)}");
+                throw new InvalidOperationException($"redis-server did not answer PING within {StartTimeout}: {ServerFiles.ReadLog(logFile)}");
             }
 
             try
@@ -240,24 +240,7 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private static string ReadLog(string logFile)
-    {
-        try
-        {
-            return File.Exists(logFile) ? File.ReadAllText(logFile) : "(no log)";
-        }
-        catch (IOException)
-        {
-            return "(log unreadable)";
-        }
-    }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static string? FindExecutable()
     {
