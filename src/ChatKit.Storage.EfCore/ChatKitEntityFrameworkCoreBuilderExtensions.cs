@@ -2,9 +2,11 @@ using ChatKit.Storage;
 using ChatKit.Storage.EfCore;
 using ChatKit.Storage.EfCore.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -17,7 +19,8 @@ public static class ChatKitEntityFrameworkCoreBuilderExtensions
     /// comes from a pooled <see cref="IDbContextFactory{TContext}"/>, so the store is a singleton and every call uses its
     /// own short-lived context. At start-up a hosted service creates the database and ChatKit's tables when they are
     /// missing (see <see cref="EfCoreChatStoreOptions.CreateSchemaOnStartup"/>). SQLite connections get write-ahead
-    /// logging, a busy timeout and foreign keys. Several processes may share the database: every guarantee of the store
+    /// logging, a busy timeout and foreign keys. The context logs the SQL it executes at Debug rather than EF Core's
+    /// Information, so a host's logs stay quiet. Several processes may share the database: every guarantee of the store
     /// comes from the database.
     /// </summary>
     /// <param name="builder">The builder <c>AddChatKit()</c> returned.</param>
@@ -58,6 +61,10 @@ public static class ChatKitEntityFrameworkCoreBuilderExtensions
         {
             var optionsBuilder = new DbContextOptionsBuilder<ChatKitDbContext>();
             optionsBuilder.UseApplicationServiceProvider(sp);
+
+            // EF Core logs every executed command at Information; ChatKit's own statements belong at Debug so a host's
+            // logs stay quiet. Only this context's options change, and the host's configure below may still override it.
+            optionsBuilder.ConfigureWarnings(w => w.Log((RelationalEventId.CommandExecuted, LogLevel.Debug)));
             configure(sp, optionsBuilder);
             var busyTimeout = sp.GetRequiredService<IOptions<EfCoreChatStoreOptions>>().Value.SqliteBusyTimeout;
             optionsBuilder.AddInterceptors(new SqliteConnectionInterceptor(busyTimeout));

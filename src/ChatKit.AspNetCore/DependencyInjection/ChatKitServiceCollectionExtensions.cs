@@ -4,6 +4,7 @@ using ChatKit.AspNetCore.Internal;
 using ChatKit.Events;
 using ChatKit.Presence;
 using ChatKit.Services;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -49,6 +50,9 @@ public static class ChatKitServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IHubProtocolResolver, CodeFirstHubProtocolResolver>());
         services.AddProblemDetails();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HubOptions<ChatHub>>, ConfigureChatHubOptions>());
+
+        // Observes only the hub's own 401s: a Warning when browsers' WebSockets cannot authenticate (see the class).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, HubTokenDiagnostics>());
         return builder;
     }
 

@@ -6,9 +6,9 @@ namespace ChatKit.Storage.EfCore.Tests.Support;
 /// <summary>Keeps every log entry of the nodes it is added to.</summary>
 public sealed class LogCollector : ILoggerProvider
 {
-    private readonly ConcurrentQueue<(string Category, EventId EventId, string Message)> _entries = new();
+    private readonly ConcurrentQueue<(string Category, LogLevel Level, EventId EventId, string Message)> _entries = new();
 
-    public IReadOnlyList<(string Category, EventId EventId, string Message)> Entries => [.. _entries];
+    public IReadOnlyList<(string Category, LogLevel Level, EventId EventId, string Message)> Entries => [.. _entries];
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -24,6 +24,6 @@ public sealed class LogCollector : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner._entries.Enqueue((category, eventId, formatter(state, exception)));
+            owner._entries.Enqueue((category, logLevel, eventId, formatter(state, exception)));
     }
 }
