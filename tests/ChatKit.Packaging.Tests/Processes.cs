@@ -6,9 +6,10 @@ namespace ChatKit.Packaging.Tests;
 /// <summary>Runs the dotnet CLI and the apps it builds, with their output kept for failure messages.</summary>
 internal static class Processes
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(string file, IReadOnlyList<string> arguments, string directory, TimeSpan timeout)
+    public static async Task<(int ExitCode, string Output)> RunAsync(
+        string file, IReadOnlyList<string> arguments, string directory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Start(file, arguments, directory);
+        using var process = Start(file, arguments, directory, environment);
         using var deadline = new CancellationTokenSource(timeout);
         try
         {
@@ -23,7 +24,7 @@ internal static class Processes
         return (process.Process.ExitCode, process.Output);
     }
 
-    public static RunningProcess Start(string file, IReadOnlyList<string> arguments, string directory)
+    public static RunningProcess Start(string file, IReadOnlyList<string> arguments, string directory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -42,6 +43,11 @@ internal static class Processes
         info.Environment.Remove("MSBuildExtensionsPath");
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         return new RunningProcess(Process.Start(info) ?? throw new InvalidOperationException($"{file} did not start"));
     }
 }
