@@ -32,15 +32,24 @@ public sealed class Browser : IAsyncLifetime
         });
     }
 
-    /// <summary>A new context (a new "person") with one page open at <paramref name="address"/>.</summary>
-    public async Task<IPage> OpenAsync(Uri address)
+    /// <summary>A phone's viewport: 390 × 844 CSS pixels.</summary>
+    public static ViewportSize Phone { get; } = new() { Width = 390, Height = 844 };
+
+    /// <summary>A new context (a new "person") with one page open at <paramref name="address"/>, 1100 × 720 unless told.</summary>
+    public async Task<IPage> OpenAsync(Uri address, ViewportSize? viewport = null)
     {
         if (_browser is null)
         {
             ServiceAvailability.Missing($"chromium not found at {ChromiumPath}: apt-get install chromium, or run ./build.sh test");
         }
 
-        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = address.ToString(), ViewportSize = new ViewportSize { Width = 1100, Height = 720 } });
+        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = address.ToString(),
+            ViewportSize = viewport ?? new ViewportSize { Width = 1100, Height = 720 },
+            IsMobile = viewport is { Width: < 700 },
+            HasTouch = viewport is { Width: < 700 },
+        });
         context.SetDefaultTimeout(10_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");

@@ -8,7 +8,7 @@ namespace ChatKit.Sample.Tests;
 /// samples/ChatKit.Sample as `dotnet run` starts it (Development, SQLite), in-process on a loopback port, with a SQLite
 /// file of its own. <see cref="RestartAsync"/> stops it and starts it again on the same file and port.
 /// </summary>
-public sealed class SampleSite : IAsyncLifetime
+public class SampleSite : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("chatkit-sample-page-").FullName;
     private ProgramHost? _host;
@@ -36,9 +36,13 @@ public sealed class SampleSite : IAsyncLifetime
         _host = await StartAsync(Address.ToString().TrimEnd('/'));
     }
 
+    /// <summary>Settings added after the defaults (the last value of a key wins).</summary>
+    protected virtual IEnumerable<string> Settings => [];
+
     /// <summary>Stops the sample and deletes its database.</summary>
     public async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         if (_host is not null)
         {
             await _host.DisposeAsync();
@@ -68,6 +72,7 @@ public sealed class SampleSite : IAsyncLifetime
             "--shutdownTimeoutSeconds", "2",
             // The history test sends 45 messages as fast as a script can: more than the per-user default allows.
             "--ChatKit:SendRateLimit:PermitLimit", "500",
+            .. Settings,
         ]);
 
     private static string FindSampleFolder()

@@ -8,6 +8,19 @@ public static class Screenshots
     /// <summary>The folder the screenshots go to.</summary>
     public static string Folder { get; } = Path.GetFullPath(Path.Combine(SampleSite.SampleFolder, "..", "..", "artifacts", "screenshots"));
 
+    /// <summary>docs/images, where the screenshots the READMEs show live: the tests remake them, so they stay current.</summary>
+    public static string DocsFolder { get; } = Path.GetFullPath(Path.Combine(SampleSite.SampleFolder, "..", "..", "docs", "images"));
+
+    /// <summary>Saves a screenshot of <paramref name="page"/> into docs/images as <paramref name="fileName"/>.</summary>
+    public static async Task<string> SaveForDocsAsync(IPage page, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var path = Path.Combine(DocsFolder, fileName);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        TestContext.Current.TestOutputHelper?.WriteLine($"screenshot for the docs: {path}");
+        return path;
+    }
+
     /// <summary>Saves a screenshot of <paramref name="page"/> as <paramref name="fileName"/>, prints and attaches its path.</summary>
     public static async Task<string> SaveAsync(IPage page, string fileName)
     {

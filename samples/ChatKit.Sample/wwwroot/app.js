@@ -37,11 +37,16 @@ async function signIn(userId) {
       : "Could not sign in: " + await problemText(response));
   }
   const { token } = await response.json();
-  sessionStorage.setItem("chatkit.sample", JSON.stringify({ token, userId }));
+  saveSession({ token, userId });
   return token;
 }
 
-async function start(token, userId) {
+function saveSession(changes) {
+  const saved = JSON.parse(sessionStorage.getItem("chatkit.sample") ?? "null") ?? {};
+  sessionStorage.setItem("chatkit.sample", JSON.stringify({ ...saved, ...changes }));
+}
+
+async function start(token, userId, openId = null) {
   state.token = token;
   state.me = { id: userId, name: userId };
   $("me-name").textContent = userId;
@@ -49,6 +54,12 @@ async function start(token, userId) {
   $("app").hidden = false;
   await connect();
   await loadConversations();
+  // A reload reopens the conversation that was open in this tab.
+  if (openId && state.conversations.has(openId)) {
+    await open(openId, { focusComposer: false });
+  } else {
+    $("new-chat-users").focus();
+  }
 }
 
 // ---- REST ------------------------------------------------------------------------------------------------------
@@ -192,6 +203,7 @@ function forget(conversationId) {
   state.messages.delete(conversationId);
   if (state.activeId === conversationId) {
     state.activeId = null;
+    saveSession({ openId: null });
     renderPane();
   }
   renderConversations();
@@ -217,12 +229,20 @@ function learnName(sender) {
 
 function renderConversations() {
   const list = $("conversations");
+  const focusedId = list.contains(document.activeElement) ? document.activeElement.dataset.conversationId : null;
   const sorted = [...state.conversations.values()].sort((a, b) => (b.lastActivityAt ?? "").localeCompare(a.lastActivityAt ?? ""));
+  $("no-conversations").hidden = sorted.length > 0;
   list.replaceChildren(...sorted.map((conversation) => {
-    const item = document.createElement("li");
+    const row = document.createElement("li");
+    const item = document.createElement("button");
+    item.type = "button";
+    item.className = "conversation-item";
     item.dataset.testid = "conversation";
     item.dataset.conversationId = conversation.id;
-    item.classList.toggle("active", conversation.id === state.activeId);
+    if (conversation.id === state.activeId) {
+      item.setAttribute("aria-current", "true");
+    }
+    row.append(item);
 
     const dot = document.createElement("span");
     if (conversation.type === "direct") {
@@ -234,6 +254,7 @@ function renderConversations() {
     } else {
       dot.className = "dot group";
     }
+    dot.setAttribute("aria-hidden", "true");
 
     const name = document.createElement("span");
     name.className = "name";
@@ -247,17 +268,30 @@ function renderConversations() {
     preview.textContent = !last ? "No messages yet" : last.deletedAt ? "Message deleted" : `${last.sender.id === state.me.id ? "You" : last.sender.name}: ${last.content}`;
 
     item.append(dot, name);
+    if (conversation.type === "direct") {
+      item.append(hiddenText(dot.dataset.online === "true" ? ", online" : ", offline"));
+    }
     if (conversation.unreadCount > 0) {
       const badge = document.createElement("span");
       badge.className = "badge";
       badge.dataset.testid = "unread-badge";
       badge.textContent = String(conversation.unreadCount);
-      item.append(badge);
+      item.append(hiddenText(", "), badge, hiddenText(" unread"));
     }
-    item.append(preview);
-    item.addEventListener("click", () => open(conversation.id));
-    return item;
+    item.append(hiddenText(". "), preview);
+    item.addEventListener("click", () => open(conversation.id).catch(showError));
+    return row;
   }));
+  if (focusedId) {
+    list.querySelector(`[data-conversation-id="${CSS.escape(focusedId)}"]`)?.focus();
+  }
+}
+
+function hiddenText(text) {
+  const span = document.createElement("span");
+  span.className = "visually-hidden";
+  span.textContent = text;
+  return span;
 }
 
 async function createConversation(userIds, name) {
@@ -272,9 +306,10 @@ async function createConversation(userIds, name) {
 
 // ---- one conversation ------------------------------------------------------------------------------------------
 
-async function open(conversationId) {
+async function open(conversationId, { focusComposer = true } = {}) {
   const previous = state.activeId;
   state.activeId = conversationId;
+  saveSession({ openId: conversationId });
   stopTyping(previous);
   renderConversations();
   renderPane();
@@ -288,7 +323,24 @@ async function open(conversationId) {
   }
   renderMessages({ scrollToEnd: true });
   markActiveRead();
-  $("composer-input").focus();
+  if (focusComposer) {
+    $("composer-input").focus();
+  }
+}
+
+// Back to the list (the narrow layout's back button, or Escape): the conversation closes and its item gets the focus.
+function closeConversation() {
+  const closing = state.activeId;
+  if (!closing) {
+    return;
+  }
+  stopTyping(closing);
+  state.activeId = null;
+  saveSession({ openId: null });
+  state.connection.invoke("leaveRoom", { conversationId: closing }).catch(() => {});
+  renderConversations();
+  renderPane();
+  $("conversations").querySelector(`[data-conversation-id="${CSS.escape(closing)}"]`)?.focus();
 }
 
 async function loadOlder(conversationId) {
@@ -445,6 +497,7 @@ function renderPane() {
   const conversation = state.conversations.get(state.activeId);
   $("empty").hidden = Boolean(conversation);
   $("conversation").hidden = !conversation;
+  $("app").classList.toggle("showing-conversation", Boolean(conversation));
   if (conversation) {
     renderHeader();
     renderMessages({ scrollToEnd: true });
@@ -460,9 +513,11 @@ function renderHeader() {
   $("title").textContent = titleOf(conversation);
   const people = others(conversation);
   const online = people.filter((id) => state.online.has(id)).length;
+  const nameOf = (id) => state.names.get(id) ?? conversation.participants.find((p) => p.userId === id)?.name ?? id;
   $("subtitle").textContent = conversation.type === "direct"
     ? (online ? "online" : "offline")
-    : `${people.length + 1} members, ${online} online`;
+    : `You, ${people.map(nameOf).join(", ")} · ${online} online`;
+  $("subtitle").title = $("subtitle").textContent;
 }
 
 function renderTyping() {
@@ -482,7 +537,7 @@ function renderMessages({ scrollToEnd }) {
   const items = history.items.map((m) => messageItem(m, m.sender.id === state.me.id ? (m.seq <= readUpTo ? "read" : "sent") : null));
   for (const [tempId, pending] of state.pending) {
     if (pending.conversationId === state.activeId) {
-      items.push(messageItem({ id: tempId, seq: 0, sender: state.me, content: pending.content, createdAt: null }, pending.status));
+      items.push(messageItem({ id: tempId, seq: 0, sender: state.me, content: pending.content, createdAt: null }, pending.status, pending.reason, tempId));
     }
   }
   const header = document.createElement("li");
@@ -494,9 +549,9 @@ function renderMessages({ scrollToEnd }) {
   }
 }
 
-function messageItem(message, status) {
+function messageItem(message, status, reason = null, tempId = null) {
   const item = document.createElement("li");
-  item.className = "message" + (status ? " mine" : "") + (message.deletedAt ? " deleted" : "");
+  item.className = "message" + (status ? " mine" : "") + (message.deletedAt ? " deleted" : "") + (status === "refused" ? " refused" : "");
   item.dataset.testid = "message";
   item.dataset.seq = String(message.seq);
 
@@ -510,18 +565,53 @@ function messageItem(message, status) {
   const who = document.createElement("span");
   who.textContent = status ? "" : message.sender.name;
   const when = document.createElement("time");
-  when.textContent = message.createdAt ? new Date(message.createdAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+  if (message.createdAt) {
+    when.dateTime = message.createdAt;
+    when.dataset.testid = "message-time";
+    when.textContent = formatTime(new Date(message.createdAt));
+  }
   meta.append(who, when);
   if (status) {
     const mark = document.createElement("span");
     mark.className = "status";
     mark.dataset.testid = "message-status";
     mark.dataset.status = status;
-    mark.textContent = { pending: "sending…", failed: "not sent yet", sent: "✓ sent", read: "✓✓ read" }[status];
+    mark.textContent = status === "refused"
+      ? `Not sent: ${reason ?? "refused"}`
+      : { pending: "sending…", failed: "not sent yet", sent: "✓ sent", read: "✓✓ read" }[status];
     meta.append(mark);
+    if (status === "refused" && tempId) {
+      const retry = document.createElement("button");
+      retry.type = "button";
+      retry.className = "retry";
+      retry.dataset.testid = "retry";
+      retry.textContent = "Retry";
+      retry.setAttribute("aria-label", `Retry sending “${message.content.slice(0, 40)}”`);
+      retry.addEventListener("click", () => {
+        const pending = state.pending.get(tempId);
+        if (pending) {
+          send(pending.conversationId, pending.content, tempId);
+          $("composer-input").focus();
+        }
+      });
+      meta.append(retry);
+    }
   }
   item.append(bubble, meta);
   return item;
+}
+
+// Today's messages show the time; older ones the date too (and the year when it is not this year's).
+function formatTime(date) {
+  const now = new Date();
+  const time = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  if (date.toDateString() === now.toDateString()) {
+    return time;
+  }
+  const day = date.toLocaleDateString([], date.getFullYear() === now.getFullYear()
+    ? { day: "numeric", month: "short" }
+    : { day: "numeric", month: "short", year: "numeric" });
+  return `${day}, ${time}`;
 }
 
 // ---- sending and typing ----------------------------------------------------------------------------------------
@@ -531,7 +621,7 @@ function newTempId() {
 }
 
 async function send(conversationId, content, tempId = newTempId()) {
-  state.pending.set(tempId, { conversationId, content, status: "pending" });
+  state.pending.set(tempId, { conversationId, content, status: "pending", reason: null });
   renderMessages({ scrollToEnd: true });
   try {
     const ack = await state.connection.invoke("sendMessage", { conversationId, content, tempId });
@@ -546,9 +636,10 @@ async function send(conversationId, content, tempId = newTempId()) {
     const retryable = state.connection.state !== signalR.HubConnectionState.Connected;
     if (pending && retryable) {
       pending.status = "failed"; // resent with the same tempId once reconnected
-    } else {
-      state.pending.delete(tempId);
-      showError(error);
+    } else if (pending) {
+      // Refused (too many messages in a row, too long…): the text stays, marked, with a retry under the same tempId.
+      pending.status = "refused";
+      pending.reason = hubErrorText(error);
     }
   }
   if (conversationId === state.activeId) {
@@ -593,11 +684,15 @@ function showError(error) {
     return; // the connection banner already says what is wrong; calls cut off by the drop need no toast of their own
   }
   const toast = $("toast");
-  // HubException messages arrive as "code: sentence"; show the sentence.
-  toast.textContent = String(error?.message ?? error).replace(/^.*HubException: /, "").replace(/^[a-z_]+: /, "");
+  toast.textContent = hubErrorText(error);
   toast.hidden = false;
   clearTimeout(showError.timer);
   showError.timer = setTimeout(() => { toast.hidden = true; }, 5000);
+}
+
+// HubException messages arrive as "code: sentence"; the sentence is for people.
+function hubErrorText(error) {
+  return String(error?.message ?? error).replace(/^.*HubException: /, "").replace(/^[a-z_]+: /, "");
 }
 
 function signOut() {
@@ -609,6 +704,13 @@ $("login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const userId = $("login-name").value.trim();
   $("login-error").textContent = "";
+  $("login-name").removeAttribute("aria-invalid");
+  if (!userId) {
+    $("login-error").textContent = "Type a user name (any name will do), or pick one of the demo users above.";
+    $("login-name").setAttribute("aria-invalid", "true");
+    $("login-name").focus();
+    return;
+  }
   try {
     await start(await signIn(userId), userId);
   } catch (error) {
@@ -622,12 +724,20 @@ document.querySelectorAll(".quick-users button").forEach((button) => button.addE
 }));
 
 $("sign-out").addEventListener("click", signOut);
+$("back").addEventListener("click", closeConversation);
+$("conversation").addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && !event.defaultPrevented) {
+    event.preventDefault();
+    closeConversation();
+  }
+});
 
 $("new-chat").addEventListener("submit", async (event) => {
   event.preventDefault();
   const userIds = $("new-chat-users").value.split(",").map((s) => s.trim()).filter((s) => s && s !== state.me.id);
   if (userIds.length === 0) {
     showError("Type the user name of someone else.");
+    $("new-chat-users").focus();
     return;
   }
   try {
@@ -683,7 +793,7 @@ document.addEventListener("visibilitychange", markActiveRead);
 // A reload keeps the signed-in user of this tab.
 const saved = JSON.parse(sessionStorage.getItem("chatkit.sample") ?? "null");
 if (saved?.token) {
-  start(saved.token, saved.userId).catch((error) => {
+  start(saved.token, saved.userId, saved.openId).catch((error) => {
     sessionStorage.removeItem("chatkit.sample");
     $("login").hidden = false;
     $("app").hidden = true;
