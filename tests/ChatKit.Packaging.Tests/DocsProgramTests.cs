@@ -95,7 +95,10 @@ public sealed partial class DocsProgramTests(PackedFeed feed)
     {
         await feed.EnsurePackedAsync();
         var page = Markdown.Read(Path.Combine("docs", "getting-started.md"));
-        var packages = PackagesOf(page);
+        var packages = PackagesOf(Markdown.Section(page, "## 1. Install the packages"));
+        var dotnetClient = Markdown.Section(page, "## 4. A .NET client");
+        var clientPackages = PackagesOf(dotnetClient);
+        Assert.Equal(["Microsoft.AspNetCore.SignalR.Client"], clientPackages.Select(p => p.Id));
         Assert.Equal(["ChatKit.AspNetCore", "Microsoft.AspNetCore.Authentication.JwtBearer"], packages.Select(p => p.Id));
         const string secret = "getting-started-signing-key-of-at-least-32-bytes";
 
@@ -110,6 +113,19 @@ public sealed partial class DocsProgramTests(PackedFeed feed)
         });
 
         var (exit, output) = await RunClientAsync(address, token, string.Join('\n', [.. Markdown.Blocks(page, "js"), "console.log(`conversations: ${items.length} ${nextCursor}`);", Epilogue]));
+
+        // The .NET client's blocks, in order, in a console app: its usings first, then serverUrl and token from the
+        // command line, then the statements and the records.
+        var lines = string.Join('\n', Markdown.Blocks(dotnetClient, "csharp")).Split('\n');
+        var program = string.Join('\n', [
+            .. lines.Where(l => l.StartsWith("using ", StringComparison.Ordinal)),
+            "var serverUrl = new Uri(args[0]);",
+            "var token = args[1];",
+            .. lines.Where(l => !l.StartsWith("using ", StringComparison.Ordinal)),
+        ]);
+        using var console = await FreshApp.CreateAsync(feed, "ChatClient", program, clientPackages, template: "console");
+        await console.BuildAsync();
+        var (dotnetExit, dotnetOutput) = await console.RunBuiltAsync([address.ToString(), token]);
         var log = await StopAsync(server);
 
         Assert.True(exit == 0, $"the client failed:\n{output}\nthe app's output:\n{log}");
@@ -118,6 +134,8 @@ public sealed partial class DocsProgramTests(PackedFeed feed)
         Assert.Contains("refused: validation_failed", output, StringComparison.Ordinal);
         Assert.Contains("conversations: 1 null", output, StringComparison.Ordinal);
         Assert.Contains("transport: WebSocketTransport", output, StringComparison.Ordinal);
+        Assert.True(dotnetExit == 0, $"the .NET client failed:\n{dotnetOutput}\nthe app's output:\n{log}");
+        Assert.Contains("stored as #2", dotnetOutput, StringComparison.Ordinal);
     }
 
     [Fact]

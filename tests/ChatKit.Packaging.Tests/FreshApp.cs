@@ -5,8 +5,9 @@ using System.Xml.Linq;
 namespace ChatKit.Packaging.Tests;
 
 /// <summary>
-/// A new <c>dotnet new web</c> project outside the repository, with a Program.cs and package references taken from the
-/// docs, restored offline from the packed feed and this machine's NuGet cache only, built and run as its own process.
+/// A new <c>dotnet new web</c> (or console) project outside the repository, with a Program.cs and package references
+/// taken from the docs, restored from the packed feed and this machine's NuGet cache (offline once the cache holds the
+/// Microsoft packages), built and run as its own process.
 /// </summary>
 internal sealed class FreshApp : IDisposable
 {
@@ -27,10 +28,10 @@ internal sealed class FreshApp : IDisposable
     public string Folder { get; }
 
     /// <summary>
-    /// Creates the project with <c>dotnet new web</c>, replaces its Program.cs and references the packages with the
+    /// Creates the project with <c>dotnet new {template}</c>, replaces its Program.cs and references the packages with the
     /// versions the docs name (ChatKit's own packages get the packed feed's version).
     /// </summary>
-    public static async Task<FreshApp> CreateAsync(PackedFeed feed, string name, string program, IReadOnlyList<DocsPackage> packages)
+    public static async Task<FreshApp> CreateAsync(PackedFeed feed, string name, string program, IReadOnlyList<DocsPackage> packages, string template = "web")
     {
         var app = new FreshApp(Directory.CreateTempSubdirectory("chatkit-docs-app-").FullName, name);
         try
@@ -39,17 +40,19 @@ internal sealed class FreshApp : IDisposable
             await File.WriteAllTextAsync(Path.Combine(app._root, "Directory.Build.props"), "<Project />");
             await File.WriteAllTextAsync(Path.Combine(app._root, "Directory.Build.targets"), "<Project />");
             await File.WriteAllTextAsync(Path.Combine(app._root, "Directory.Packages.props"), "<Project><PropertyGroup><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup></Project>");
+            // The packed feed, and this machine's NuGet cache as a feed: packages of an exact version already in the
+            // cache restore without any network. The machine's own sources stay, for a package the cache lacks on a
+            // new machine (a console client needs SignalR packages that the ASP.NET Core framework otherwise provides).
             await File.WriteAllTextAsync(Path.Combine(app._root, "nuget.config"), $"""
                 <?xml version="1.0" encoding="utf-8"?>
                 <configuration>
                   <packageSources>
-                    <clear />
                     <add key="chatkit-local" value="{feed.Folder}" />
                     <add key="machine-cache" value="{GlobalPackagesFolder()}" />
                   </packageSources>
                 </configuration>
                 """);
-            await app.RunAsync("dotnet", ["new", "web", "-o", name, "--no-restore"], app._root);
+            await app.RunAsync("dotnet", ["new", template, "-o", name, "--no-restore"], app._root);
             await File.WriteAllTextAsync(Path.Combine(app.Folder, "Program.cs"), program);
 
             var projectPath = Path.Combine(app.Folder, name + ".csproj");
@@ -77,6 +80,10 @@ internal sealed class FreshApp : IDisposable
 
     /// <summary>Restores (offline) and builds the project in Release.</summary>
     public Task<string> BuildAsync() => RunAsync("dotnet", ["build", "-c", "Release", "--nologo"]);
+
+    /// <summary>Runs the built program to its end and returns its exit code and output.</summary>
+    public Task<(int ExitCode, string Output)> RunBuiltAsync(IReadOnlyList<string> arguments) =>
+        Processes.RunAsync("dotnet", [Path.Combine(Folder, "bin", "Release", "net10.0", Name + ".dll"), .. arguments], Folder, TimeSpan.FromMinutes(1));
 
     /// <summary>Starts the built app on a free loopback port and waits until it has started.</summary>
     public async Task<(RunningProcess Process, Uri Address)> StartAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
