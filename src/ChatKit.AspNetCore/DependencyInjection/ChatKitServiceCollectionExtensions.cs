@@ -6,6 +6,7 @@ using ChatKit.Presence;
 using ChatKit.Services;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -45,12 +46,22 @@ public static class ChatKitServiceCollectionExtensions
         // (ChatKit's filter, message size limit and timeouts) and uses the global HubOptions.
         services.AddSignalR().AddHubOptions<ChatHub>(_ => { });
 
-        // HubException messages reach clients as "code: sentence", as the contract says, not behind SignalR's prefix.
-        services.Replace(ServiceDescriptor.Singleton<IHubProtocolResolver, CodeFirstHubProtocolResolver>());
+        // ChatHub's own connection handler, given a protocol resolver that wraps the host's: refused calls reach ChatKit's
+        // clients as "code: sentence" (without SignalR's prefix and its Error log), and nothing changes for other hubs.
+        services.TryAddSingleton(CreateChatHubConnectionHandler);
         services.AddProblemDetails();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HubOptions<ChatHub>>, ConfigureChatHubOptions>());
         return builder;
     }
+
+    private static HubConnectionHandler<ChatHub> CreateChatHubConnectionHandler(IServiceProvider services) => new(
+        services.GetRequiredService<HubLifetimeManager<ChatHub>>(),
+        new ChatHubProtocolResolver(services.GetRequiredService<IHubProtocolResolver>()),
+        services.GetRequiredService<IOptions<HubOptions>>(),
+        services.GetRequiredService<IOptions<HubOptions<ChatHub>>>(),
+        services.GetRequiredService<ILoggerFactory>(),
+        services.GetRequiredService<IUserIdProvider>(),
+        services.GetRequiredService<IServiceScopeFactory>());
 
     /// <summary>Changes how ChatKit's hub and endpoints read the user and what they accept.</summary>
     /// <param name="builder">The ChatKit builder.</param>
