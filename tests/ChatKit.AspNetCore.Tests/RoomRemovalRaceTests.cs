@@ -39,6 +39,7 @@ public sealed class SqliteChatHost : ChatHost
 public sealed class RoomRemovalRaceTests(SqliteChatHost host) : IClassFixture<SqliteChatHost>
 {
     private const int Rounds = 40;
+    private const int BobConnections = 5;
 
     [Fact]
     public async Task JoinRoom_RacingTheCallersRemoval_LeavesNothingDeliveredToTheRemovedMember()
@@ -51,27 +52,45 @@ public sealed class RoomRemovalRaceTests(SqliteChatHost host) : IClassFixture<Sq
             var bob = ChatHost.NewUser("bob");
             var carol = ChatHost.NewUser("carol");
             await using var aliceConnection = await host.ConnectAsync(alice);
-            await using var bobConnection = await host.ConnectAsync(bob);
             await using var carolConnection = await host.ConnectAsync(carol);
-            using var aliceHttp = host.Http(alice);
-            var id = await host.GroupAsync(alice, bob, carol);
-            await carolConnection.InvokeAsync("joinRoom", new { conversationId = id });
+            var bobConnections = new List<ChatConnection>();
+            for (var i = 0; i < BobConnections; i++)
+            {
+                bobConnections.Add(await host.ConnectAsync(bob));
+            }
 
-            // Bob opens the group while Alice removes him.
-            var join = JoinIgnoringNotFoundAsync(bobConnection, id);
-            using var removed = await aliceHttp.DeleteAsync($"/chats/conversations/{id}/participants/{bob}");
-            await join;
-            Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+            try
+            {
+                using var aliceHttp = host.Http(alice);
+                var id = await host.GroupAsync(alice, bob, carol);
+                await carolConnection.InvokeAsync("joinRoom", new { conversationId = id });
 
-            // After the removal was acknowledged: Alice types and sends; Carol receives both, Bob neither.
-            await aliceConnection.CallAsync("typing", new { conversationId = id });
-            await aliceConnection.SendAsync(id, "after the removal");
-            await carolConnection.WaitForAsync("userTyping", p => p.GetProperty("conversationId").GetString() == id);
-            await carolConnection.WaitForAsync("newMessage", p => p.GetProperty("conversationId").GetString() == id);
-            var marker = await host.SyncAsync(bobConnection);
-            leaks.AddRange(bobConnection.Before(marker)
-                .Where(e => e.Name is "userTyping" or "newMessage" && e.Get("conversationId") == id)
-                .Select(e => $"round {round}: {e.Name}"));
+                // Bob opens the group on each of his connections while Alice removes him.
+                var joins = bobConnections.Select(c => JoinIgnoringNotFoundAsync(c, id)).ToList();
+                using var removed = await aliceHttp.DeleteAsync($"/chats/conversations/{id}/participants/{bob}");
+                await Task.WhenAll(joins);
+                Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+
+                // After the removal was acknowledged: Alice types and sends; Carol receives both, Bob neither.
+                await aliceConnection.CallAsync("typing", new { conversationId = id });
+                await aliceConnection.SendAsync(id, "after the removal");
+                await carolConnection.WaitForAsync("userTyping", p => p.GetProperty("conversationId").GetString() == id);
+                await carolConnection.WaitForAsync("newMessage", p => p.GetProperty("conversationId").GetString() == id);
+                foreach (var bobConnection in bobConnections)
+                {
+                    var marker = await host.SyncAsync(bobConnection);
+                    leaks.AddRange(bobConnection.Before(marker)
+                        .Where(e => e.Name is "userTyping" or "newMessage" && e.Get("conversationId") == id)
+                        .Select(e => $"round {round}: {e.Name}"));
+                }
+            }
+            finally
+            {
+                foreach (var bobConnection in bobConnections)
+                {
+                    await bobConnection.DisposeAsync();
+                }
+            }
         }
 
         Assert.Empty(leaks);
