@@ -94,6 +94,29 @@ public sealed class HostHubIsolationTests
     }
 
     [Fact]
+    public async Task ChatHub_OverAProtocolTheHostAdded_KeepsCodes()
+    {
+        await using var app = await StartAsync(withChatKit: true, hostResolver: false, new CapturedLogs(), messagePack: true);
+        var address = ChatHost.AddressOf(app.Services);
+        var alice = ChatHost.NewUser("alice");
+        await using var chat = new HubConnectionBuilder()
+            .WithUrl(new Uri(address, "/chat"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(TestAuth.Token(alice)))
+            .AddMessagePackProtocol()
+            .Build();
+        await using var own = new HubConnectionBuilder().WithUrl(new Uri(address, "/host")).AddMessagePackProtocol().Build();
+        await chat.StartAsync();
+        await own.StartAsync();
+
+        var online = await chat.InvokeAsync<string[]>("getOnlineUsers");
+        var refused = await Assert.ThrowsAsync<HubException>(() => chat.InvokeAsync<object>("joinRoom", (object?)null));
+        var ownRefused = await Assert.ThrowsAsync<HubException>(() => own.InvokeAsync("Refuse"));
+
+        Assert.Empty(online);
+        Assert.Equal("validation_failed: conversationId is required", refused.Message);
+        Assert.Equal("An unexpected error occurred invoking 'Refuse' on the server. HubException: conflict: the seat is taken", ownRefused.Message);
+    }
+
+    [Fact]
     public void AddChatKit_LeavesTheHostsProtocolResolverAlone()
     {
         var services = new ServiceCollection();
@@ -135,14 +158,19 @@ public sealed class HostHubIsolationTests
         }
     }
 
-    private static async Task<WebApplication> StartAsync(bool withChatKit, bool hostResolver, CapturedLogs logs)
+    private static async Task<WebApplication> StartAsync(bool withChatKit, bool hostResolver, CapturedLogs logs, bool messagePack = false)
     {
         var builder = ChatHost.CreateBuilder();
         builder.Logging.AddProvider(logs).AddFilter<CapturedLogs>(null, LogLevel.Debug);
 
         // The host's own SignalR settings: detailed errors for every hub, a 1 MB frame limit for its hub.
-        builder.Services.AddSignalR(o => o.EnableDetailedErrors = true)
+        var signalR = builder.Services.AddSignalR(o => o.EnableDetailedErrors = true)
             .AddHubOptions<HostHub>(o => o.MaximumReceiveMessageSize = 1024 * 1024);
+        if (messagePack)
+        {
+            signalR.AddMessagePackProtocol();
+        }
+
         if (withChatKit)
         {
             builder.Services.AddChatKit();
