@@ -23,6 +23,14 @@ public sealed class ChatKitServerOptions
 
     /// <summary>How long a client has to complete the handshake. Default 15 s.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Whether the server closes a hub connection when the authentication it opened with expires (for a JWT, at its
+    /// <c>exp</c>), so a revoked or expired identity does not keep a socket working. Default <see langword="true"/>; the
+    /// client reconnects with a fresh token. Applies to ChatKit's hub only (SignalR's
+    /// <c>HttpConnectionDispatcherOptions.CloseOnAuthenticationExpiration</c>, set on its endpoint).
+    /// </summary>
+    public bool CloseOnAuthenticationExpiration { get; set; } = true;
 }
 
 /// <summary>Where <c>MapChatKit()</c> maps the hub and the REST API.</summary>

@@ -2,6 +2,7 @@ using ChatKit.AspNetCore;
 using ChatKit.AspNetCore.Internal;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -33,7 +34,8 @@ public static class ChatKitEndpointRouteBuilderExtensions
             throw new ArgumentException("ChatKitEndpointOptions.HubPath and ApiPrefix must start with '/'.", nameof(configure));
         }
 
-        var hub = endpoints.MapHub<ChatHub>(options.HubPath);
+        var server = endpoints.ServiceProvider.GetRequiredService<IOptions<ChatKitServerOptions>>().Value;
+        var hub = endpoints.MapHub<ChatHub>(options.HubPath, o => o.CloseOnAuthenticationExpiration = server.CloseOnAuthenticationExpiration);
         hub.RequireAuthorization();
         var api = ChatEndpoints.Map(endpoints, options.ApiPrefix);
         return new CompositeConventionBuilder([hub, api]);

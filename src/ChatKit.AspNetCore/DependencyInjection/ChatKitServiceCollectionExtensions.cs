@@ -7,6 +7,7 @@ using ChatKit.Services;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -46,8 +47,9 @@ public static class ChatKitServiceCollectionExtensions
         // (ChatKit's filter, message size limit and timeouts) and uses the global HubOptions.
         services.AddSignalR().AddHubOptions<ChatHub>(_ => { });
 
-        // HubException messages reach clients as "code: sentence", as the contract says, not behind SignalR's prefix.
-        services.Replace(ServiceDescriptor.Singleton<IHubProtocolResolver, CodeFirstHubProtocolResolver>());
+        // ChatHub's own connection handler, given a protocol resolver that wraps the host's: refused calls reach ChatKit's
+        // clients as "code: sentence" (without SignalR's prefix and its Error log), and nothing changes for other hubs.
+        services.TryAddSingleton(CreateChatHubConnectionHandler);
         services.AddProblemDetails();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HubOptions<ChatHub>>, ConfigureChatHubOptions>());
 
@@ -55,6 +57,15 @@ public static class ChatKitServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, HubTokenDiagnostics>());
         return builder;
     }
+
+    private static HubConnectionHandler<ChatHub> CreateChatHubConnectionHandler(IServiceProvider services) => new(
+        services.GetRequiredService<HubLifetimeManager<ChatHub>>(),
+        new ChatHubProtocolResolver(services.GetRequiredService<IHubProtocolResolver>()),
+        services.GetRequiredService<IOptions<HubOptions>>(),
+        services.GetRequiredService<IOptions<HubOptions<ChatHub>>>(),
+        services.GetRequiredService<ILoggerFactory>(),
+        services.GetRequiredService<IUserIdProvider>(),
+        services.GetRequiredService<IServiceScopeFactory>());
 
     /// <summary>Changes how ChatKit's hub and endpoints read the user and what they accept.</summary>
     /// <param name="builder">The ChatKit builder.</param>

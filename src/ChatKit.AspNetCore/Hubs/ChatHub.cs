@@ -62,9 +62,22 @@ public sealed class ChatHub : Hub<IChatClient>
     public async Task<ConversationDto> JoinRoom(ConversationArgs? args)
     {
         var conversationId = RequireConversationId(args?.ConversationId);
-        var view = await _chat.JoinAsync(Caller, conversationId, Context.ConnectionAborted).ConfigureAwait(false);
-        await Groups.AddToGroupAsync(Context.ConnectionId, Internal.Groups.Room(conversationId), Context.ConnectionAborted).ConfigureAwait(false);
-        return WireMapper.ToDto(view);
+        var caller = Caller;
+        await _chat.JoinAsync(caller, conversationId, Context.ConnectionAborted).ConfigureAwait(false);
+        var room = Internal.Groups.Room(conversationId, caller.Id);
+        await Groups.AddToGroupAsync(Context.ConnectionId, room, Context.ConnectionAborted).ConfigureAwait(false);
+
+        // A removal that completed between the check and the join could not take this connection out of the room, so
+        // check again now that it is in: a removal from here on finds it there and takes it out.
+        try
+        {
+            return WireMapper.ToDto(await _chat.JoinAsync(caller, conversationId, Context.ConnectionAborted).ConfigureAwait(false));
+        }
+        catch (ChatException)
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, room, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary><c>leaveRoom</c>: this connection stops receiving the conversation's typing events.</summary>
@@ -72,7 +85,7 @@ public sealed class ChatHub : Hub<IChatClient>
     public async Task LeaveRoom(ConversationArgs? args)
     {
         var conversationId = RequireConversationId(args?.ConversationId);
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, Internal.Groups.Room(conversationId), Context.ConnectionAborted).ConfigureAwait(false);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, Internal.Groups.Room(conversationId, Caller.Id), Context.ConnectionAborted).ConfigureAwait(false);
     }
 
     /// <summary><c>sendMessage</c>: stores a message and delivers it; idempotent on the tempId.</summary>

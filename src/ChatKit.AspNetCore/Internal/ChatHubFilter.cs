@@ -4,8 +4,11 @@ using Microsoft.Extensions.Logging;
 namespace ChatKit.AspNetCore.Internal;
 
 /// <summary>
-/// Turns failures of ChatKit's hub methods into the contract's <c>code: sentence</c> HubException. Anything that is not
-/// a <see cref="ChatException"/> is logged and hidden behind <c>internal_error</c>.
+/// Turns failures of ChatKit's hub methods into the contract's <c>code: sentence</c> error. A refusal (a
+/// <see cref="ChatException"/>, a coded <see cref="HubException"/>, a call cut short by its connection closing) is logged
+/// at Debug on ChatKit's own category, without a stack trace; anything else is logged at Error and hidden behind
+/// <c>internal_error</c>. Neither is thrown on to SignalR's dispatcher (which would log each at Error, stack trace
+/// included): the call completes with a <see cref="HubRefusal"/>, which <see cref="ChatHubProtocol"/> writes as the error.
 /// </summary>
 internal sealed class ChatHubFilter(ILogger<ChatHubFilter> logger) : IHubFilter
 {
@@ -17,20 +20,27 @@ internal sealed class ChatHubFilter(ILogger<ChatHubFilter> logger) : IHubFilter
         }
         catch (ChatException ex)
         {
-            throw new HubException($"{ex.Code}: {ex.Message}");
+            return Refuse(invocationContext, $"{ex.Code}: {ex.Message}");
         }
-        catch (HubException)
+        catch (HubException ex)
         {
-            throw;
+            // A HubException's message is meant for the client (ChatHub throws one only as "unauthenticated: ...").
+            return Refuse(invocationContext, ex.Message);
         }
         catch (OperationCanceledException) when (invocationContext.Context.ConnectionAborted.IsCancellationRequested)
         {
-            throw new HubException("cancelled: the connection closed before the call completed");
+            return Refuse(invocationContext, "cancelled: the connection closed before the call completed");
         }
         catch (Exception ex)
         {
             Log.HubMethodFailed(logger, invocationContext.HubMethodName, ex);
-            throw new HubException("internal_error: the server could not complete the call");
+            return new HubRefusal("internal_error: the server could not complete the call");
         }
+    }
+
+    private HubRefusal Refuse(HubInvocationContext invocationContext, string error)
+    {
+        Log.HubMethodRefused(logger, invocationContext.HubMethodName, error);
+        return new HubRefusal(error);
     }
 }

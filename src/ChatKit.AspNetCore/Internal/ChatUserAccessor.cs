@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
 
@@ -32,7 +33,13 @@ internal static class Groups
 {
     public static string User(string userId) => "chatkit:user:" + userId;
 
-    public static string Room(string conversationId) => "chatkit:room:" + conversationId;
+    /// <summary>
+    /// The group of one participant's connections that joined a conversation's room. Room events go to the groups of
+    /// the conversation's current participants only, so a connection left behind in a removed member's group (by a race,
+    /// or on a node that missed the removal) is never addressed. The length prefix keeps every pair's name distinct.
+    /// </summary>
+    public static string Room(string conversationId, string userId) =>
+        string.Create(CultureInfo.InvariantCulture, $"chatkit:room:{conversationId.Length}:{conversationId}:{userId}");
 
     public static IReadOnlyList<string> Users(IEnumerable<string> userIds) => [.. userIds.Select(User)];
 }

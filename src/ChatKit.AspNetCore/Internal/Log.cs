@@ -2,7 +2,11 @@ using Microsoft.Extensions.Logging;
 
 namespace ChatKit.AspNetCore.Internal;
 
-/// <summary>ChatKit.AspNetCore's log messages.</summary>
+/// <summary>
+/// ChatKit.AspNetCore's log messages. Error is for the server's own failures only: a call or request the rules refused
+/// (a bad argument, not_found, forbidden, conflict, rate_limited) is the client's doing and is logged at Debug, without a
+/// stack trace, so one client cannot flood a host's logs.
+/// </summary>
 internal static partial class Log
 {
     [LoggerMessage(100, LogLevel.Error, "ChatKit hub method {Method} failed.")]
@@ -10,4 +14,7 @@ internal static partial class Log
 
     [LoggerMessage(101, LogLevel.Error, "ChatKit endpoint {Endpoint} failed.")]
     public static partial void EndpointFailed(ILogger logger, string? endpoint, Exception exception);
+
+    [LoggerMessage(102, LogLevel.Debug, "ChatKit hub method {Method} refused the call: {Error}")]
+    public static partial void HubMethodRefused(ILogger logger, string method, string error);
 }

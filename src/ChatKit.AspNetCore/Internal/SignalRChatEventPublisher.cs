@@ -1,6 +1,7 @@
 using ChatKit.AspNetCore.Wire;
 using ChatKit.Events;
 using ChatKit.Presence;
+using ChatKit.Storage;
 using Microsoft.AspNetCore.SignalR;
 
 namespace ChatKit.AspNetCore.Internal;
@@ -8,9 +9,11 @@ namespace ChatKit.AspNetCore.Internal;
 /// <summary>
 /// Delivers Core's events with SignalR. Every connection joins its user's group when it opens, so "to the participants"
 /// is a send to their user groups: each open connection receives it once, on whichever node it is, whether or not it
-/// joined the room. Typing goes only to the room group, less the typist's own connections.
+/// joined the room. Typing goes to the room groups (one per participant: <see cref="Groups.Room"/>) of the conversation's
+/// participants as the store has them when the event is delivered, less the typist's own: a connection that joined a room
+/// and whose user was removed since is not addressed, even if it was never taken out of its group.
 /// </summary>
-internal sealed class SignalRChatEventPublisher(IHubContext<ChatHub, IChatClient> hub, IPresenceTracker presence) : IChatEventPublisher
+internal sealed class SignalRChatEventPublisher(IHubContext<ChatHub, IChatClient> hub, IPresenceTracker presence, IChatStore store) : IChatEventPublisher
 {
     public async ValueTask PublishAsync(ChatEvent chatEvent, CancellationToken cancellationToken)
     {
@@ -26,12 +29,18 @@ internal sealed class SignalRChatEventPublisher(IHubContext<ChatHub, IChatClient
                     .conversationCreated(WireMapper.ToDto(e.Conversation)).ConfigureAwait(false);
                 break;
             case UserTypingEvent e:
-                await clients.GroupExcept(Groups.Room(e.ConversationId), await TypistConnectionsAsync(e.UserId, cancellationToken).ConfigureAwait(false))
-                    .userTyping(new UserTypingPayload(e.UserId, e.ConversationId, e.UserName)).ConfigureAwait(false);
+                if (await RoomsOfOthersAsync(e.ConversationId, e.UserId, cancellationToken).ConfigureAwait(false) is { Count: > 0 } typingRooms)
+                {
+                    await clients.Groups(typingRooms).userTyping(new UserTypingPayload(e.UserId, e.ConversationId, e.UserName)).ConfigureAwait(false);
+                }
+
                 break;
             case UserStoppedTypingEvent e:
-                await clients.GroupExcept(Groups.Room(e.ConversationId), await TypistConnectionsAsync(e.UserId, cancellationToken).ConfigureAwait(false))
-                    .userStoppedTyping(new UserStoppedTypingPayload(e.UserId, e.ConversationId)).ConfigureAwait(false);
+                if (await RoomsOfOthersAsync(e.ConversationId, e.UserId, cancellationToken).ConfigureAwait(false) is { Count: > 0 } stoppedRooms)
+                {
+                    await clients.Groups(stoppedRooms).userStoppedTyping(new UserStoppedTypingPayload(e.UserId, e.ConversationId)).ConfigureAwait(false);
+                }
+
                 break;
             case MessageReadEvent e:
                 await clients.Groups(Groups.Users(e.ParticipantIds))
@@ -53,7 +62,7 @@ internal sealed class SignalRChatEventPublisher(IHubContext<ChatHub, IChatClient
                 // The removed user's connections leave the room first, so they hear no more typing from it.
                 foreach (var connectionId in await presence.GetConnectionsAsync(e.UserId, cancellationToken).ConfigureAwait(false))
                 {
-                    await hub.Groups.RemoveFromGroupAsync(connectionId, Groups.Room(e.ConversationId), cancellationToken).ConfigureAwait(false);
+                    await hub.Groups.RemoveFromGroupAsync(connectionId, Groups.Room(e.ConversationId, e.UserId), cancellationToken).ConfigureAwait(false);
                 }
 
                 await clients.Groups(Groups.Users(e.ParticipantIds.Append(e.UserId)))
@@ -66,6 +75,12 @@ internal sealed class SignalRChatEventPublisher(IHubContext<ChatHub, IChatClient
         }
     }
 
-    private async Task<IReadOnlyList<string>> TypistConnectionsAsync(string userId, CancellationToken cancellationToken) =>
-        [.. await presence.GetConnectionsAsync(userId, cancellationToken).ConfigureAwait(false)];
+    /// <summary>The room groups of the conversation's participants as the store has them now, less the typist's own.</summary>
+    private async Task<IReadOnlyList<string>> RoomsOfOthersAsync(string conversationId, string typistId, CancellationToken cancellationToken)
+    {
+        var conversation = await store.FindConversationAsync(conversationId, cancellationToken).ConfigureAwait(false);
+        return conversation is null
+            ? []
+            : [.. conversation.Participants.Where(p => p.UserId != typistId).Select(p => Groups.Room(conversationId, p.UserId))];
+    }
 }

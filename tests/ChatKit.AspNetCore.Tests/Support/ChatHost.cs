@@ -69,7 +69,7 @@ public class ChatHost : IAsyncLifetime
     }
 
     /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (_app is not null)
         {

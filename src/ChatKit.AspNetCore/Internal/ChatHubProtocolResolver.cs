@@ -1,0 +1,68 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+
+namespace ChatKit.AspNetCore.Internal;
+
+/// <summary>
+/// The protocol resolver of ChatKit's hub alone: <c>AddChatKit()</c> passes it to the <see cref="HubConnectionHandler{THub}"/>
+/// of <see cref="ChatHub"/>, never registers it as the host's <see cref="IHubProtocolResolver"/>. It asks the host's own
+/// resolver (SignalR's, or one the host registered) and hands out each protocol wrapped in a <see cref="ChatHubProtocol"/>,
+/// so ChatKit's clients negotiate exactly the protocols the host offers, and the host's other hubs never see the wrapper.
+/// </summary>
+internal sealed class ChatHubProtocolResolver : IHubProtocolResolver
+{
+    private readonly IHubProtocolResolver _host;
+    private readonly ConcurrentDictionary<IHubProtocol, ChatHubProtocol> _wrapped = new(ReferenceEqualityComparer.Instance);
+
+    public ChatHubProtocolResolver(IHubProtocolResolver host)
+    {
+        _host = host;
+        AllProtocols = [.. host.AllProtocols.Select(Wrap)];
+    }
+
+    public IReadOnlyList<IHubProtocol> AllProtocols { get; }
+
+    public IHubProtocol? GetProtocol(string protocolName, IReadOnlyList<string>? supportedProtocols) =>
+        _host.GetProtocol(protocolName, supportedProtocols) is { } protocol ? Wrap(protocol) : null;
+
+    private ChatHubProtocol Wrap(IHubProtocol protocol) => _wrapped.GetOrAdd(protocol, static p => new ChatHubProtocol(p));
+}
+
+/// <summary>
+/// A call of ChatKit's hub that the rules refused (or that failed) completes with a <see cref="HubRefusal"/> as its
+/// result rather than by throwing through SignalR's dispatcher, which would log every refusal at Error with a stack
+/// trace and prefix the message with "An unexpected error occurred invoking …". This protocol writes such a completion
+/// as the error completion the contract describes, its message <c>code: sentence</c>; everything else it passes on
+/// untouched to the host's protocol.
+/// </summary>
+internal sealed class ChatHubProtocol(IHubProtocol inner) : IHubProtocol
+{
+    public string Name => inner.Name;
+
+    public int Version => inner.Version;
+
+    public TransferFormat TransferFormat => inner.TransferFormat;
+
+    public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message) =>
+        inner.TryParseMessage(ref input, binder, out message);
+
+    public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => inner.WriteMessage(AsError(message), output);
+
+    public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => inner.GetMessageBytes(AsError(message));
+
+    public bool IsVersionSupported(int version) => inner.IsVersionSupported(version);
+
+    /// <summary>A completion carrying a <see cref="HubRefusal"/> becomes an error completion; any other message is returned as is.</summary>
+    internal static HubMessage AsError(HubMessage message) =>
+        message is CompletionMessage { Result: HubRefusal refusal, InvocationId: { } invocationId } completion
+            ? new CompletionMessage(invocationId, refusal.Message, result: null, hasResult: false) { Headers = completion.Headers }
+            : message;
+}
+
+/// <summary>The outcome of a refused or failed call of ChatKit's hub; <see cref="ChatHubProtocol"/> sends it as an error.</summary>
+/// <param name="Message">The error the client receives: <c>code: sentence</c>.</param>
+internal sealed record HubRefusal(string Message);
