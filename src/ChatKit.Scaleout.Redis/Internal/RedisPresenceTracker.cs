@@ -57,7 +57,15 @@ internal sealed class RedisPresenceTracker : IPresenceTracker
 
         try
         {
-            return await AddToRedisAsync(userId, connectionId).ConfigureAwait(false);
+            var add = AddToRedisAsync(userId, connectionId);
+            if (await _redis.WaitBoundedAsync(add).ConfigureAwait(false))
+            {
+                return add.Result;
+            }
+
+            // Redis is slow or hung: the connection is recorded here and reconciled at the next heartbeat that works.
+            MarkResyncNeeded();
+            return false;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -76,7 +84,15 @@ internal sealed class RedisPresenceTracker : IPresenceTracker
         try
         {
             // Not cancellable once started: a half-recorded close would leave the user online.
-            return await RemoveFromRedisAsync(userId, connectionId).ConfigureAwait(false);
+            var remove = RemoveFromRedisAsync(userId, connectionId);
+            if (await _redis.WaitBoundedAsync(remove).ConfigureAwait(false))
+            {
+                return remove.Result;
+            }
+
+            _unrecordedCloses[connectionId] = userId;
+            MarkResyncNeeded();
+            return false;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -106,7 +122,13 @@ internal sealed class RedisPresenceTracker : IPresenceTracker
                 checks[i] = db.KeyExistsAsync(Keys.User(ids[i]));
             }
 
-            var exists = await Task.WhenAll(checks).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var all = Task.WhenAll(checks);
+            if (!await _redis.WaitBoundedAsync(all.WaitAsync(cancellationToken)).ConfigureAwait(false))
+            {
+                return LocalOnlineUsers(userIds);
+            }
+
+            var exists = all.Result;
             var online = new List<string>();
             for (var i = 0; i < ids.Length; i++)
             {
@@ -121,8 +143,7 @@ internal sealed class RedisPresenceTracker : IPresenceTracker
         catch (Exception ex) when (IsRedisFailure(ex))
         {
             Log.PresenceReadDegraded(_logger, ex);
-            var local = _local.Values.ToHashSet(StringComparer.Ordinal);
-            return [.. userIds.Where(local.Contains).Distinct(StringComparer.Ordinal)];
+            return LocalOnlineUsers(userIds);
         }
     }
 
@@ -133,15 +154,28 @@ internal sealed class RedisPresenceTracker : IPresenceTracker
         try
         {
             var db = await _redis.GetDatabaseAsync().ConfigureAwait(false);
-            var fields = await db.HashKeysAsync(Keys.User(userId)).WaitAsync(cancellationToken).ConfigureAwait(false);
-            return [.. fields.Select(f => f.ToString())];
+            var read = db.HashKeysAsync(Keys.User(userId));
+            if (!await _redis.WaitBoundedAsync(read.WaitAsync(cancellationToken)).ConfigureAwait(false))
+            {
+                return LocalConnectionsOf(userId);
+            }
+
+            return [.. read.Result.Select(f => f.ToString())];
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
             Log.PresenceReadDegraded(_logger, ex);
-            return [.. _local.Where(p => p.Value == userId).Select(p => p.Key)];
+            return LocalConnectionsOf(userId);
         }
     }
+
+    private string[] LocalOnlineUsers(IReadOnlyCollection<string> userIds)
+    {
+        var local = _local.Values.ToHashSet(StringComparer.Ordinal);
+        return [.. userIds.Where(local.Contains).Distinct(StringComparer.Ordinal)];
+    }
+
+    private string[] LocalConnectionsOf(string userId) => [.. _local.Where(p => p.Value == userId).Select(p => p.Key)];
 
     /// <summary>Starts opening the Redis connection without waiting for it.</summary>
     public void StartConnecting() => _redis.StartConnecting();

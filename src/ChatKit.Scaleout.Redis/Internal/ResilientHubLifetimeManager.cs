@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace ChatKit.Scaleout.Redis.Internal;
@@ -51,8 +52,14 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
         ILogger<ResilientHubLifetimeManager<THub>> logger)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        // Created (and disposed) here rather than by the container, so its disposal cannot fail the host's shutdown.
-        _redis = ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<THub>>(services);
+        // Created (and disposed) here rather than by the container, so its disposal cannot fail the host's shutdown. Its
+        // options are its own, never the host's RedisOptions: the host may run its own backplane for its own hubs.
+        var redisOptions = Options.Create(new RedisOptions
+        {
+            Configuration = connection.Configuration,
+            ConnectionFactory = _ => connection.GetSignalRMultiplexerAsync(),
+        });
+        _redis = ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<THub>>(services, redisOptions);
         _connection = connection;
         _time = time;
         _local = new DefaultHubLifetimeManager<THub>(localLogger);
@@ -112,14 +119,16 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
     public override Task SendConnectionAsync(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         SendAsync(m => m.SendConnectionAsync(connectionId, methodName, args, cancellationToken), methodName);
 
+    // A send to several targets is one send per target, each with its own fallback: when Redis fails part-way, only the
+    // targets Redis did not take are delivered locally, so no local connection hears an event twice.
     public override Task SendConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        SendAsync(m => m.SendConnectionsAsync(connectionIds, methodName, args, cancellationToken), methodName);
+        SendEachAsync(connectionIds, id => SendAsync(m => m.SendConnectionAsync(id, methodName, args, cancellationToken), methodName));
 
     public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         SendAsync(m => m.SendGroupAsync(groupName, methodName, args, cancellationToken), methodName);
 
     public override Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        SendAsync(m => m.SendGroupsAsync(groupNames, methodName, args, cancellationToken), methodName);
+        SendEachAsync(groupNames, group => SendAsync(m => m.SendGroupAsync(group, methodName, args, cancellationToken), methodName));
 
     public override Task SendGroupExceptAsync(string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
         SendAsync(m => m.SendGroupExceptAsync(groupName, methodName, args, excludedConnectionIds, cancellationToken), methodName);
@@ -128,7 +137,7 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
         SendAsync(m => m.SendUserAsync(userId, methodName, args, cancellationToken), methodName);
 
     public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        SendAsync(m => m.SendUsersAsync(userIds, methodName, args, cancellationToken), methodName);
+        SendEachAsync(userIds, user => SendAsync(m => m.SendUserAsync(user, methodName, args, cancellationToken), methodName));
 
     public override async Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
     {
@@ -206,22 +215,47 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
     public bool IsInLocalGroup(string connectionId, string groupName) =>
         _connections.TryGetValue(connectionId, out var state) && state.InLocalGroup(groupName);
 
-    /// <summary>Whether a failure means the command never reached Redis, so delivering locally cannot duplicate it.</summary>
+    /// <summary>
+    /// Whether a failure means the command never left this process, so delivering locally cannot duplicate it. A command
+    /// that was written to Redis and then lost its answer (a timeout, or the link dropping while it was in flight) may
+    /// have been published: it is not delivered again, and clients recover it by seq if it was not.
+    /// </summary>
     private static bool NotSent(Exception exception) => exception switch
     {
-        RedisConnectionException => true,
-        RedisTimeoutException timeout => timeout.Commandstatus != CommandStatus.Sent,
+        RedisConnectionException connection => connection.CommandStatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
+        RedisTimeoutException timeout => timeout.Commandstatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
         ObjectDisposedException => true,
         _ => false,
     };
 
+    private static Task SendEachAsync(IReadOnlyList<string> targets, Func<string, Task> send)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        return targets.Count switch
+        {
+            0 => Task.CompletedTask,
+            1 => send(targets[0]),
+            _ => Task.WhenAll(targets.Distinct(StringComparer.Ordinal).Select(send)),
+        };
+    }
+
+    /// <summary>
+    /// Sends to one target through the backplane, or to this node's connections when Redis did not take it. Waits for
+    /// Redis at most <see cref="ChatKitRedisOptions.OperationTimeout"/>: a publish Redis has not answered by then is
+    /// left to complete in the background (it reaches every node, this one included, when Redis answers).
+    /// </summary>
     private async Task SendAsync(Func<HubLifetimeManager<THub>, Task> send, string methodName)
     {
         if (await IsBackplaneUpAsync().ConfigureAwait(false))
         {
             try
             {
-                await send(_redis).ConfigureAwait(false);
+                if (!await _connection.WaitBoundedAsync(send(_redis)).ConfigureAwait(false))
+                {
+                    LogFallback(methodName, new TimeoutException("Redis did not answer in time; the event goes out when it does."));
+                    return;
+                }
+
                 Volatile.Write(ref _fallbackLogged, 0);
                 if (Volatile.Read(ref _replayNeeded) == 1)
                 {
@@ -233,6 +267,12 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
             catch (Exception ex) when (NotSent(ex))
             {
                 LogFallback(methodName, ex);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // Written to Redis, fate unknown: not delivered again (see NotSent).
+                LogFallback(methodName, ex);
+                return;
             }
         }
         else
