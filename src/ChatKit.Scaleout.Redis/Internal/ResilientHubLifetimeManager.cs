@@ -117,12 +117,16 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
         SendAsync(m => m.SendAllExceptAsync(methodName, args, excludedConnectionIds, cancellationToken), methodName);
 
     public override Task SendConnectionAsync(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        SendAsync(m => m.SendConnectionAsync(connectionId, methodName, args, cancellationToken), methodName);
+        _connections.ContainsKey(connectionId)
+            // This node's own connection (an acknowledgement, say): written directly, as SignalR's Redis manager does too,
+            // so it never waits on Redis.
+            ? _local.SendConnectionAsync(connectionId, methodName, args, cancellationToken)
+            : SendAsync(m => m.SendConnectionAsync(connectionId, methodName, args, cancellationToken), methodName);
 
     // A send to several targets is one send per target, each with its own fallback: when Redis fails part-way, only the
     // targets Redis did not take are delivered locally, so no local connection hears an event twice.
     public override Task SendConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        SendEachAsync(connectionIds, id => SendAsync(m => m.SendConnectionAsync(id, methodName, args, cancellationToken), methodName));
+        SendEachAsync(connectionIds, id => SendConnectionAsync(id, methodName, args, cancellationToken));
 
     public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         SendAsync(m => m.SendGroupAsync(groupName, methodName, args, cancellationToken), methodName);
