@@ -24,7 +24,7 @@ namespace ChatKit.Scaleout.Redis.Tests;
 /// Every test counts what was acknowledged, what each client saw live, what it recovered with <c>after=</c>, what it
 /// never got (lost) and what it got twice (duplicated), and prints the counts.
 /// </summary>
-public sealed class FaultMatrixTests : IAsyncLifetime
+public sealed class FaultMatrixTests : ClusterTest
 {
     /// <summary>F1's outage. The matrix says 10 s; 3 s behave the same (Redis restarts empty either way, and no
     /// timer of ChatKit or StackExchange.Redis runs out in between), so the test keeps it short.</summary>
@@ -36,64 +36,6 @@ public sealed class FaultMatrixTests : IAsyncLifetime
     /// <summary>The acknowledgement bound of F9.</summary>
     private static readonly TimeSpan AckBound = TimeSpan.FromSeconds(1);
 
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private readonly string _prefix = RedisFixture.UniquePrefix();
-    private readonly string _directory = Directory.CreateTempSubdirectory("chatkit-faults-").FullName;
-    private readonly List<IAsyncDisposable> _disposables = [];
-    private RedisServer? _redis;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private RedisServer Redis => _redis ?? throw new InvalidOperationException("not started");
-
-    public async ValueTask InitializeAsync()
-    {
-        if (RedisServer.IsInstalled)
-        {
-            _redis = await RedisServer.StartAsync();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (_redis is { IsRunning: true })
-            {
-                try
-                {
-                    _redis.Resume();
-                }
-                catch (InvalidOperationException)
-                {
-                    // Not paused, or gone.
-                }
-            }
-
-            for (var i = _disposables.Count - 1; i >= 0; i--)
-            {
-                await _disposables[i].DisposeAsync();
-            }
-        }
-        finally
-        {
-            if (_redis is not null)
-            {
-                await _redis.DisposeAsync();
-            }
-        }
-
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
-    }
-
     /// <summary>
     /// F1, with ChatKit's fallback layer (local delivery while Redis is away) and, to measure the alternative, with
     /// SignalR's plain Redis manager in its place (no fallback: clients rely on catch-up by seq alone).
@@ -104,15 +46,7 @@ public sealed class FaultMatrixTests : IAsyncLifetime
     public async Task F1_RedisStoppedMidStream_ClientsSeeTheGapAndRecoverEverythingWithAfter_NoDuplicate(bool fallbackLayer)
     {
         RequireRedis();
-        var a = await StartNodeAsync(fallbackLayer: fallbackLayer);
-        var b = await StartNodeAsync(fallbackLayer: fallbackLayer);
-        var alice = await ConnectAsync(a, "alice");
-        var carol = await ConnectAsync(a, "carol");
-        var bob = await ConnectAsync(b, "bob");
-        var dave = await ConnectAsync(b, "dave");
-        var conversationId = await GroupAsync(alice, "bob", "carol", "dave");
-        await using var senders = Senders.Start(conversationId, alice, bob);
-        await senders.UntilEachAckedAsync(10);
+        var (a, b, alice, carol, bob, dave, conversationId, senders) = await StartClusterAsync(fallbackLayer);
 
         await Redis.StopAsync();
         var outageStart = senders.Acks.Count;
@@ -181,7 +115,7 @@ public sealed class FaultMatrixTests : IAsyncLifetime
         var alice = await ConnectAsync(a, "alice");
         var carol = await ConnectAsync(a, "carol");
         var conversationId = await GroupAsync(alice, "bob", "carol");
-        await using var senders = Senders.Start(conversationId, alice, carol);
+        var senders = Track(Senders.Start(conversationId, alice, carol));
         await senders.UntilEachAckedAsync(10);
         var local = senders.Acks.ToArray();
         await WaitUntilAsync(() => local.All(x => (x.Sender == "alice" ? carol : alice).HasLive(x.MessageId)));
@@ -214,20 +148,15 @@ public sealed class FaultMatrixTests : IAsyncLifetime
     {
         RequireRedis();
         // The send rate limit on (a generous one), so its Redis script is on the send path as in production.
-        var a = await StartNodeAsync(rateLimit: true);
-        var b = await StartNodeAsync(rateLimit: true);
-        var alice = await ConnectAsync(a, "alice");
-        var carol = await ConnectAsync(a, "carol");
-        var bob = await ConnectAsync(b, "bob");
-        var dave = await ConnectAsync(b, "dave");
-        var conversationId = await GroupAsync(alice, "bob", "carol", "dave");
-        await using var senders = Senders.Start(conversationId, alice, bob);
-        await senders.UntilEachAckedAsync(10);
+        var (a, b, alice, carol, bob, dave, conversationId, senders) = await StartClusterAsync(rateLimit: true);
+        var before = senders.Acks.Max(x => x.Latency);
 
         Redis.Pause();
         var frozenAt = senders.Acks.Count;
         var clock = Stopwatch.StartNew();
-        await Task.Delay(F9Freeze, Ct); // the freeze itself, with both senders going on
+        var health = await a.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(Ct);
+        Assert.Equal(HealthStatus.Unhealthy, health.Entries[ChatKitRedisOptions.HealthCheckName].Status);
+        await Task.Delay(F9Freeze - clock.Elapsed, Ct); // the rest of the freeze, with both senders going on
         var frozen = senders.Acks.Skip(frozenAt).ToArray();
         Redis.Resume();
         var resumedAt = senders.Acks.Count;
@@ -242,7 +171,7 @@ public sealed class FaultMatrixTests : IAsyncLifetime
             "F9",
             senders,
             results,
-            $"frozen {F9Freeze.TotalSeconds:0} s: {frozen.Count(x => x.Sender == "alice")} acks on node A and {frozen.Count(x => x.Sender == "bob")} on node B during it, slowest {slowest.TotalMilliseconds:0} ms");
+            $"frozen {F9Freeze.TotalSeconds:0} s: {frozen.Count(x => x.Sender == "alice")} acks on node A and {frozen.Count(x => x.Sender == "bob")} on node B during it, slowest {slowest.TotalMilliseconds:0} ms (before it: {before.TotalMilliseconds:0} ms)");
 
         // Both nodes kept acknowledging through the freeze, each within the bound.
         Assert.True(frozen.Count(x => x.Sender == "alice") >= 3 && frozen.Count(x => x.Sender == "bob") >= 3, $"too few acks during the freeze: {frozen.Length}");
@@ -274,21 +203,9 @@ public sealed class FaultMatrixTests : IAsyncLifetime
         Console.WriteLine($"[fault-matrix] {scenario}: sent {senders.Acks.Count}, lost {results.Sum(r => r.Lost)}, duplicated {results.Sum(r => r.Duplicated)}; {detail}");
     }
 
-    private void RequireRedis()
-    {
-        if (_redis is null)
-        {
-            ServiceAvailability.Missing(RedisServer.MissingMessage);
-        }
-    }
-
-    private async Task<ChatNode> StartNodeAsync(bool fallbackLayer = true, string connectionOptions = "", bool rateLimit = false)
-    {
-        var file = Path.Combine(_directory, "chat.db");
-        var node = await ChatNode.StartAsync(
-            Redis.ConnectionString + connectionOptions,
-            _prefix,
-            o => o.UseSqlite($"Data Source={file}"),
+    private Task<ChatNode> StartNodeAsync(bool fallbackLayer = true, string connectionOptions = "", bool rateLimit = false) =>
+        StartNodeAsync(
+            connectionOptions,
             chat: o =>
             {
                 if (rateLimit)
@@ -314,15 +231,20 @@ public sealed class FaultMatrixTests : IAsyncLifetime
                     });
                 }
             });
-        _disposables.Add(node);
-        return node;
-    }
 
-    private async Task<ChatClient> ConnectAsync(ChatNode node, string userId)
+    /// <summary>Two nodes; alice and carol on A, bob and dave on B, in one group; alice and bob sending.</summary>
+    private async Task<Cluster> StartClusterAsync(bool fallbackLayer = true, bool rateLimit = false)
     {
-        var client = await node.ConnectAsync(userId, Ct);
-        _disposables.Add(client);
-        return client;
+        var a = await StartNodeAsync(fallbackLayer, rateLimit: rateLimit);
+        var b = await StartNodeAsync(fallbackLayer, rateLimit: rateLimit);
+        var alice = await ConnectAsync(a, "alice");
+        var carol = await ConnectAsync(a, "carol");
+        var bob = await ConnectAsync(b, "bob");
+        var dave = await ConnectAsync(b, "dave");
+        var conversationId = await GroupAsync(alice, "bob", "carol", "dave");
+        var senders = Track(Senders.Start(conversationId, alice, bob));
+        await senders.UntilEachAckedAsync(10);
+        return new Cluster(a, b, alice, carol, bob, dave, conversationId, senders);
     }
 
     private static async Task<string> GroupAsync(ChatClient creator, params string[] others)
@@ -399,17 +321,7 @@ public sealed class FaultMatrixTests : IAsyncLifetime
         return [.. results];
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition) => await WaitUntilAsync(() => Task.FromResult(condition()));
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        cts.CancelAfter(Wait);
-        while (!await condition())
-        {
-            await Task.Delay(25, cts.Token);
-        }
-    }
+    private sealed record Cluster(ChatNode A, ChatNode B, ChatClient Alice, ChatClient Carol, ChatClient Bob, ChatClient Dave, string ConversationId, Senders Senders);
 
     private sealed record Ack(string Sender, string MessageId, long Seq, TimeSpan Latency);
 

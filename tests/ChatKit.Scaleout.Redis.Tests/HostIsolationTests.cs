@@ -19,54 +19,9 @@ namespace ChatKit.Scaleout.Redis.Tests;
 /// redis-server and one SQLite file: the host's hub keeps its own lifetime manager (its own Redis backplane and channel
 /// prefix, or SignalR's default one) exactly as without ChatKit, and ChatKit still scales out across the nodes.
 /// </summary>
-public sealed class HostIsolationTests : IAsyncLifetime
+public sealed class HostIsolationTests : ClusterTest
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly string _chatPrefix = RedisFixture.UniquePrefix();
     private readonly string _hostPrefix = "host" + RedisFixture.UniquePrefix();
-    private readonly string _directory = Directory.CreateTempSubdirectory("chatkit-host-").FullName;
-    private readonly List<IAsyncDisposable> _disposables = [];
-    private RedisServer? _redis;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private RedisServer Redis => _redis ?? throw new InvalidOperationException("not started");
-
-    public async ValueTask InitializeAsync()
-    {
-        if (RedisServer.IsInstalled)
-        {
-            _redis = await RedisServer.StartAsync();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            for (var i = _disposables.Count - 1; i >= 0; i--)
-            {
-                await _disposables[i].DisposeAsync();
-            }
-        }
-        finally
-        {
-            if (_redis is not null)
-            {
-                await _redis.DisposeAsync();
-            }
-        }
-
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
-    }
 
     [Fact]
     public async Task HostHubOnItsOwnRedisBackplane_KeepsItsManagerAndPrefix_AndChatKitStillScalesOut()
@@ -84,8 +39,7 @@ public sealed class HostIsolationTests : IAsyncLifetime
         Assert.Null(hostOptions.ConnectionFactory);
 
         // Every channel published on in Redis, whoever publishes.
-        var watcher = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
-        _disposables.Add(watcher);
+        var watcher = Track(await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString));
         var channels = new ConcurrentQueue<string>();
         await watcher.GetSubscriber().SubscribeAsync(RedisChannel.Pattern("*"), (channel, _) => channels.Enqueue(channel.ToString()));
 
@@ -97,8 +51,8 @@ public sealed class HostIsolationTests : IAsyncLifetime
         Assert.Equal("hello", await y.NextAsync());
 
         // ChatKit, across the same two nodes, through its own.
-        var alice = await ConnectChatAsync(a, "alice");
-        var bob = await ConnectChatAsync(b, "bob");
+        var alice = await ConnectAsync(a, "alice");
+        var bob = await ConnectAsync(b, "bob");
         var conversation = await alice.Connection.InvokeAsync<JsonElement>("createConversation", new { type = "direct", participantIds = new[] { "bob" } }, Ct);
         var conversationId = conversation.GetProperty("id").GetString();
         var ack = await alice.Connection.InvokeAsync<JsonElement>("sendMessage", new { conversationId, content = "hi bob", tempId = "t1" }, Ct);
@@ -106,9 +60,9 @@ public sealed class HostIsolationTests : IAsyncLifetime
         await bob.WaitForAsync("newMessage", m => m.GetProperty("message").GetProperty("id").GetString() == messageId);
 
         await WaitUntilAsync(() => channels.Any(c => c.StartsWith(_hostPrefix, StringComparison.Ordinal) && c.Contains(nameof(HostHub), StringComparison.Ordinal)));
-        await WaitUntilAsync(() => channels.Any(c => c.StartsWith(_chatPrefix, StringComparison.Ordinal) && c.Contains("ChatHub", StringComparison.Ordinal)));
+        await WaitUntilAsync(() => channels.Any(c => c.StartsWith(Prefix, StringComparison.Ordinal) && c.Contains("ChatHub", StringComparison.Ordinal)));
         Assert.DoesNotContain(channels, c => c.Contains(nameof(HostHub), StringComparison.Ordinal) && !c.StartsWith(_hostPrefix, StringComparison.Ordinal));
-        Assert.DoesNotContain(channels, c => c.Contains("ChatHub", StringComparison.Ordinal) && !c.StartsWith(_chatPrefix, StringComparison.Ordinal));
+        Assert.DoesNotContain(channels, c => c.Contains("ChatHub", StringComparison.Ordinal) && !c.StartsWith(Prefix, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -132,54 +86,20 @@ public sealed class HostIsolationTests : IAsyncLifetime
         Assert.Equal("and you", await z.NextAsync());
     }
 
-    private void RequireRedis()
-    {
-        if (_redis is null)
-        {
-            ServiceAvailability.Missing(RedisServer.MissingMessage);
-        }
-    }
-
-    private async Task<ChatNode> StartNodeAsync(Action<IServiceCollection> host)
-    {
-        var file = Path.Combine(_directory, "chat.db");
-        var node = await ChatNode.StartAsync(
-            Redis.ConnectionString,
-            _chatPrefix,
-            o => o.UseSqlite($"Data Source={file}"),
+    private Task<ChatNode> StartNodeAsync(Action<IServiceCollection> host) =>
+        StartNodeAsync(
             host: services =>
             {
                 services.AddSignalR();
                 host(services);
             },
             map: app => app.MapHub<HostHub>("/host"));
-        _disposables.Add(node);
-        return node;
-    }
-
-    private async Task<ChatClient> ConnectChatAsync(ChatNode node, string userId)
-    {
-        var client = await node.ConnectAsync(userId, Ct);
-        _disposables.Add(client);
-        return client;
-    }
 
     private async Task<HostClient> ConnectHostAsync(ChatNode node)
     {
-        var client = new HostClient(new HubConnectionBuilder().WithUrl(new Uri(node.Address, "/host")).Build());
-        _disposables.Add(client.Connection);
+        var client = new HostClient(Track(new HubConnectionBuilder().WithUrl(new Uri(node.Address, "/host")).Build()));
         await client.Connection.StartAsync(Ct);
         return client;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        cts.CancelAfter(Wait);
-        while (!condition())
-        {
-            await Task.Delay(20, cts.Token);
-        }
     }
 
     private sealed class HostClient
