@@ -156,6 +156,11 @@ public sealed class FaultMatrixTests : ClusterTest
         var clock = Stopwatch.StartNew();
         var health = await a.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(Ct);
         Assert.Equal(HealthStatus.Unhealthy, health.Entries[ChatKitRedisOptions.HealthCheckName].Status);
+        // A client that connects during the freeze is served too, without waiting for Redis.
+        var connecting = Stopwatch.StartNew();
+        var erin = await ConnectAsync(a, "erin");
+        var connectTime = connecting.Elapsed;
+        Assert.Equal(HubConnectionState.Connected, erin.Connection.State);
         await Task.Delay(F9Freeze - clock.Elapsed, Ct); // the rest of the freeze, with both senders going on
         var frozen = senders.Acks.Skip(frozenAt).ToArray();
         Redis.Resume();
@@ -171,11 +176,12 @@ public sealed class FaultMatrixTests : ClusterTest
             "F9",
             senders,
             results,
-            $"frozen {F9Freeze.TotalSeconds:0} s: {frozen.Count(x => x.Sender == "alice")} acks on node A and {frozen.Count(x => x.Sender == "bob")} on node B during it, slowest {slowest.TotalMilliseconds:0} ms (before it: {before.TotalMilliseconds:0} ms)");
+            $"frozen {F9Freeze.TotalSeconds:0} s: {frozen.Count(x => x.Sender == "alice")} acks on node A and {frozen.Count(x => x.Sender == "bob")} on node B during it, slowest {slowest.TotalMilliseconds:0} ms (before it: {before.TotalMilliseconds:0} ms); a client connected during it in {connectTime.TotalMilliseconds:0} ms");
 
         // Both nodes kept acknowledging through the freeze, each within the bound.
         Assert.True(frozen.Count(x => x.Sender == "alice") >= 3 && frozen.Count(x => x.Sender == "bob") >= 3, $"too few acks during the freeze: {frozen.Length}");
         Assert.True(slowest < AckBound, $"an ack took {slowest.TotalMilliseconds:0} ms during the freeze");
+        Assert.True(connectTime < 2 * AckBound, $"connecting took {connectTime.TotalMilliseconds:0} ms during the freeze");
         Assert.Equal(0, senders.Failed);
         AssertNothingLostOrDuplicated(senders, results);
     }

@@ -175,6 +175,22 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         return await connect.ConfigureAwait(false);
     }
 
+    /// <summary>Throws, as an unreachable Redis would, while Redis is <see cref="IsStalled"/>.</summary>
+    public void ThrowIfStalled()
+    {
+        if (IsStalled)
+        {
+            throw new RedisTimeoutException("Redis is connected but not answering; not waiting for it.", CommandStatus.WaitingToBeSent);
+        }
+    }
+
+    /// <summary>The database, as <see cref="GetDatabaseAsync"/> gets it, but throwing at once while Redis is stalled.</summary>
+    public async Task<IDatabase> GetAnsweringDatabaseAsync()
+    {
+        ThrowIfStalled();
+        return await GetDatabaseAsync().ConfigureAwait(false);
+    }
+
     /// <summary>The database, as <see cref="GetReadyMultiplexerAsync"/> gets it.</summary>
     public async Task<IDatabase> GetDatabaseAsync() =>
         (await GetReadyMultiplexerAsync().ConfigureAwait(false)).GetDatabase();

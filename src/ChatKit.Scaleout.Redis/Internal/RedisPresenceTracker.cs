@@ -15,7 +15,9 @@ namespace ChatKit.Scaleout.Redis.Internal;
 /// </summary>
 /// <remarks>
 /// Failures of Redis never escape to the caller: an open or closed connection is recorded locally, logged, and
-/// reconciled with Redis at the next successful heartbeat; reads fall back to this node's connections.
+/// reconciled with Redis at the next successful heartbeat; reads fall back to this node's connections. While Redis is
+/// stalled (connected but not answering, see <see cref="RedisConnection.IsStalled"/>) it is treated as down, so a
+/// connection never waits on a hung Redis; when healthy, every call waits for Redis' answer, however slow.
 /// </remarks>
 internal sealed class RedisPresenceTracker : IPresenceTracker
 {
@@ -57,15 +59,8 @@ internal sealed class RedisPresenceTracker : IPresenceTracker
 
         try
         {
-            var add = AddToRedisAsync(userId, connectionId);
-            if (await _redis.WaitBoundedAsync(add).ConfigureAwait(false))
-            {
-                return add.Result;
-            }
-
-            // Redis is slow or hung: the connection is recorded here and reconciled at the next heartbeat that works.
-            MarkResyncNeeded();
-            return false;
+            _redis.ThrowIfStalled();
+            return await AddToRedisAsync(userId, connectionId).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -84,15 +79,8 @@ internal sealed class RedisPresenceTracker : IPresenceTracker
         try
         {
             // Not cancellable once started: a half-recorded close would leave the user online.
-            var remove = RemoveFromRedisAsync(userId, connectionId);
-            if (await _redis.WaitBoundedAsync(remove).ConfigureAwait(false))
-            {
-                return remove.Result;
-            }
-
-            _unrecordedCloses[connectionId] = userId;
-            MarkResyncNeeded();
-            return false;
+            _redis.ThrowIfStalled();
+            return await RemoveFromRedisAsync(userId, connectionId).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -114,7 +102,7 @@ internal sealed class RedisPresenceTracker : IPresenceTracker
 
         try
         {
-            var db = await _redis.GetDatabaseAsync().ConfigureAwait(false);
+            var db = await _redis.GetAnsweringDatabaseAsync().ConfigureAwait(false);
             var ids = userIds.Distinct(StringComparer.Ordinal).ToArray();
             var checks = new Task<bool>[ids.Length];
             for (var i = 0; i < ids.Length; i++)
@@ -122,13 +110,7 @@ internal sealed class RedisPresenceTracker : IPresenceTracker
                 checks[i] = db.KeyExistsAsync(Keys.User(ids[i]));
             }
 
-            var all = Task.WhenAll(checks);
-            if (!await _redis.WaitBoundedAsync(all.WaitAsync(cancellationToken)).ConfigureAwait(false))
-            {
-                return LocalOnlineUsers(userIds);
-            }
-
-            var exists = all.Result;
+            var exists = await Task.WhenAll(checks).WaitAsync(cancellationToken).ConfigureAwait(false);
             var online = new List<string>();
             for (var i = 0; i < ids.Length; i++)
             {
@@ -143,7 +125,8 @@ internal sealed class RedisPresenceTracker : IPresenceTracker
         catch (Exception ex) when (IsRedisFailure(ex))
         {
             Log.PresenceReadDegraded(_logger, ex);
-            return LocalOnlineUsers(userIds);
+            var local = _local.Values.ToHashSet(StringComparer.Ordinal);
+            return [.. userIds.Where(local.Contains).Distinct(StringComparer.Ordinal)];
         }
     }
 
@@ -153,29 +136,16 @@ internal sealed class RedisPresenceTracker : IPresenceTracker
         ArgumentNullException.ThrowIfNull(userId);
         try
         {
-            var db = await _redis.GetDatabaseAsync().ConfigureAwait(false);
-            var read = db.HashKeysAsync(Keys.User(userId));
-            if (!await _redis.WaitBoundedAsync(read.WaitAsync(cancellationToken)).ConfigureAwait(false))
-            {
-                return LocalConnectionsOf(userId);
-            }
-
-            return [.. read.Result.Select(f => f.ToString())];
+            var db = await _redis.GetAnsweringDatabaseAsync().ConfigureAwait(false);
+            var fields = await db.HashKeysAsync(Keys.User(userId)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return [.. fields.Select(f => f.ToString())];
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
             Log.PresenceReadDegraded(_logger, ex);
-            return LocalConnectionsOf(userId);
+            return [.. _local.Where(p => p.Value == userId).Select(p => p.Key)];
         }
     }
-
-    private string[] LocalOnlineUsers(IReadOnlyCollection<string> userIds)
-    {
-        var local = _local.Values.ToHashSet(StringComparer.Ordinal);
-        return [.. userIds.Where(local.Contains).Distinct(StringComparer.Ordinal)];
-    }
-
-    private string[] LocalConnectionsOf(string userId) => [.. _local.Where(p => p.Value == userId).Select(p => p.Key)];
 
     /// <summary>Starts opening the Redis connection without waiting for it.</summary>
     public void StartConnecting() => _redis.StartConnecting();

@@ -101,7 +101,7 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
             state.Closed = true;
             if (state.InBackplane)
             {
-                await TryAsync(() => _redis.OnDisconnectedAsync(connection), "a disconnection").ConfigureAwait(false);
+                await TryAsync(() => _connection.WaitBoundedAsync(_redis.OnDisconnectedAsync(connection)), "a disconnection").ConfigureAwait(false);
             }
         }
         finally
@@ -164,7 +164,7 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
                 return;
             }
 
-            if (!state.InBackplane || !await IsBackplaneUpAsync().ConfigureAwait(false))
+            if (!state.InBackplane || !await IsBackplaneUpAsync().ConfigureAwait(false) || _connection.IsStalled)
             {
                 state.PendingGroups.Add(groupName);
                 MarkReplayNeeded();
@@ -197,7 +197,7 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
             if (!state.PendingGroups.Remove(groupName) && state.InBackplane)
             {
                 // Leaving is local bookkeeping first; an unsubscribe Redis missed is not needed after a reconnect.
-                await TryAsync(() => _redis.RemoveFromGroupAsync(connectionId, groupName, cancellationToken), "leaving a group").ConfigureAwait(false);
+                await TryAsync(() => _connection.WaitBoundedAsync(_redis.RemoveFromGroupAsync(connectionId, groupName, cancellationToken)), "leaving a group").ConfigureAwait(false);
             }
         }
         finally
@@ -419,7 +419,9 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
     /// <summary>Gives a connection to the backplane; called under its gate.</summary>
     private async Task JoinBackplaneAsync(ConnectionState state)
     {
-        if (!await IsBackplaneUpAsync().ConfigureAwait(false))
+        // While Redis is stalled, joining would hold the connection up until StackExchange.Redis gives up: it works
+        // locally meanwhile, and joins once Redis answers again (the heartbeat triggers the replay).
+        if (!await IsBackplaneUpAsync().ConfigureAwait(false) || _connection.IsStalled)
         {
             MarkReplayNeeded();
             return;
