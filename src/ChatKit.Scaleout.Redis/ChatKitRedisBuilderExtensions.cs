@@ -21,7 +21,9 @@ public static class ChatKitRedisBuilderExtensions
     /// recipient's connection, presence becomes cluster-wide (a user is online while any node holds a connection of
     /// theirs, and a node that dies takes its users offline within a bounded time), the send rate limit is counted
     /// across nodes, and a health check named <see cref="ChatKitRedisOptions.HealthCheckName"/> reports whether Redis
-    /// is reachable. Every node also needs the same shared store (EF Core or MongoDB), not the in-memory one.
+    /// is reachable. Every node also needs the same shared store (EF Core or MongoDB), not the in-memory one. Only
+    /// ChatKit's own hub moves onto this backplane: the host's other hubs, its SignalR <c>RedisOptions</c> and any
+    /// backplane it registered (its own Redis, Azure SignalR) are left as they are.
     /// </summary>
     /// <param name="builder">The builder <c>AddChatKit()</c> returned.</param>
     /// <param name="connectionString">A StackExchange.Redis connection string, for example <c>redis:6379,password=…</c>.</param>

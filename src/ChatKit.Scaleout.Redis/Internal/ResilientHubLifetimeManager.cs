@@ -10,11 +10,16 @@ using StackExchange.Redis;
 namespace ChatKit.Scaleout.Redis.Internal;
 
 /// <summary>
-/// SignalR's Redis backplane, kept useful while Redis is away. <see cref="RedisHubLifetimeManager{THub}"/> sends even
-/// to this node's own connections through Redis pub/sub, so without Redis nobody would hear anything. This manager
-/// delivers through the backplane when it can and, when a send did not reach Redis, to this node's connections
-/// (a <see cref="DefaultHubLifetimeManager{THub}"/> keeps them and their groups). Connections that open, and groups
-/// joined, while Redis is away are given to the backplane when it returns, so they hear the other nodes again.
+/// SignalR's Redis backplane, kept useful while Redis is away or hung. <see cref="RedisHubLifetimeManager{THub}"/> sends
+/// even to this node's own connections through Redis pub/sub, so without Redis nobody would hear anything. This manager
+/// delivers through the backplane when it can and, for each target (user, group, connection) whose publish never left
+/// this node, to this node's connections (a <see cref="DefaultHubLifetimeManager{THub}"/> keeps them and their groups):
+/// exact per target, so a send to several targets that fails part-way is never heard twice. A publish written to Redis
+/// whose outcome is unknown is not delivered again; clients recover it by seq. It waits for Redis at most
+/// <see cref="ChatKitRedisOptions.OperationTimeout"/>, writes to this node's own connections directly, and while Redis
+/// is stalled treats new connections and groups as during an outage. Connections that open, and groups joined, while
+/// Redis is away are given to the backplane when it returns, so they hear the other nodes again. Registered by
+/// <c>UseRedis</c> for ChatKit's hub only, with SignalR Redis options of its own.
 /// </summary>
 /// <typeparam name="THub">The hub.</typeparam>
 internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THub>, IDisposable
