@@ -1,9 +1,9 @@
+using ChatKit.AspNetCore;
 using ChatKit.Presence;
 using ChatKit.Scaleout.Redis;
 using ChatKit.Scaleout.Redis.Internal;
 using ChatKit.Services;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -21,7 +21,9 @@ public static class ChatKitRedisBuilderExtensions
     /// recipient's connection, presence becomes cluster-wide (a user is online while any node holds a connection of
     /// theirs, and a node that dies takes its users offline within a bounded time), the send rate limit is counted
     /// across nodes, and a health check named <see cref="ChatKitRedisOptions.HealthCheckName"/> reports whether Redis
-    /// is reachable. Every node also needs the same shared store (EF Core or MongoDB), not the in-memory one.
+    /// is reachable. Every node also needs the same shared store (EF Core or MongoDB), not the in-memory one. Only
+    /// ChatKit's own hub moves onto this backplane: the host's other hubs, its SignalR <c>RedisOptions</c> and any
+    /// backplane it registered (its own Redis, Azure SignalR) are left as they are.
     /// </summary>
     /// <param name="builder">The builder <c>AddChatKit()</c> returned.</param>
     /// <param name="connectionString">A StackExchange.Redis connection string, for example <c>redis:6379,password=…</c>.</param>
@@ -72,6 +74,7 @@ public static class ChatKitRedisBuilderExtensions
         ArgumentNullException.ThrowIfNull(multiplexer);
         return Register(builder, configure, sp => new RedisConnection(
             multiplexer,
+            sp.GetRequiredService<IOptions<ChatKitRedisOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RedisConnection>>()));
     }
@@ -101,15 +104,11 @@ public static class ChatKitRedisBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IChatRateLimiter, RedisChatRateLimiter>());
 
         // SignalR's own Redis backplane, on the shared connection, behind a manager that keeps local delivery going
-        // while Redis is away.
-        services.AddSignalR().AddStackExchangeRedis();
-        services.AddOptions<RedisOptions>().Configure<RedisConnection>((options, redis) =>
-        {
-            options.Configuration = redis.Configuration;
-            options.ConnectionFactory = _ => redis.GetSignalRMultiplexerAsync();
-        });
-        services.RemoveAll(typeof(HubLifetimeManager<>));
-        services.AddSingleton(typeof(HubLifetimeManager<>), typeof(ResilientHubLifetimeManager<>));
+        // while Redis is away. For ChatHub only, with options of its own: the host's other hubs keep their lifetime
+        // manager (the default one, their own Redis backplane, Azure SignalR), and the host's RedisOptions stay its own.
+        services.AddSignalR();
+        services.RemoveAll<HubLifetimeManager<ChatHub>>();
+        services.AddSingleton<HubLifetimeManager<ChatHub>, ResilientHubLifetimeManager<ChatHub>>();
 
         // Reachability, under a documented name, added once.
         services.AddHealthChecks();

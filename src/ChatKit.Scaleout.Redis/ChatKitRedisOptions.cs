@@ -46,4 +46,13 @@ public sealed class ChatKitRedisOptions
     /// each node counts on its own.
     /// </summary>
     public bool ShareRateLimits { get; set; } = true;
+
+    /// <summary>
+    /// How long a client's request (a send, a typing notice, a new connection) waits for Redis before it goes on without
+    /// it: an event is left to reach Redis in the background, the rate limit is counted on this node, presence is
+    /// recorded on this node and resynchronised later. After one such wait, later requests do not wait at all until
+    /// Redis answers again, so a Redis that hangs (paused, swapping, a network black hole) never holds up an
+    /// acknowledgement by more than this. Default 250 milliseconds; 10 ms to 10 seconds.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
 }

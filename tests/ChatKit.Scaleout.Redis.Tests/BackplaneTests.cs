@@ -179,6 +179,51 @@ public sealed class BackplaneTests : IAsyncLifetime
         Assert.Equal("marker", await carol.NextAsync());
     }
 
+    [Fact]
+    public async Task RedisFailsPartWayThroughASendToSeveralGroups_NoLocalConnectionHearsItTwice()
+    {
+        RequireRedis();
+        await using var cutter = RedisLinkCutter.Start(Server.Port);
+        var a = await StartNodeAsync(RedisFixture.UniquePrefix(), redisAddress: cutter.ConnectionString);
+        var alice = await ConnectAsync(a, "alice");
+        var bob = await ConnectAsync(a, "bob");
+        var carol = await ConnectAsync(a, "carol");
+        await bob.Connection.InvokeAsync("Join", "first", Ct);
+        await carol.Connection.InvokeAsync("Join", "poison", Ct);
+        await ProbeUntilReceivedAsync(() => alice.Connection.InvokeAsync("SendToGroup", "first", "probe", Ct), bob);
+        // Late probes come before this, on the same channel.
+        await alice.Connection.InvokeAsync("SendToGroup", "first", "ready", Ct);
+        while (await bob.NextAsync() != "ready")
+        {
+        }
+
+        // Redis takes the publish to "first", then the link drops before the one to "poison".
+        var cut = cutter.CutBeforeAsync("group:poison");
+        await alice.Connection.InvokeAsync("SendToGroups", new[] { "first", "poison" }, "once", Ct);
+        await cut.WaitAsync(Wait, Ct);
+
+        // Once the node is back on Redis, a marker published after it reaches bob after Redis' copy of "once"; any
+        // local copy was written to bob during the send, before it too.
+        var redis = a.Services.GetRequiredService<RedisConnection>();
+        using (var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            cts.CancelAfter(Wait);
+            while (!redis.IsConnected)
+            {
+                await Task.Delay(20, cts.Token);
+            }
+        }
+
+        await alice.Connection.InvokeAsync("SendToUser", "bob", "marker", Ct);
+        var received = new List<string>();
+        while (received.LastOrDefault() != "marker")
+        {
+            received.Add(await bob.NextAsync());
+        }
+
+        Assert.Equal(["once", "marker"], received);
+    }
+
     private void RequireRedis()
     {
         if (_server is null)
@@ -187,18 +232,20 @@ public sealed class BackplaneTests : IAsyncLifetime
         }
     }
 
-    private async Task<KestrelNode> StartNodeAsync(string prefix, string connectionOptions = "")
+    private async Task<KestrelNode> StartNodeAsync(string prefix, string connectionOptions = "", string? redisAddress = null)
     {
         var node = await KestrelNode.StartAsync(
             services =>
             {
                 services.AddSingleton<IUserIdProvider, QueryUserIdProvider>();
-                services.AddChatKitCore().UseRedis(Server.ConnectionString + connectionOptions, o =>
+                services.AddChatKitCore().UseRedis((redisAddress ?? Server.ConnectionString) + connectionOptions, o =>
                 {
                     PresenceNode.Fast(o);
                     o.KeyPrefix = prefix;
                     o.ChannelPrefix = prefix;
                 });
+                // UseRedis gives ChatKit's own hub this manager; the test hub gets the same one here.
+                services.AddSingleton<HubLifetimeManager<EchoHub>, ResilientHubLifetimeManager<EchoHub>>();
             },
             app => app.MapHub<EchoHub>("/echo"));
         _disposables.Add(node);
@@ -271,6 +318,10 @@ public sealed class EchoHub : Hub
     public Task SendToUser(string user, string message) => Clients.User(user).SendAsync("message", message);
 
     public Task SendToGroup(string group, string message) => Clients.Group(group).SendAsync("message", message);
+
+    public Task SendToGroups(string[] groups, string message) => Clients.Groups(groups).SendAsync("message", message);
+
+    public Task SendToConnection(string connectionId, string message) => Clients.Client(connectionId).SendAsync("message", message);
 }
 
 /// <summary>Test identity: the user id is the <c>user</c> query parameter.</summary>

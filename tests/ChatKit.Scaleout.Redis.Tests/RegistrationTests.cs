@@ -2,7 +2,9 @@ using ChatKit.Presence;
 using ChatKit.Scaleout.Redis.Internal;
 using ChatKit.Scaleout.Redis.Tests.Support;
 using ChatKit.Services;
+using ChatKit.AspNetCore;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -24,9 +26,25 @@ public sealed class RegistrationTests
 
         Assert.Equal(typeof(RedisChatRateLimiter), services.Single(d => d.ServiceType == typeof(IChatRateLimiter)).ImplementationType);
         Assert.Single(services, d => d.ServiceType == typeof(IPresenceTracker));
-        Assert.Equal(typeof(ResilientHubLifetimeManager<>), services.Single(d => d.ServiceType == typeof(HubLifetimeManager<>)).ImplementationType);
+        Assert.Equal(typeof(ResilientHubLifetimeManager<ChatHub>), services.Single(d => d.ServiceType == typeof(HubLifetimeManager<ChatHub>)).ImplementationType);
         using var provider = services.BuildServiceProvider();
         Assert.IsType<RedisPresenceTracker>(provider.GetRequiredService<IPresenceTracker>());
+    }
+
+    [Fact]
+    public void UseRedis_LeavesTheHostsLifetimeManagersAndRedisOptionsAlone()
+    {
+        var services = new ServiceCollection();
+        services.AddSignalR().AddStackExchangeRedis("127.0.0.1:3,abortConnect=false", o => o.Configuration.ChannelPrefix = RedisChannel.Literal("host:"));
+        var before = services.Where(d => d.ServiceType == typeof(HubLifetimeManager<>) || d.ServiceType == typeof(IConfigureOptions<RedisOptions>)).ToList();
+
+        services.AddChatKitCore().UseRedis("127.0.0.1:1,abortConnect=false", o => o.ChannelPrefix = "chat:");
+
+        Assert.Equal(before, services.Where(d => d.ServiceType == typeof(HubLifetimeManager<>) || d.ServiceType == typeof(IConfigureOptions<RedisOptions>)));
+        using var provider = services.BuildServiceProvider();
+        var hostOptions = provider.GetRequiredService<IOptions<RedisOptions>>().Value;
+        Assert.Equal("host:", hostOptions.Configuration.ChannelPrefix.ToString());
+        Assert.Null(hostOptions.ConnectionFactory);
     }
 
     [Fact]

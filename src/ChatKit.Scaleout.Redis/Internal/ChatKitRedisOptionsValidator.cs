@@ -25,6 +25,11 @@ internal sealed class ChatKitRedisOptionsValidator : IValidateOptions<ChatKitRed
             failures.Add($"ChatKit:Redis:NodeTimeout must be at least twice HeartbeatInterval ({options.HeartbeatInterval * 2}) and at most 00:10:00; it is {options.NodeTimeout}.");
         }
 
+        if (options.OperationTimeout < MinInterval || options.OperationTimeout > TimeSpan.FromSeconds(10))
+        {
+            failures.Add($"ChatKit:Redis:OperationTimeout must be between {MinInterval} and 00:00:10; it is {options.OperationTimeout}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

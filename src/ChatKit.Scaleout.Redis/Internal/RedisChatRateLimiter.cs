@@ -95,10 +95,14 @@ internal sealed class RedisChatRateLimiter : IChatRateLimiter, IDisposable
         {
             var db = await _redis.GetDatabaseAsync().ConfigureAwait(false);
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-            var result = (RedisResult[])(await db.ScriptEvaluateAsync(
-                TakeScript,
-                [(RedisKey)(_prefix + userId)],
-                [_capacity, _tokensPerMs, now, _ttlMs]).WaitAsync(cancellationToken).ConfigureAwait(false))!;
+            var take = db.ScriptEvaluateAsync(TakeScript, [(RedisKey)(_prefix + userId)], [_capacity, _tokensPerMs, now, _ttlMs]);
+            if (!await _redis.WaitBoundedAsync(take).ConfigureAwait(false))
+            {
+                // Redis is slow or hung: never hold a send up for it. The token it takes later is harmless.
+                return _local.AttemptAcquire(userId);
+            }
+
+            var result = (RedisResult[])take.Result!;
             return (long)result[0] == 1 ? Lease.Granted : Lease.Denied(TimeSpan.FromMilliseconds((long)result[1]));
         }
         catch (Exception ex) when (RedisPresenceTracker.IsRedisFailure(ex))

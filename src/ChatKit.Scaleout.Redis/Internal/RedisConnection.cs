@@ -20,6 +20,8 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
     private IConnectionMultiplexer? _signalRView;
     private readonly TimeSpan _firstConnectWait;
     private TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TimeSpan _operationTimeout = TimeSpan.FromMilliseconds(250);
+    private int _stalled;
     private int _disposed;
 
     public RedisConnection(ConfigurationOptions configuration, IOptions<ChatKitRedisOptions> options, TimeProvider time, ILogger<RedisConnection> logger)
@@ -28,6 +30,7 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger;
         _time = time;
+        _operationTimeout = options.Value.OperationTimeout;
         var own = configuration.Clone();
         own.AbortOnConnectFail = false;
         own.ChannelPrefix = RedisChannel.Literal(options.Value.ChannelPrefix);
@@ -63,10 +66,12 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         });
     }
 
-    public RedisConnection(IConnectionMultiplexer multiplexer, TimeProvider time, ILogger<RedisConnection> logger)
+    public RedisConnection(IConnectionMultiplexer multiplexer, IOptions<ChatKitRedisOptions> options, TimeProvider time, ILogger<RedisConnection> logger)
     {
         ArgumentNullException.ThrowIfNull(multiplexer);
+        ArgumentNullException.ThrowIfNull(options);
         _external = multiplexer;
+        _operationTimeout = options.Value.OperationTimeout;
         _logger = logger;
         _time = time;
         Configuration = ConfigurationOptions.Parse(multiplexer.Configuration);
@@ -99,7 +104,50 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         _connect.IsValueCreated && _connect.Value.IsCompletedSuccessfully && IsFullyConnected(_connect.Value.Result);
 
     /// <summary>Tells those waiting for Redis that a command just reached it.</summary>
-    public void NotifyReachable() => Reachable?.Invoke(this, EventArgs.Empty);
+    public void NotifyReachable()
+    {
+        Volatile.Write(ref _stalled, 0);
+        Reachable?.Invoke(this, EventArgs.Empty);
+    }
+
+    /// <summary>
+    /// Whether a command recently outlived <see cref="ChatKitRedisOptions.OperationTimeout"/> and none has completed
+    /// since: Redis is connected but not answering (paused, overloaded, or the network drops packets).
+    /// </summary>
+    public bool IsStalled => Volatile.Read(ref _stalled) == 1;
+
+    /// <summary>
+    /// Waits for a Redis command on a client's request path, at most <see cref="ChatKitRedisOptions.OperationTimeout"/>,
+    /// and not at all while Redis is stalled. Returns <see langword="true"/> when the command completed (its exception,
+    /// if any, is thrown), <see langword="false"/> when it is still running: it is then left to finish in the
+    /// background (Redis may still execute it), and Redis counts as stalled until a command completes.
+    /// </summary>
+    public async Task<bool> WaitBoundedAsync(Task command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (!command.IsCompleted && !IsStalled)
+        {
+            try
+            {
+                await command.WaitAsync(_operationTimeout, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException) when (!command.IsCompleted)
+            {
+                // Still running: handled below.
+            }
+        }
+
+        if (!command.IsCompleted)
+        {
+            Volatile.Write(ref _stalled, 1);
+            _ = ObserveAsync(command);
+            return false;
+        }
+
+        await command.ConfigureAwait(false);
+        Volatile.Write(ref _stalled, 0);
+        return true;
+    }
 
     /// <summary>Starts opening the connection without waiting for it.</summary>
     public void StartConnecting() => _ = GetMultiplexerAsync();
@@ -125,6 +173,22 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         }
 
         return await connect.ConfigureAwait(false);
+    }
+
+    /// <summary>Throws, as an unreachable Redis would, while Redis is <see cref="IsStalled"/>.</summary>
+    public void ThrowIfStalled()
+    {
+        if (IsStalled)
+        {
+            throw new RedisTimeoutException("Redis is connected but not answering; not waiting for it.", CommandStatus.WaitingToBeSent);
+        }
+    }
+
+    /// <summary>The database, as <see cref="GetDatabaseAsync"/> gets it, but throwing at once while Redis is stalled.</summary>
+    public async Task<IDatabase> GetAnsweringDatabaseAsync()
+    {
+        ThrowIfStalled();
+        return await GetDatabaseAsync().ConfigureAwait(false);
     }
 
     /// <summary>The database, as <see cref="GetReadyMultiplexerAsync"/> gets it.</summary>
@@ -204,6 +268,20 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         }
 
         return multiplexer;
+    }
+
+    private async Task ObserveAsync(Task command)
+    {
+        try
+        {
+            await command.ConfigureAwait(false);
+            // Redis answered: it is not stalled (any more).
+            Volatile.Write(ref _stalled, 0);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Its caller went on without it; a failure was expected and is handled by resynchronisation or catch-up.
+        }
     }
 
     private static bool IsFullyConnected(IConnectionMultiplexer multiplexer) =>

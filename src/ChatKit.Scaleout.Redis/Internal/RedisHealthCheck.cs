@@ -21,7 +21,13 @@ internal sealed class RedisHealthCheck(RedisConnection redis) : IHealthCheck
                 return new HealthCheckResult(context.Registration.FailureStatus, "Redis is not connected; this node works alone until it is back.");
             }
 
-            var latency = await multiplexer.GetDatabase().PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            var ping = multiplexer.GetDatabase().PingAsync();
+            if (!await redis.WaitBoundedAsync(ping.WaitAsync(cancellationToken)).ConfigureAwait(false))
+            {
+                return new HealthCheckResult(context.Registration.FailureStatus, "Redis is connected but not answering; this node works alone until it does.");
+            }
+
+            var latency = ping.Result;
             return HealthCheckResult.Healthy(
                 $"Redis answered PING in {latency.TotalMilliseconds:0.###} ms.",
                 new Dictionary<string, object> { ["latencyMs"] = latency.TotalMilliseconds });

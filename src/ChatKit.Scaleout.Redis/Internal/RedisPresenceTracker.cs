@@ -15,7 +15,9 @@ namespace ChatKit.Scaleout.Redis.Internal;
 /// </summary>
 /// <remarks>
 /// Failures of Redis never escape to the caller: an open or closed connection is recorded locally, logged, and
-/// reconciled with Redis at the next successful heartbeat; reads fall back to this node's connections.
+/// reconciled with Redis at the next successful heartbeat; reads fall back to this node's connections. While Redis is
+/// stalled (connected but not answering, see <see cref="RedisConnection.IsStalled"/>) it is treated as down, so a
+/// connection never waits on a hung Redis; when healthy, every call waits for Redis' answer, however slow.
 /// </remarks>
 internal sealed class RedisPresenceTracker : IPresenceTracker
 {
@@ -57,6 +59,7 @@ internal sealed class RedisPresenceTracker : IPresenceTracker
 
         try
         {
+            _redis.ThrowIfStalled();
             return await AddToRedisAsync(userId, connectionId).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -76,6 +79,7 @@ internal sealed class RedisPresenceTracker : IPresenceTracker
         try
         {
             // Not cancellable once started: a half-recorded close would leave the user online.
+            _redis.ThrowIfStalled();
             return await RemoveFromRedisAsync(userId, connectionId).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -98,7 +102,7 @@ internal sealed class RedisPresenceTracker : IPresenceTracker
 
         try
         {
-            var db = await _redis.GetDatabaseAsync().ConfigureAwait(false);
+            var db = await _redis.GetAnsweringDatabaseAsync().ConfigureAwait(false);
             var ids = userIds.Distinct(StringComparer.Ordinal).ToArray();
             var checks = new Task<bool>[ids.Length];
             for (var i = 0; i < ids.Length; i++)
@@ -132,7 +136,7 @@ internal sealed class RedisPresenceTracker : IPresenceTracker
         ArgumentNullException.ThrowIfNull(userId);
         try
         {
-            var db = await _redis.GetDatabaseAsync().ConfigureAwait(false);
+            var db = await _redis.GetAnsweringDatabaseAsync().ConfigureAwait(false);
             var fields = await db.HashKeysAsync(Keys.User(userId)).WaitAsync(cancellationToken).ConfigureAwait(false);
             return [.. fields.Select(f => f.ToString())];
         }

@@ -4,16 +4,22 @@ using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace ChatKit.Scaleout.Redis.Internal;
 
 /// <summary>
-/// SignalR's Redis backplane, kept useful while Redis is away. <see cref="RedisHubLifetimeManager{THub}"/> sends even
-/// to this node's own connections through Redis pub/sub, so without Redis nobody would hear anything. This manager
-/// delivers through the backplane when it can and, when a send did not reach Redis, to this node's connections
-/// (a <see cref="DefaultHubLifetimeManager{THub}"/> keeps them and their groups). Connections that open, and groups
-/// joined, while Redis is away are given to the backplane when it returns, so they hear the other nodes again.
+/// SignalR's Redis backplane, kept useful while Redis is away or hung. <see cref="RedisHubLifetimeManager{THub}"/> sends
+/// even to this node's own connections through Redis pub/sub, so without Redis nobody would hear anything. This manager
+/// delivers through the backplane when it can and, for each target (user, group, connection) whose publish never left
+/// this node, to this node's connections (a <see cref="DefaultHubLifetimeManager{THub}"/> keeps them and their groups):
+/// exact per target, so a send to several targets that fails part-way is never heard twice. A publish written to Redis
+/// whose outcome is unknown is not delivered again; clients recover it by seq. It waits for Redis at most
+/// <see cref="ChatKitRedisOptions.OperationTimeout"/>, writes to this node's own connections directly, and while Redis
+/// is stalled treats new connections and groups as during an outage. Connections that open, and groups joined, while
+/// Redis is away are given to the backplane when it returns, so they hear the other nodes again. Registered by
+/// <c>UseRedis</c> for ChatKit's hub only, with SignalR Redis options of its own.
 /// </summary>
 /// <typeparam name="THub">The hub.</typeparam>
 internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THub>, IDisposable
@@ -51,8 +57,14 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
         ILogger<ResilientHubLifetimeManager<THub>> logger)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        // Created (and disposed) here rather than by the container, so its disposal cannot fail the host's shutdown.
-        _redis = ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<THub>>(services);
+        // Created (and disposed) here rather than by the container, so its disposal cannot fail the host's shutdown. Its
+        // options are its own, never the host's RedisOptions: the host may run its own backplane for its own hubs.
+        var redisOptions = Options.Create(new RedisOptions
+        {
+            Configuration = connection.Configuration,
+            ConnectionFactory = _ => connection.GetSignalRMultiplexerAsync(),
+        });
+        _redis = ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<THub>>(services, redisOptions);
         _connection = connection;
         _time = time;
         _local = new DefaultHubLifetimeManager<THub>(localLogger);
@@ -94,7 +106,7 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
             state.Closed = true;
             if (state.InBackplane)
             {
-                await TryAsync(() => _redis.OnDisconnectedAsync(connection), "a disconnection").ConfigureAwait(false);
+                await TryAsync(() => _connection.WaitBoundedAsync(_redis.OnDisconnectedAsync(connection)), "a disconnection").ConfigureAwait(false);
             }
         }
         finally
@@ -110,16 +122,22 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
         SendAsync(m => m.SendAllExceptAsync(methodName, args, excludedConnectionIds, cancellationToken), methodName);
 
     public override Task SendConnectionAsync(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        SendAsync(m => m.SendConnectionAsync(connectionId, methodName, args, cancellationToken), methodName);
+        _connections.ContainsKey(connectionId)
+            // This node's own connection (an acknowledgement, say): written directly, as SignalR's Redis manager does too,
+            // so it never waits on Redis.
+            ? _local.SendConnectionAsync(connectionId, methodName, args, cancellationToken)
+            : SendAsync(m => m.SendConnectionAsync(connectionId, methodName, args, cancellationToken), methodName);
 
+    // A send to several targets is one send per target, each with its own fallback: when Redis fails part-way, only the
+    // targets Redis did not take are delivered locally, so no local connection hears an event twice.
     public override Task SendConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        SendAsync(m => m.SendConnectionsAsync(connectionIds, methodName, args, cancellationToken), methodName);
+        SendEachAsync(connectionIds, id => SendConnectionAsync(id, methodName, args, cancellationToken));
 
     public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         SendAsync(m => m.SendGroupAsync(groupName, methodName, args, cancellationToken), methodName);
 
     public override Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        SendAsync(m => m.SendGroupsAsync(groupNames, methodName, args, cancellationToken), methodName);
+        SendEachAsync(groupNames, group => SendAsync(m => m.SendGroupAsync(group, methodName, args, cancellationToken), methodName));
 
     public override Task SendGroupExceptAsync(string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
         SendAsync(m => m.SendGroupExceptAsync(groupName, methodName, args, excludedConnectionIds, cancellationToken), methodName);
@@ -128,7 +146,7 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
         SendAsync(m => m.SendUserAsync(userId, methodName, args, cancellationToken), methodName);
 
     public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        SendAsync(m => m.SendUsersAsync(userIds, methodName, args, cancellationToken), methodName);
+        SendEachAsync(userIds, user => SendAsync(m => m.SendUserAsync(user, methodName, args, cancellationToken), methodName));
 
     public override async Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
     {
@@ -151,7 +169,7 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
                 return;
             }
 
-            if (!state.InBackplane || !await IsBackplaneUpAsync().ConfigureAwait(false))
+            if (!state.InBackplane || !await IsBackplaneUpAsync().ConfigureAwait(false) || _connection.IsStalled)
             {
                 state.PendingGroups.Add(groupName);
                 MarkReplayNeeded();
@@ -184,7 +202,7 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
             if (!state.PendingGroups.Remove(groupName) && state.InBackplane)
             {
                 // Leaving is local bookkeeping first; an unsubscribe Redis missed is not needed after a reconnect.
-                await TryAsync(() => _redis.RemoveFromGroupAsync(connectionId, groupName, cancellationToken), "leaving a group").ConfigureAwait(false);
+                await TryAsync(() => _connection.WaitBoundedAsync(_redis.RemoveFromGroupAsync(connectionId, groupName, cancellationToken)), "leaving a group").ConfigureAwait(false);
             }
         }
         finally
@@ -206,22 +224,47 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
     public bool IsInLocalGroup(string connectionId, string groupName) =>
         _connections.TryGetValue(connectionId, out var state) && state.InLocalGroup(groupName);
 
-    /// <summary>Whether a failure means the command never reached Redis, so delivering locally cannot duplicate it.</summary>
+    /// <summary>
+    /// Whether a failure means the command never left this process, so delivering locally cannot duplicate it. A command
+    /// that was written to Redis and then lost its answer (a timeout, or the link dropping while it was in flight) may
+    /// have been published: it is not delivered again, and clients recover it by seq if it was not.
+    /// </summary>
     private static bool NotSent(Exception exception) => exception switch
     {
-        RedisConnectionException => true,
-        RedisTimeoutException timeout => timeout.Commandstatus != CommandStatus.Sent,
+        RedisConnectionException connection => connection.CommandStatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
+        RedisTimeoutException timeout => timeout.Commandstatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
         ObjectDisposedException => true,
         _ => false,
     };
 
+    private static Task SendEachAsync(IReadOnlyList<string> targets, Func<string, Task> send)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        return targets.Count switch
+        {
+            0 => Task.CompletedTask,
+            1 => send(targets[0]),
+            _ => Task.WhenAll(targets.Distinct(StringComparer.Ordinal).Select(send)),
+        };
+    }
+
+    /// <summary>
+    /// Sends to one target through the backplane, or to this node's connections when Redis did not take it. Waits for
+    /// Redis at most <see cref="ChatKitRedisOptions.OperationTimeout"/>: a publish Redis has not answered by then is
+    /// left to complete in the background (it reaches every node, this one included, when Redis answers).
+    /// </summary>
     private async Task SendAsync(Func<HubLifetimeManager<THub>, Task> send, string methodName)
     {
         if (await IsBackplaneUpAsync().ConfigureAwait(false))
         {
             try
             {
-                await send(_redis).ConfigureAwait(false);
+                if (!await _connection.WaitBoundedAsync(send(_redis)).ConfigureAwait(false))
+                {
+                    LogFallback(methodName, new TimeoutException("Redis did not answer in time; the event goes out when it does."));
+                    return;
+                }
+
                 Volatile.Write(ref _fallbackLogged, 0);
                 if (Volatile.Read(ref _replayNeeded) == 1)
                 {
@@ -233,6 +276,12 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
             catch (Exception ex) when (NotSent(ex))
             {
                 LogFallback(methodName, ex);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // Written to Redis, fate unknown: not delivered again (see NotSent).
+                LogFallback(methodName, ex);
+                return;
             }
         }
         else
@@ -375,7 +424,9 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
     /// <summary>Gives a connection to the backplane; called under its gate.</summary>
     private async Task JoinBackplaneAsync(ConnectionState state)
     {
-        if (!await IsBackplaneUpAsync().ConfigureAwait(false))
+        // While Redis is stalled, joining would hold the connection up until StackExchange.Redis gives up: it works
+        // locally meanwhile, and joins once Redis answers again (the heartbeat triggers the replay).
+        if (!await IsBackplaneUpAsync().ConfigureAwait(false) || _connection.IsStalled)
         {
             MarkReplayNeeded();
             return;

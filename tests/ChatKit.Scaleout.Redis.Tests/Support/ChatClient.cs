@@ -45,6 +45,13 @@ public sealed class ChatClient : IAsyncDisposable
         await Connection.InvokeAsync<string[]>("getOnlineUsers", cancellationToken);
     }
 
+    /// <summary>The payloads of the events of one name received so far, in order of arrival.</summary>
+    public JsonElement[] All(string name) => [.. _events.Where(e => e.Name == name).Select(e => e.Payload)];
+
+    /// <summary>Whether a <c>newMessage</c> for this message id arrived live.</summary>
+    public bool HasLive(string messageId) =>
+        _events.Any(e => e.Name == "newMessage" && e.Payload.GetProperty("message").GetProperty("id").GetString() == messageId);
+
     public int Count(string name, Func<JsonElement, bool>? match = null) =>
         _events.Count(e => e.Name == name && (match?.Invoke(e.Payload) ?? true));
 

@@ -26,7 +26,22 @@ public sealed class ChatNode : IAsyncDisposable
 
     public Uri Address => _server.Address;
 
-    public static async Task<ChatNode> StartAsync(string redisConnectionString, string prefix, Action<DbContextOptionsBuilder> database, Action<ChatKitOptions>? chat = null)
+    /// <summary>Starts a node.</summary>
+    /// <param name="redisConnectionString">Where Redis is.</param>
+    /// <param name="prefix">ChatKit's key and channel prefix.</param>
+    /// <param name="database">The shared database.</param>
+    /// <param name="chat">Changes ChatKit's options (the send rate limit is off unless this turns it on).</param>
+    /// <param name="host">Adds the host's own services (for example a hub of its own and its backplane).</param>
+    /// <param name="map">Maps the host's own endpoints.</param>
+    /// <param name="redis">Changes ChatKit's Redis options after the fast test defaults.</param>
+    public static async Task<ChatNode> StartAsync(
+        string redisConnectionString,
+        string prefix,
+        Action<DbContextOptionsBuilder> database,
+        Action<ChatKitOptions>? chat = null,
+        Action<IServiceCollection>? host = null,
+        Action<WebApplication>? map = null,
+        Action<ChatKitRedisOptions>? redis = null)
     {
         var server = await KestrelNode.StartAsync(
             services =>
@@ -67,13 +82,17 @@ public sealed class ChatNode : IAsyncDisposable
                         PresenceNode.Fast(o);
                         o.KeyPrefix = prefix;
                         o.ChannelPrefix = prefix;
+                        redis?.Invoke(o);
                     });
+                host?.Invoke(services);
             },
             app =>
             {
                 app.UseAuthentication();
                 app.UseAuthorization();
                 app.MapChatKit();
+                app.MapHealthChecks("/healthz");
+                map?.Invoke(app);
             });
         return new ChatNode(server);
     }

@@ -108,6 +108,15 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Freezes the server with SIGSTOP: its connections stay open and accept bytes, but nothing is answered, as a hung
+    /// or swapping Redis looks to clients. <see cref="Resume"/> lets it go on where it stopped.
+    /// </summary>
+    public void Pause() => Signal(SigStop);
+
+    /// <summary>Lets a server frozen by <see cref="Pause"/> run again (SIGCONT).</summary>
+    public void Resume() => Signal(SigCont);
+
     /// <summary>Starts the server again on the same port, empty, after <see cref="StopAsync"/>.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
@@ -241,6 +250,26 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
 
+
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
+    private void Signal(int signal)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("Pausing redis-server needs Linux signals.");
+        }
+
+        var process = _process ?? throw new InvalidOperationException("redis-server is not running.");
+        if (SendSignal(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed with errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}.");
+        }
+    }
 
     private static string? FindExecutable()
     {
