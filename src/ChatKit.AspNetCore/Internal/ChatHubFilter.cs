@@ -33,4 +33,17 @@ internal sealed class ChatHubFilter(ILogger<ChatHubFilter> logger) : IHubFilter
             throw new HubException("internal_error: the server could not complete the call");
         }
     }
+
+    /// <summary>A connection refused by a rule (too many connections) closes with the rule's <c>code: sentence</c>.</summary>
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (ChatException ex)
+        {
+            throw new HubException($"{ex.Code}: {ex.Message}");
+        }
+    }
 }
