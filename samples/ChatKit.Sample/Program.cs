@@ -44,15 +44,29 @@ builder.Services.AddChatKit().UseConfiguredStorage(builder.Configuration);
 builder.Services.AddHealthChecks();
 
 var app = builder.Build();
+
+// Security headers on every response: the page runs only its own scripts and styles, connects only to its own origin,
+// cannot be framed, and the browser never guesses a content type. A host serving its own page sets its own.
+app.Use((context, next) =>
+{
+    var headers = context.Response.Headers;
+    headers.ContentSecurityPolicy = SampleHeaders.ContentSecurityPolicy;
+    headers.XContentTypeOptions = "nosniff";
+    headers.XFrameOptions = "DENY";
+    headers["Referrer-Policy"] = "no-referrer";
+    return next(context);
+});
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapChatKit();
 
-if (app.Environment.IsDevelopment())
+if (app.Configuration.GetValue<bool>("DevTokens:Enabled"))
 {
-    // Development only: mints a token for a demo user, so the page can sign in without a login system.
+    // Only when DevTokens__Enabled=true (launchSettings.json sets it for `dotnet run`), in any environment: mints a token
+    // for any user name, so the page can sign in without a login system. Never enable it on a server others can reach.
+    app.Logger.LogWarning("POST /dev/token is enabled: anyone who can reach this server can sign in as any user.");
     app.MapPost("/dev/token", (DevTokenRequest request, SampleJwt keys) =>
         string.IsNullOrWhiteSpace(request.UserId) || request.UserId.Length > 64
             ? Results.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = ["userId has 1 to 64 characters"] })
@@ -69,22 +83,40 @@ app.MapHealthChecks("/healthz", new HealthCheckOptions
 });
 await app.RunAsync();
 
+/// <summary>The sample's security headers.</summary>
+internal static class SampleHeaders
+{
+    /// <summary>Scripts, styles, images and connections (the hub's WebSocket included) from the page's own origin only; no framing.</summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+}
+
 /// <summary>The body of the development token endpoint.</summary>
 internal sealed record DevTokenRequest(string UserId, string? Name);
 
-/// <summary>The sample's signing key and validation rules.</summary>
+/// <summary>
+/// The sample's signing key and validation rules: the signature, the issuer and the audience are always checked (both
+/// <c>chatkit-sample</c> unless Jwt__Issuer and Jwt__Audience say otherwise), and a token must expire within
+/// Jwt__TokenLifetime (default 1 hour) of the moment it is presented, so a leaked token is good for an hour at most.
+/// </summary>
 internal sealed class SampleJwt
 {
+    public const string DefaultIssuer = "chatkit-sample";
+    public const string DefaultAudience = "chatkit-sample";
     private const string DevelopmentSecret = "chatkit-sample-development-secret-not-for-production";
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
     private readonly SymmetricSecurityKey _key;
-    private readonly string? _issuer;
-    private readonly string? _audience;
+    private readonly string _issuer;
+    private readonly string _audience;
+    private readonly TimeSpan _lifetime;
 
-    private SampleJwt(string secret, string? issuer, string? audience)
+    private SampleJwt(string secret, string issuer, string audience, TimeSpan lifetime)
     {
         _key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret));
         _issuer = issuer;
         _audience = audience;
+        _lifetime = lifetime;
     }
 
     public static SampleJwt FromConfiguration(IConfiguration configuration, IHostEnvironment environment)
@@ -102,7 +134,17 @@ internal sealed class SampleJwt
             throw new InvalidOperationException("Jwt__Secret must be at least 32 bytes.");
         }
 
-        return new SampleJwt(secret, configuration["Jwt:Issuer"], configuration["Jwt:Audience"]);
+        var lifetime = configuration.GetValue("Jwt:TokenLifetime", TimeSpan.FromHours(1));
+        if (lifetime <= TimeSpan.Zero || lifetime > TimeSpan.FromDays(1))
+        {
+            throw new InvalidOperationException("Jwt__TokenLifetime must be between 00:00:01 and 1.00:00:00.");
+        }
+
+        return new SampleJwt(
+            secret,
+            configuration["Jwt:Issuer"] is { Length: > 0 } issuer ? issuer : DefaultIssuer,
+            configuration["Jwt:Audience"] is { Length: > 0 } audience ? audience : DefaultAudience,
+            lifetime);
     }
 
     public TokenValidationParameters ValidationParameters() => new()
@@ -110,13 +152,23 @@ internal sealed class SampleJwt
         IssuerSigningKey = _key,
         ValidateIssuerSigningKey = true,
         ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-        ValidateIssuer = _issuer is not null,
+        ValidateIssuer = true,
         ValidIssuer = _issuer,
-        ValidateAudience = _audience is not null,
+        ValidateAudience = true,
         ValidAudience = _audience,
         ValidateLifetime = true,
+        RequireExpirationTime = true,
+        ClockSkew = ClockSkew,
+        LifetimeValidator = (notBefore, expires, _, _) => IsWithinLifetime(notBefore, expires, TimeProvider.System.GetUtcNow().UtcDateTime),
         NameClaimType = "name",
     };
+
+    /// <summary>Valid now, and expiring no later than one lifetime from now: a token minted for a year is refused.</summary>
+    private bool IsWithinLifetime(DateTime? notBefore, DateTime? expires, DateTime now) =>
+        expires is { } exp
+        && exp.ToUniversalTime() > now - ClockSkew
+        && exp.ToUniversalTime() <= now + _lifetime + ClockSkew
+        && (notBefore is null || notBefore.Value.ToUniversalTime() <= now + ClockSkew);
 
     public string Mint(string userId, string name)
     {
@@ -124,7 +176,7 @@ internal sealed class SampleJwt
             issuer: _issuer,
             audience: _audience,
             claims: [new Claim("sub", userId), new Claim("name", name)],
-            expires: TimeProvider.System.GetUtcNow().UtcDateTime.AddHours(12),
+            expires: TimeProvider.System.GetUtcNow().UtcDateTime.Add(_lifetime),
             signingCredentials: new SigningCredentials(_key, SecurityAlgorithms.HmacSha256));
         return new JwtSecurityTokenHandler().WriteToken(token);
     }

@@ -15,6 +15,13 @@ public sealed class ChatKitServerOptions
     /// </summary>
     public long MaximumReceiveMessageSize { get; set; } = 32 * 1024;
 
+    /// <summary>
+    /// The largest request body ChatKit's REST endpoints read, in bytes. Default 256 KB: a group of 1,000 participants
+    /// with 128-character ids fits. A larger body is answered 413 before it is parsed. Applies to ChatKit's routes only;
+    /// the host's server limits are left as they are. 1 KB to 16 MB.
+    /// </summary>
+    public long MaxRequestBodySize { get; set; } = 256 * 1024;
+
     /// <summary>How often the server pings an idle connection. Default 15 s (SignalR's default).</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 

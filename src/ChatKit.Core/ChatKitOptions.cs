@@ -1,3 +1,5 @@
+using ChatKit.Services;
+
 namespace ChatKit;
 
 /// <summary>
@@ -15,8 +17,23 @@ public sealed class ChatKitOptions
     /// <summary>The most participants a group may have, its creator included. Default 1,000; 2 to 100,000.</summary>
     public int MaxGroupParticipants { get; set; } = 1_000;
 
-    /// <summary>The most characters of a user id or a tempId. Default 128; 1 to 1,024.</summary>
+    /// <summary>
+    /// The most characters of a user id, conversation id, message id or tempId. Default 128; 1 to 1,024. A longer user id
+    /// in a token is refused (the user is not authenticated), never truncated: a shortened id could be someone else's.
+    /// </summary>
     public int MaxIdLength { get; set; } = 128;
+
+    /// <summary>
+    /// The most characters of a display name read from a token; a longer one is cut to this length (it is only shown, so
+    /// cutting it harms nobody). Default 100; 1 to 1,000.
+    /// </summary>
+    public int MaxDisplayNameLength { get; set; } = 100;
+
+    /// <summary>
+    /// The most connections a user may have open at once, on all nodes the presence tracker sees. One more is refused
+    /// with <c>rate_limited</c>. Default 100; 1 to 100,000.
+    /// </summary>
+    public int MaxConnectionsPerUser { get; set; } = 100;
 
     /// <summary>
     /// How long a typing user stays "typing" without another <c>typing</c> call before <c>userStoppedTyping</c> is sent.
@@ -24,23 +41,70 @@ public sealed class ChatKitOptions
     /// </summary>
     public TimeSpan TypingTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The per-user limit on sending messages.</summary>
+    /// <summary>The per-user limit on sending messages (<see cref="ChatOperation.SendMessage"/>).</summary>
     public SendRateLimitOptions SendRateLimit { get; set; } = new();
+
+    /// <summary>The per-user limit on <c>typing</c> and <c>stopTyping</c> together. Default 120 per 10 seconds.</summary>
+    public RateLimitOptions TypingRateLimit { get; set; } = new() { PermitLimit = 120, Window = TimeSpan.FromSeconds(10) };
+
+    /// <summary>The per-user limit on <c>markAsRead</c> and <c>markConversationAsRead</c> (hub and REST). Default 120 per 10 seconds.</summary>
+    public RateLimitOptions MarkAsReadRateLimit { get; set; } = new() { PermitLimit = 120, Window = TimeSpan.FromSeconds(10) };
+
+    /// <summary>The per-user limit on creating conversations, direct ones included (hub and REST). Default 60 per minute.</summary>
+    public RateLimitOptions CreateConversationRateLimit { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>The per-user limit on adding and removing participants and leaving groups. Default 60 per minute.</summary>
+    public RateLimitOptions ManageParticipantsRateLimit { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>The per-user limit on <c>joinRoom</c>. Default 300 per minute.</summary>
+    public RateLimitOptions JoinRoomRateLimit { get; set; } = new() { PermitLimit = 300, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>The per-user limit on <c>getOnlineUsers</c>. Default 60 per minute.</summary>
+    public RateLimitOptions GetOnlineUsersRateLimit { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>The per-user limit on reading conversations, conversation lists and history (REST). Default 300 per 10 seconds.</summary>
+    public RateLimitOptions QueryRateLimit { get; set; } = new() { PermitLimit = 300, Window = TimeSpan.FromSeconds(10) };
+
+    /// <summary>The per-user limit on deleting messages. Default 60 per 10 seconds.</summary>
+    public RateLimitOptions DeleteMessageRateLimit { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromSeconds(10) };
+
+    /// <summary>Returns the limit of <paramref name="operation"/>.</summary>
+    /// <param name="operation">The operation.</param>
+    public RateLimitOptions RateLimitFor(ChatOperation operation) => operation switch
+    {
+        ChatOperation.SendMessage => SendRateLimit,
+        ChatOperation.Typing => TypingRateLimit,
+        ChatOperation.MarkAsRead => MarkAsReadRateLimit,
+        ChatOperation.CreateConversation => CreateConversationRateLimit,
+        ChatOperation.ManageParticipants => ManageParticipantsRateLimit,
+        ChatOperation.JoinRoom => JoinRoomRateLimit,
+        ChatOperation.GetOnlineUsers => GetOnlineUsersRateLimit,
+        ChatOperation.Query => QueryRateLimit,
+        ChatOperation.DeleteMessage => DeleteMessageRateLimit,
+        _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, null),
+    };
 }
 
 /// <summary>
-/// The per-user send limit, a token bucket: a user may send <see cref="PermitLimit"/> messages in a burst, and the
-/// bucket refills at <see cref="PermitLimit"/> messages per <see cref="Window"/>. The defaults (30 per 10 seconds)
-/// let a person type as fast as they can and stop a script flooding a conversation.
+/// A per-user limit, a token bucket: a user may make <see cref="PermitLimit"/> calls in a burst, and the bucket refills
+/// at <see cref="PermitLimit"/> calls per <see cref="Window"/>. A refused call does nothing and gets <c>rate_limited</c>.
 /// </summary>
-public sealed class SendRateLimitOptions
+public class RateLimitOptions
 {
     /// <summary>Whether the limit applies. Default <see langword="true"/>.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The burst size and the number of messages refilled per <see cref="Window"/>. Default 30; 1 to 1,000,000.</summary>
+    /// <summary>The burst size and the number of calls refilled per <see cref="Window"/>. Default 30; 1 to 1,000,000.</summary>
     public int PermitLimit { get; set; } = 30;
 
-    /// <summary>The time in which <see cref="PermitLimit"/> messages are refilled. Default 10 seconds; 1 ms to 1 hour.</summary>
+    /// <summary>The time in which <see cref="PermitLimit"/> calls are refilled. Default 10 seconds; 1 ms to 1 hour.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// The per-user send limit. The defaults (30 per 10 seconds) let a person type as fast as they can and stop a script
+/// flooding a conversation.
+/// </summary>
+public sealed class SendRateLimitOptions : RateLimitOptions
+{
 }

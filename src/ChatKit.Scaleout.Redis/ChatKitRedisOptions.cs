@@ -41,8 +41,8 @@ public sealed class ChatKitRedisOptions
     public TimeSpan ReaperInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Whether the per-user send rate limit (<c>ChatKitOptions.SendRateLimit</c>) is counted in Redis, so it holds across
-    /// all nodes. Default <see langword="true"/>. While Redis is unreachable, or when this is <see langword="false"/>,
+    /// Whether the per-user rate limits (<c>ChatKitOptions.SendRateLimit</c> and the other <c>…RateLimit</c> options, one
+    /// bucket per user and operation) are counted in Redis, so they hold across all nodes. Default <see langword="true"/>. While Redis is unreachable, or when this is <see langword="false"/>,
     /// each node counts on its own.
     /// </summary>
     public bool ShareRateLimits { get; set; } = true;

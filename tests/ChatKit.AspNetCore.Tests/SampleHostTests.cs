@@ -16,12 +16,14 @@ namespace ChatKit.AspNetCore.Tests;
 public sealed class SampleHostTests
 {
     private const string Secret = "sample-tests-signing-secret-of-more-than-32-bytes";
+    private const string DevelopmentSecret = "chatkit-sample-development-secret-not-for-production";
+    private const string DevTokens = "--DevTokens:Enabled=true";
     private static readonly Assembly Sample = Assembly.Load("ChatKit.Sample");
 
     [Fact]
     public async Task Development_DevTokenEndpoint_MintsTokensThatWorkForRestAndHub()
     {
-        await using var sample = await StartAsync("Development", "--ChatKit:Storage=InMemory");
+        await using var sample = await StartAsync("Development", "--ChatKit:Storage=InMemory", DevTokens);
         using var http = new HttpClient { BaseAddress = sample.Address };
 
         var alice = await DevTokenAsync(http, "alice", "Alice");
@@ -51,7 +53,7 @@ public sealed class SampleHostTests
 
         var (devToken, _) = await http.PostJsonAsync("/dev/token", new { userId = "alice" });
         var (anonymous, _) = await http.GetJsonAsync("/chats/conversations");
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestAuth.Token("alice", secret: Secret));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", SampleToken("alice", Secret));
         var (signed, _) = await http.GetJsonAsync("/chats/conversations");
         var (health, status) = await http.GetJsonAsync("/healthz");
 
@@ -71,7 +73,7 @@ public sealed class SampleHostTests
         }
 
         await using var redis = await RedisServer.StartAsync(TestContext.Current.CancellationToken);
-        await using var sample = await StartAsync("Development", "--ChatKit:Storage=InMemory", $"--ConnectionStrings:Redis={redis.ConnectionString}");
+        await using var sample = await StartAsync("Development", "--ChatKit:Storage=InMemory", DevTokens, $"--ConnectionStrings:Redis={redis.ConnectionString}");
         using var http = new HttpClient { BaseAddress = sample.Address };
         var alice = await DevTokenAsync(http, "alice", null);
         await using var connection = new HubConnectionBuilder()
@@ -98,7 +100,7 @@ public sealed class SampleHostTests
     [Fact]
     public async Task JwtIssuerAndAudience_WhenSet_AreValidated()
     {
-        await using var sample = await StartAsync("Development", "--ChatKit:Storage=InMemory", "--Jwt:Issuer=https://login.example", "--Jwt:Audience=chat");
+        await using var sample = await StartAsync("Development", "--ChatKit:Storage=InMemory", DevTokens, "--Jwt:Issuer=https://login.example", "--Jwt:Audience=chat");
         using var http = new HttpClient { BaseAddress = sample.Address };
         var minted = await DevTokenAsync(http, "alice", null);
 
@@ -116,7 +118,7 @@ public sealed class SampleHostTests
     [Fact]
     public async Task ChatKitOptions_AreBoundFromTheChatKitSection()
     {
-        await using var sample = await StartAsync("Development", "--ChatKit:Storage=InMemory", "--ChatKit:SendRateLimit:PermitLimit=1", "--ChatKit:SendRateLimit:Window=01:00:00", "--ChatKit:MaxContentLength=5");
+        await using var sample = await StartAsync("Development", "--ChatKit:Storage=InMemory", DevTokens, "--ChatKit:SendRateLimit:PermitLimit=1", "--ChatKit:SendRateLimit:Window=01:00:00", "--ChatKit:MaxContentLength=5");
         using var http = new HttpClient { BaseAddress = sample.Address };
         var token = await DevTokenAsync(http, "alice", null);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -144,7 +146,7 @@ public sealed class SampleHostTests
             var connectionString = $"--ConnectionStrings:Chat=Data Source={Path.Combine(folder.FullName, "chat.db")}";
             string id;
             string token;
-            await using (var first = await StartAsync("Development", "--ChatKit:Storage=Sqlite", connectionString))
+            await using (var first = await StartAsync("Development", "--ChatKit:Storage=Sqlite", DevTokens, connectionString))
             {
                 using var http = new HttpClient { BaseAddress = first.Address };
                 token = await DevTokenAsync(http, "alice", null);
@@ -158,7 +160,7 @@ public sealed class SampleHostTests
                 await connection.InvokeAsync<JsonElement>("sendMessage", new { conversationId = id, content = "kept" });
             }
 
-            await using var second = await StartAsync("Development", "--ChatKit:Storage=Sqlite", connectionString);
+            await using var second = await StartAsync("Development", "--ChatKit:Storage=Sqlite", DevTokens, connectionString);
             using var again = new HttpClient { BaseAddress = second.Address };
             again.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             var (_, page) = await again.GetJsonAsync($"/chats/conversations/{id}/messages");
@@ -191,6 +193,66 @@ public sealed class SampleHostTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync("Development", "--ChatKit:Storage=InMemory", "--ChatKit:TypingTimeout=00:00:00"));
 
         Assert.Contains("ChatKit:TypingTimeout must be between 00:00:01 and 00:05:00; it is 00:00:00.", error.Failures);
+    }
+
+    [Fact]
+    public async Task Development_WithoutTheDevTokensSetting_HasNoDevTokenEndpoint()
+    {
+        await using var sample = await StartAsync("Development", "--ChatKit:Storage=InMemory");
+        using var http = new HttpClient { BaseAddress = sample.Address };
+
+        var (devToken, _) = await http.PostJsonAsync("/dev/token", new { userId = "alice" });
+
+        Assert.Equal(HttpStatusCode.NotFound, devToken.StatusCode);
+    }
+
+    [Fact]
+    public async Task ByDefault_IssuerAudienceAndABoundedLifetime_AreRequired()
+    {
+        await using var sample = await StartAsync("Development", "--ChatKit:Storage=InMemory");
+        using var http = new HttpClient { BaseAddress = sample.Address };
+
+        var anyIssuer = await StatusWithAsync(http, TestAuth.Token("alice", secret: DevelopmentSecret));
+        var wrongAudience = await StatusWithAsync(http, TestAuth.Token(new Dictionary<string, object> { ["sub"] = "alice", ["iss"] = "chatkit-sample", ["aud"] = "someone-else" }, DevelopmentSecret));
+        var twelveHours = await StatusWithAsync(http, SampleToken("alice", DevelopmentSecret, TimeSpan.FromHours(12)));
+        var oneHour = await StatusWithAsync(http, SampleToken("alice", DevelopmentSecret, TimeSpan.FromMinutes(59)));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anyIssuer);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongAudience);
+        Assert.Equal(HttpStatusCode.Unauthorized, twelveHours);
+        Assert.Equal(HttpStatusCode.OK, oneHour);
+    }
+
+    [Fact]
+    public async Task ThePage_HasSecurityHeaders()
+    {
+        await using var sample = await StartAsync("Production", "--ChatKit:Storage=InMemory", $"--Jwt:Secret={Secret}");
+        using var http = new HttpClient { BaseAddress = sample.Address };
+
+        // Every response carries them (the page itself is served from the sample's folder: the browser tests load it
+        // under this policy, so a script the policy blocked would fail them).
+        using var page = await http.GetAsync("/healthz");
+        using var api = await http.GetAsync("/chats/conversations");
+        var csp = string.Join(";", page.Headers.GetValues("Content-Security-Policy"));
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
+        Assert.Equal("nosniff", Assert.Single(page.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("nosniff", Assert.Single(api.Headers.GetValues("X-Content-Type-Options")));
+    }
+
+    /// <summary>A token the sample accepts by default: its issuer and audience, expiring within its lifetime.</summary>
+    private static string SampleToken(string userId, string secret, TimeSpan? lifetime = null) =>
+        TestAuth.Token(new Dictionary<string, object> { ["sub"] = userId, ["iss"] = "chatkit-sample", ["aud"] = "chatkit-sample" }, secret, lifetime ?? TimeSpan.FromMinutes(30));
+
+    private static async Task<HttpStatusCode> StatusWithAsync(HttpClient http, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/chats/conversations");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
     }
 
     private static Task<ProgramHost> StartAsync(string environment, params string[] settings) =>

@@ -22,7 +22,11 @@ public sealed class ConfigurationDocTests
     {
         var data = new TheoryData<string, string, string>();
         Add(data, new ChatKitOptions(), "");
-        Add(data, new SendRateLimitOptions(), "SendRateLimit.");
+        foreach (var limit in typeof(ChatKitOptions).GetProperties().Where(p => typeof(RateLimitOptions).IsAssignableFrom(p.PropertyType)))
+        {
+            Add(data, limit.GetValue(new ChatKitOptions())!, limit.Name + ".");
+        }
+
         Add(data, new ChatKitServerOptions(), "");
         Add(data, new ChatKitEndpointOptions(), "");
         Add(data, new EfCoreChatStoreOptions(), "");
@@ -76,7 +80,7 @@ public sealed class ConfigurationDocTests
     {
         foreach (var property in options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
-            if (property.SetMethod is not { IsPublic: true } || property.PropertyType == typeof(SendRateLimitOptions))
+            if (property.SetMethod is not { IsPublic: true } || typeof(RateLimitOptions).IsAssignableFrom(property.PropertyType))
             {
                 continue;
             }

@@ -64,6 +64,8 @@ public class SampleSite : IAsyncLifetime
         [
             "--urls", url,
             "--environment", "Development",
+            // The page signs in through POST /dev/token, which exists only when enabled.
+            "--DevTokens:Enabled", "true",
             "--contentRoot", SampleFolder,
             "--ChatKit:Storage", "Sqlite",
             "--ConnectionStrings:Chat", $"Data Source={Path.Combine(_directory, "chat.db")}",

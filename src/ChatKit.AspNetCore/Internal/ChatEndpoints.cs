@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using ChatKit.AspNetCore.Wire;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ChatKit.AspNetCore.Internal;
 
@@ -29,6 +31,7 @@ internal static class ChatEndpoints
         group.AddEndpointFilter(HandleErrorsAsync);
         group.ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapPost("/conversations", CreateConversationAsync)
@@ -165,6 +168,20 @@ internal static class ChatEndpoints
 
             return Problem(ex);
         }
+        catch (PayloadTooLargeException ex)
+        {
+            return TooLarge(ex.Limit);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // The server refused the body itself (its own size limit, a malformed chunk): an answer, not a fault.
+            if (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return TooLarge(null);
+            }
+
+            return Problem(ChatException.Validation("body", "the request body could not be read"));
+        }
         catch (UnauthenticatedException)
         {
             return TypedResults.Problem(
@@ -183,6 +200,17 @@ internal static class ChatEndpoints
                 extensions: new Dictionary<string, object?> { ["code"] = "internal_error" });
         }
     }
+
+    private static IResult TooLarge(long? limit) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "Payload too large",
+            detail: limit is null ? "the request body is too large" : $"the request body is larger than {limit} bytes",
+            extensions: new Dictionary<string, object?>
+            {
+                ["code"] = "validation_failed",
+                ["errors"] = new Dictionary<string, string[]> { ["body"] = ["the request body is too large"] },
+            });
 
     internal static IResult Problem(ChatException ex)
     {
@@ -219,9 +247,33 @@ internal static class ChatEndpoints
             throw ChatException.Validation("body", "the body must be JSON (Content-Type: application/json)");
         }
 
+        var limit = http.RequestServices.GetRequiredService<IOptions<ChatKitServerOptions>>().Value.MaxRequestBodySize;
+        if (http.Request.ContentLength > limit)
+        {
+            throw new PayloadTooLargeException(limit);
+        }
+
+        // Read at most limit + 1 bytes, whatever the framing (a chunked body has no Content-Length): ChatKit's cap,
+        // on ChatKit's routes only, without touching the server's own limits.
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        while (true)
+        {
+            var read = await http.Request.Body.ReadAsync(buffer.GetMemory(4096), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            buffer.Advance(read);
+            if (buffer.WrittenCount > limit)
+            {
+                throw new PayloadTooLargeException(limit);
+            }
+        }
+
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(http.Request.Body, WireJson.Options, cancellationToken).ConfigureAwait(false);
+            return JsonSerializer.Deserialize<T>(buffer.WrittenSpan, WireJson.Options);
         }
         catch (JsonException ex)
         {
@@ -253,6 +305,11 @@ internal static class ChatEndpoints
     }
 
     private sealed class UnauthenticatedException : Exception;
+
+    private sealed class PayloadTooLargeException(long limit) : Exception
+    {
+        public long Limit { get; } = limit;
+    }
 }
 
 /// <summary>The JSON options of ChatKit's REST bodies: independent of the host's.</summary>

@@ -38,6 +38,19 @@ internal sealed class ChatHubFilter(ILogger<ChatHubFilter> logger) : IHubFilter
         }
     }
 
+    /// <summary>A connection refused by a rule (too many connections) closes with the rule's <c>code: sentence</c>.</summary>
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (ChatException ex)
+        {
+            throw new HubException($"{ex.Code}: {ex.Message}");
+        }
+    }
+
     private HubRefusal Refuse(HubInvocationContext invocationContext, string error)
     {
         Log.HubMethodRefused(logger, invocationContext.HubMethodName, error);

@@ -22,6 +22,11 @@ internal sealed class ChatKitServerOptionsValidator : IValidateOptions<ChatKitSe
             failures.Add($"ChatKitServerOptions.MaximumReceiveMessageSize must be between 1024 and 16777216 bytes; it is {options.MaximumReceiveMessageSize}.");
         }
 
+        if (options.MaxRequestBodySize is < 1024 or > 16 * 1024 * 1024)
+        {
+            failures.Add($"ChatKitServerOptions.MaxRequestBodySize must be between 1024 and 16777216 bytes; it is {options.MaxRequestBodySize}.");
+        }
+
         if (options.KeepAliveInterval <= TimeSpan.Zero)
         {
             failures.Add("ChatKitServerOptions.KeepAliveInterval must be positive.");

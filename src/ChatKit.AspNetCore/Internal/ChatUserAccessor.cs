@@ -4,12 +4,13 @@ using Microsoft.Extensions.Options;
 
 namespace ChatKit.AspNetCore.Internal;
 
-/// <summary>Reads the ChatKit user from the authenticated principal.</summary>
-internal sealed class ChatUserAccessor(IOptions<ChatKitServerOptions> options)
+/// <summary>Reads the ChatKit user from the authenticated principal, by Core's text rules (<see cref="ChatUser.Create"/>).</summary>
+internal sealed class ChatUserAccessor(IOptions<ChatKitServerOptions> options, IOptions<ChatKitOptions> chatOptions)
 {
     private readonly ChatKitServerOptions _options = options.Value;
+    private readonly ChatKitOptions _chatOptions = chatOptions.Value;
 
-    /// <summary>Returns the user, or null when the principal carries no user id.</summary>
+    /// <summary>Returns the user, or null when the principal carries no usable user id.</summary>
     public ChatUser? Read(ClaimsPrincipal? principal)
     {
         if (principal?.Identity?.IsAuthenticated != true)
@@ -18,13 +19,7 @@ internal sealed class ChatUserAccessor(IOptions<ChatKitServerOptions> options)
         }
 
         var id = principal.FindFirst(_options.UserIdClaimType)?.Value ?? principal.FindFirst(ClaimTypes.NameIdentifier)?.Value;
-        if (string.IsNullOrEmpty(id))
-        {
-            return null;
-        }
-
-        var name = principal.FindFirst(_options.UserNameClaimType)?.Value;
-        return new ChatUser(id, string.IsNullOrWhiteSpace(name) ? id : name);
+        return ChatUser.Create(id, principal.FindFirst(_options.UserNameClaimType)?.Value, _chatOptions);
     }
 }
 

@@ -19,6 +19,7 @@ internal sealed class ChatKitMetrics
     private readonly Counter<long> _messagesDeduplicated;
     private readonly Counter<long> _messagesDeleted;
     private readonly Counter<long> _sendsRateLimited;
+    private readonly Counter<long> _callsRateLimited;
     private readonly Histogram<double> _sendDuration;
     private readonly Counter<long> _conversationsCreated;
     private readonly UpDownCounter<long> _connections;
@@ -32,6 +33,7 @@ internal sealed class ChatKitMetrics
         _messagesDeduplicated = meter.CreateCounter<long>("chatkit.messages.deduplicated", "{message}", "Sends answered with an earlier message because their tempId was used already.");
         _messagesDeleted = meter.CreateCounter<long>("chatkit.messages.deleted", "{message}", "Messages turned into tombstones.");
         _sendsRateLimited = meter.CreateCounter<long>("chatkit.messages.rate_limited", "{message}", "Sends refused by the per-user rate limit.");
+        _callsRateLimited = meter.CreateCounter<long>("chatkit.calls.rate_limited", "{call}", "Calls refused by a per-user rate limit, by operation.");
         _sendDuration = meter.CreateHistogram(
             "chatkit.message.send.duration",
             "s",
@@ -58,7 +60,15 @@ internal sealed class ChatKitMetrics
 
     public void MessageDeleted() => _messagesDeleted.Add(1);
 
-    public void SendRateLimited() => _sendsRateLimited.Add(1);
+    public void RateLimited(ChatKit.Services.ChatOperation operation)
+    {
+        if (operation == ChatKit.Services.ChatOperation.SendMessage)
+        {
+            _sendsRateLimited.Add(1);
+        }
+
+        _callsRateLimited.Add(1, new KeyValuePair<string, object?>("chatkit.operation", operation.ToString()));
+    }
 
     public void ConversationCreated(ConversationType type) => _conversationsCreated.Add(1, TypeTag(type));
 

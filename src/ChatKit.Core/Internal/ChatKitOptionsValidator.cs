@@ -17,20 +17,34 @@ internal sealed class ChatKitOptionsValidator : IValidateOptions<ChatKitOptions>
             failures.Add($"ChatKit:TypingTimeout must be between 00:00:01 and 00:05:00; it is {options.TypingTimeout}.");
         }
 
-        if (options.SendRateLimit is null)
-        {
-            failures.Add("ChatKit:SendRateLimit must not be null.");
-        }
-        else
-        {
-            Range(failures, "ChatKit:SendRateLimit:PermitLimit", options.SendRateLimit.PermitLimit, 1, 1_000_000);
-            if (options.SendRateLimit.Window < TimeSpan.FromMilliseconds(1) || options.SendRateLimit.Window > TimeSpan.FromHours(1))
-            {
-                failures.Add($"ChatKit:SendRateLimit:Window must be between 00:00:00.001 and 01:00:00; it is {options.SendRateLimit.Window}.");
-            }
-        }
+        Range(failures, "ChatKit:MaxDisplayNameLength", options.MaxDisplayNameLength, 1, 1_000);
+        Range(failures, "ChatKit:MaxConnectionsPerUser", options.MaxConnectionsPerUser, 1, 100_000);
+        RateLimit(failures, "SendRateLimit", options.SendRateLimit);
+        RateLimit(failures, "TypingRateLimit", options.TypingRateLimit);
+        RateLimit(failures, "MarkAsReadRateLimit", options.MarkAsReadRateLimit);
+        RateLimit(failures, "CreateConversationRateLimit", options.CreateConversationRateLimit);
+        RateLimit(failures, "ManageParticipantsRateLimit", options.ManageParticipantsRateLimit);
+        RateLimit(failures, "JoinRoomRateLimit", options.JoinRoomRateLimit);
+        RateLimit(failures, "GetOnlineUsersRateLimit", options.GetOnlineUsersRateLimit);
+        RateLimit(failures, "QueryRateLimit", options.QueryRateLimit);
+        RateLimit(failures, "DeleteMessageRateLimit", options.DeleteMessageRateLimit);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void RateLimit(List<string> failures, string name, RateLimitOptions? limit)
+    {
+        if (limit is null)
+        {
+            failures.Add($"ChatKit:{name} must not be null.");
+            return;
+        }
+
+        Range(failures, $"ChatKit:{name}:PermitLimit", limit.PermitLimit, 1, 1_000_000);
+        if (limit.Window < TimeSpan.FromMilliseconds(1) || limit.Window > TimeSpan.FromHours(1))
+        {
+            failures.Add($"ChatKit:{name}:Window must be between 00:00:00.001 and 01:00:00; it is {limit.Window}.");
+        }
     }
 
     private static void Range(List<string> failures, string key, int value, int min, int max)

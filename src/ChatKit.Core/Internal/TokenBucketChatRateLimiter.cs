@@ -4,21 +4,38 @@ using Microsoft.Extensions.Options;
 
 namespace ChatKit.Internal;
 
-/// <summary>A token bucket per user, in this process.</summary>
+/// <summary>A token bucket per user and operation, in this process.</summary>
 internal sealed class TokenBucketChatRateLimiter : IChatRateLimiter, IDisposable
 {
     private static readonly TimeSpan MinimumPeriod = TimeSpan.FromMilliseconds(50);
-    private readonly PartitionedRateLimiter<string>? _limiter;
+    private readonly ChatKitOptions _options;
+    private readonly PartitionedRateLimiter<(ChatOperation Operation, string UserId)> _limiter;
 
     public TokenBucketChatRateLimiter(IOptions<ChatKitOptions> options)
     {
-        var limit = options.Value.SendRateLimit;
-        if (!limit.Enabled)
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _limiter = PartitionedRateLimiter.Create<(ChatOperation Operation, string UserId), (ChatOperation, string)>(key =>
         {
-            return;
-        }
+            var limit = _options.RateLimitFor(key.Operation);
+            return RateLimitPartition.GetTokenBucketLimiter(key, _ => BucketOf(limit));
+        });
+    }
 
-        // Refill PermitLimit tokens per Window, in steps of at least MinimumPeriod.
+    public ValueTask<RateLimitLease> AcquireSendPermitAsync(string userId, CancellationToken cancellationToken) =>
+        AcquirePermitAsync(userId, ChatOperation.SendMessage, cancellationToken);
+
+    public ValueTask<RateLimitLease> AcquirePermitAsync(string userId, ChatOperation operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return ValueTask.FromResult(_options.RateLimitFor(operation).Enabled ? _limiter.AttemptAcquire((operation, userId)) : GrantedLease.Instance);
+    }
+
+    public void Dispose() => _limiter.Dispose();
+
+    /// <summary>Refills PermitLimit tokens per Window, in steps of at least 50 ms.</summary>
+    internal static TokenBucketRateLimiterOptions BucketOf(RateLimitOptions limit)
+    {
         var period = limit.Window / limit.PermitLimit;
         var tokensPerPeriod = 1;
         if (period < MinimumPeriod)
@@ -27,35 +44,29 @@ internal sealed class TokenBucketChatRateLimiter : IChatRateLimiter, IDisposable
             period = MinimumPeriod;
         }
 
-        _limiter = PartitionedRateLimiter.Create<string, string>(userId => RateLimitPartition.GetTokenBucketLimiter(
-            userId,
-            _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = limit.PermitLimit,
-                TokensPerPeriod = tokensPerPeriod,
-                ReplenishmentPeriod = period,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
-    }
-
-    public ValueTask<RateLimitLease> AcquireSendPermitAsync(string userId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_limiter?.AttemptAcquire(userId) ?? Granted.Instance);
-
-    public void Dispose() => _limiter?.Dispose();
-
-    private sealed class Granted : RateLimitLease
-    {
-        public static readonly Granted Instance = new();
-
-        public override bool IsAcquired => true;
-
-        public override IEnumerable<string> MetadataNames => [];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        return new TokenBucketRateLimiterOptions
         {
-            metadata = null;
-            return false;
-        }
+            TokenLimit = limit.PermitLimit,
+            TokensPerPeriod = tokensPerPeriod,
+            ReplenishmentPeriod = period,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+    }
+}
+
+/// <summary>The lease of a call no limit applies to.</summary>
+internal sealed class GrantedLease : RateLimitLease
+{
+    public static readonly GrantedLease Instance = new();
+
+    public override bool IsAcquired => true;
+
+    public override IEnumerable<string> MetadataNames => [];
+
+    public override bool TryGetMetadata(string metadataName, out object? metadata)
+    {
+        metadata = null;
+        return false;
     }
 }

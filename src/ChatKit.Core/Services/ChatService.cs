@@ -80,11 +80,18 @@ public sealed class ChatService
             throw ChatException.Validation("participantIds", "participantIds is required");
         }
 
-        var others = new List<string>();
+        // Counts first: no list longer than a group may be is ever looked at, and one pass de-duplicates the rest.
+        if (request.ParticipantIds.Count > _options.MaxGroupParticipants)
+        {
+            throw ChatException.Validation("participantIds", Invariant($"a group has at most {_options.MaxGroupParticipants} participants"));
+        }
+
+        var others = new List<string>(request.ParticipantIds.Count);
+        var seen = new HashSet<string>(request.ParticipantIds.Count, StringComparer.Ordinal) { caller.Id };
         foreach (var id in request.ParticipantIds)
         {
             ValidateUserId(id, "participantIds");
-            if (id != caller.Id && !others.Contains(id, StringComparer.Ordinal))
+            if (seen.Add(id))
             {
                 others.Add(id);
             }
@@ -97,6 +104,8 @@ public sealed class ChatService
             {
                 throw ChatException.Validation("participantIds", "a direct conversation takes exactly one other user");
             }
+
+            await EnforceAsync(caller, ChatOperation.CreateConversation, cancellationToken).ConfigureAwait(false);
 
             var candidate = new Conversation
             {
@@ -131,10 +140,15 @@ public sealed class ChatService
             throw ChatException.Validation("type", "type must be direct or group");
         }
 
-        var name = request.Name?.Trim();
+        var name = request.Name is null ? null : ContentNormalizer.NormalizeLine(request.Name, "name");
         if (string.IsNullOrEmpty(name))
         {
             throw ChatException.Validation("name", "a group needs a name");
+        }
+
+        if (!ContentNormalizer.HasVisible(name))
+        {
+            throw ChatException.Validation("name", "a group name needs a visible character");
         }
 
         if (name.Length > _options.MaxConversationNameLength)
@@ -152,6 +166,7 @@ public sealed class ChatService
             throw ChatException.Validation("participantIds", Invariant($"a group has at most {_options.MaxGroupParticipants} participants"));
         }
 
+        await EnforceAsync(caller, ChatOperation.CreateConversation, cancellationToken).ConfigureAwait(false);
         var participants = new List<Participant>(others.Count + 1) { new(caller.Id, ParticipantRole.Owner, now) };
         participants.AddRange(others.Select(id => new Participant(id, ParticipantRole.Member, now)));
         var group = new Conversation
@@ -180,6 +195,12 @@ public sealed class ChatService
     {
         ArgumentNullException.ThrowIfNull(caller);
         ValidateConversationId(conversationId);
+        await EnforceAsync(caller, ChatOperation.Query, cancellationToken).ConfigureAwait(false);
+        return await FindViewAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ConversationView> FindViewAsync(ChatUser caller, string conversationId, CancellationToken cancellationToken)
+    {
         var view = await _store.FindConversationViewAsync(conversationId, caller.Id, cancellationToken).ConfigureAwait(false);
         if (view is null || !view.Conversation.HasParticipant(caller.Id))
         {
@@ -202,8 +223,12 @@ public sealed class ChatService
         ConversationPosition? after = null;
         if (!string.IsNullOrEmpty(cursor))
         {
-            after = Ids.DecodeCursor(cursor) ?? throw ChatException.Validation("cursor", "cursor is not one this server issued");
+            after = (cursor.Length <= MaxCursorLength ? Ids.DecodeCursor(cursor) : null) is { } position && ContentNormalizer.IsValidId(position.ConversationId, MaxCursorLength)
+                ? position
+                : throw ChatException.Validation("cursor", "cursor is not one this server issued");
         }
+
+        await EnforceAsync(caller, ChatOperation.Query, cancellationToken).ConfigureAwait(false);
 
         var items = await _store.ListConversationsAsync(caller.Id, after, size + 1, cancellationToken).ConfigureAwait(false);
         if (items.Count <= size)
@@ -223,8 +248,13 @@ public sealed class ChatService
     /// <param name="conversationId">The conversation id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <exception cref="ChatException"><c>not_found</c> when it does not exist or the caller is not a participant.</exception>
-    public Task<ConversationView> JoinAsync(ChatUser caller, string conversationId, CancellationToken cancellationToken = default) =>
-        GetConversationAsync(caller, conversationId, cancellationToken);
+    public async Task<ConversationView> JoinAsync(ChatUser caller, string conversationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ValidateConversationId(conversationId);
+        await EnforceAsync(caller, ChatOperation.JoinRoom, cancellationToken).ConfigureAwait(false);
+        return await FindViewAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Sends a message: normalises the content, checks membership and the send rate limit, and appends it. A
@@ -257,6 +287,11 @@ public sealed class ChatService
             throw ChatException.Validation("tempId", Invariant($"tempId has 1 to {_options.MaxIdLength} characters"));
         }
 
+        if (request.TempId is not null && !ContentNormalizer.IsValidId(request.TempId, _options.MaxIdLength))
+        {
+            throw ChatException.Validation("tempId", "tempId is not blank and has no control or format characters");
+        }
+
         if (request.Content is null)
         {
             throw ChatException.Validation("content", "content is required");
@@ -268,21 +303,18 @@ public sealed class ChatService
             throw ChatException.Validation("content", "content is empty");
         }
 
+        if (!ContentNormalizer.HasVisible(content))
+        {
+            throw ChatException.Validation("content", "content has no visible character");
+        }
+
         if (content.Length > _options.MaxContentLength)
         {
             throw ChatException.Validation("content", Invariant($"content has at most {_options.MaxContentLength} characters"));
         }
 
         var conversation = await RequireParticipantAsync(caller, request.ConversationId, cancellationToken).ConfigureAwait(false);
-        using (var lease = await _rateLimiter.AcquireSendPermitAsync(caller.Id, cancellationToken).ConfigureAwait(false))
-        {
-            if (!lease.IsAcquired)
-            {
-                _metrics.SendRateLimited();
-                TimeSpan? retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : null;
-                throw new ChatException(ChatErrorCode.RateLimited, "too many messages; slow down", retryAfter: retryAfter);
-            }
-        }
+        await EnforceAsync(caller, ChatOperation.SendMessage, cancellationToken).ConfigureAwait(false);
 
         var started = _time.GetTimestamp();
         var now = Ids.Now(_time);
@@ -292,7 +324,7 @@ public sealed class ChatService
             ConversationId = conversation.Id,
             Seq = 0,
             SenderId = caller.Id,
-            SenderName = caller.Name,
+            SenderName = DisplayNameOf(caller),
             Content = content,
             Type = MessageType.Text,
             TempId = request.TempId,
@@ -338,6 +370,7 @@ public sealed class ChatService
         }
 
         ValidateConversationId(conversationId);
+        await EnforceAsync(caller, ChatOperation.Query, cancellationToken).ConfigureAwait(false);
         await RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
         return await _store.GetMessagesAsync(conversationId, query.BeforeSeq, query.AfterSeq, ClampLimit(query.Limit), cancellationToken).ConfigureAwait(false);
     }
@@ -354,11 +387,8 @@ public sealed class ChatService
     {
         ArgumentNullException.ThrowIfNull(caller);
         ValidateConversationId(conversationId);
-        if (string.IsNullOrEmpty(messageId))
-        {
-            throw ChatException.Validation("messageId", "messageId is required");
-        }
-
+        ValidateMessageId(messageId);
+        await EnforceAsync(caller, ChatOperation.MarkAsRead, cancellationToken).ConfigureAwait(false);
         var conversation = await RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
         var message = await _store.FindMessageAsync(messageId, cancellationToken).ConfigureAwait(false);
         if (message is null || message.ConversationId != conversationId)
@@ -379,6 +409,7 @@ public sealed class ChatService
     {
         ArgumentNullException.ThrowIfNull(caller);
         ValidateConversationId(conversationId);
+        await EnforceAsync(caller, ChatOperation.MarkAsRead, cancellationToken).ConfigureAwait(false);
         var conversation = await RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
         if (conversation.LastSeq > 0)
         {
@@ -399,11 +430,8 @@ public sealed class ChatService
     public async Task DeleteMessageAsync(ChatUser caller, string messageId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        if (string.IsNullOrEmpty(messageId))
-        {
-            throw ChatException.Validation("messageId", "messageId is required");
-        }
-
+        ValidateMessageId(messageId);
+        await EnforceAsync(caller, ChatOperation.DeleteMessage, cancellationToken).ConfigureAwait(false);
         var message = await _store.FindMessageAsync(messageId, cancellationToken).ConfigureAwait(false)
             ?? throw ChatException.MessageNotFound(messageId);
         var conversation = await _store.FindConversationAsync(message.ConversationId, cancellationToken).ConfigureAwait(false);
@@ -451,18 +479,27 @@ public sealed class ChatService
             throw ChatException.Validation("userIds", "userIds needs at least one user id");
         }
 
+        // Counts first: no list longer than a group may be is ever looked at, and one pass de-duplicates the rest.
+        if (userIds.Count > _options.MaxGroupParticipants)
+        {
+            throw ChatException.Validation("userIds", Invariant($"a group has at most {_options.MaxGroupParticipants} participants"));
+        }
+
+        var requested = new HashSet<string>(userIds.Count, StringComparer.Ordinal);
         foreach (var id in userIds)
         {
             ValidateUserId(id, "userIds");
+            requested.Add(id);
         }
 
+        await EnforceAsync(caller, ChatOperation.ManageParticipants, cancellationToken).ConfigureAwait(false);
         var conversation = await RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
         RequireGroupManager(caller, conversation, "add participants to");
         var now = Ids.Now(_time);
-        var added = userIds.Distinct(StringComparer.Ordinal).Where(id => !conversation.HasParticipant(id)).ToList();
+        var added = userIds.Where(id => requested.Remove(id) && !conversation.HasParticipant(id)).ToList();
         if (added.Count == 0)
         {
-            return await GetConversationAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
+            return await FindViewAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
         }
 
         if (conversation.Participants.Count + added.Count > _options.MaxGroupParticipants)
@@ -470,12 +507,21 @@ public sealed class ChatService
             throw ChatException.Validation("userIds", Invariant($"a group has at most {_options.MaxGroupParticipants} participants"));
         }
 
-        var updated = await _store.AddParticipantsAsync(
+        // The store checks the limit again, atomically with the insert: concurrent adds never pass it.
+        var result = await _store.AddParticipantsAsync(
             conversationId,
             [.. added.Select(id => new Participant(id, ParticipantRole.Member, now))],
-            cancellationToken).ConfigureAwait(false) ?? throw ChatException.ConversationNotFound(conversationId);
+            _options.MaxGroupParticipants,
+            cancellationToken).ConfigureAwait(false);
+        var updated = result.Conversation ?? throw ChatException.ConversationNotFound(conversationId);
+        if (result.LimitExceeded)
+        {
+            throw ChatException.Validation("userIds", Invariant($"a group has at most {_options.MaxGroupParticipants} participants"));
+        }
+
+        added = [.. added.Where(id => updated.HasParticipant(id))];
         await _events.PublishAsync(new ParticipantsAddedEvent(conversationId, added, ParticipantIds(updated))).ConfigureAwait(false);
-        return await GetConversationAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
+        return await FindViewAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -495,9 +541,10 @@ public sealed class ChatService
         ArgumentNullException.ThrowIfNull(caller);
         ValidateConversationId(conversationId);
         ValidateUserId(userId, "userId");
+        await EnforceAsync(caller, ChatOperation.ManageParticipants, cancellationToken).ConfigureAwait(false);
         if (userId == caller.Id)
         {
-            await LeaveConversationAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
+            await LeaveAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -527,6 +574,12 @@ public sealed class ChatService
     {
         ArgumentNullException.ThrowIfNull(caller);
         ValidateConversationId(conversationId);
+        await EnforceAsync(caller, ChatOperation.ManageParticipants, cancellationToken).ConfigureAwait(false);
+        await LeaveAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task LeaveAsync(ChatUser caller, string conversationId, CancellationToken cancellationToken)
+    {
         var conversation = await RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
         if (conversation.Type != ConversationType.Group)
         {
@@ -584,21 +637,53 @@ public sealed class ChatService
     private static IReadOnlyList<string> ParticipantIds(Conversation conversation) =>
         [.. conversation.Participants.Select(p => p.UserId)];
 
+    // Conversation and message ids are the server's (ChatKit's are under 40 characters); this bound only keeps a
+    // client's made-up id from reaching a store. Cursors are the server's too.
+    private const int MaxServerIdLength = 256;
+    private const int MaxCursorLength = 1_024;
+
     private static int ClampLimit(int? limit) => Math.Clamp(limit ?? DefaultPageSize, 1, MaxPageSize);
 
-    private static void ValidateConversationId(string conversationId)
+    /// <summary>Refuses a blank, over-long or malformed conversation id before any store sees it.</summary>
+    internal void ValidateConversationId(string conversationId)
     {
         if (string.IsNullOrWhiteSpace(conversationId))
         {
             throw ChatException.Validation("conversationId", "conversationId is required");
         }
+
+        if (!ContentNormalizer.IsValidId(conversationId, MaxServerIdLength))
+        {
+            throw ChatException.Validation("conversationId", Invariant($"a conversationId has 1 to {MaxServerIdLength} characters, without control or format characters"));
+        }
+    }
+
+    /// <summary>Takes a permit of <paramref name="operation"/> for the caller, or throws <c>rate_limited</c>.</summary>
+    internal ValueTask EnforceAsync(ChatUser caller, ChatOperation operation, CancellationToken cancellationToken) =>
+        RateLimits.EnforceAsync(_rateLimiter, _metrics, caller.Id, operation, cancellationToken);
+
+    /// <summary>The caller's display name as ChatKit shows and stores it: normalised, bounded, the id when blank.</summary>
+    internal string DisplayNameOf(ChatUser caller) =>
+        ContentNormalizer.DisplayName(caller.Name, caller.Id, _options.MaxDisplayNameLength);
+
+    private void ValidateMessageId(string messageId)
+    {
+        if (string.IsNullOrEmpty(messageId))
+        {
+            throw ChatException.Validation("messageId", "messageId is required");
+        }
+
+        if (!ContentNormalizer.IsValidId(messageId, MaxServerIdLength))
+        {
+            throw ChatException.Validation("messageId", Invariant($"a messageId has 1 to {MaxServerIdLength} characters, without control or format characters"));
+        }
     }
 
     private void ValidateUserId(string? userId, string field)
     {
-        if (string.IsNullOrWhiteSpace(userId) || userId.Length > _options.MaxIdLength)
+        if (!ContentNormalizer.IsValidId(userId, _options.MaxIdLength))
         {
-            throw ChatException.Validation(field, Invariant($"a user id has 1 to {_options.MaxIdLength} characters and is not blank"));
+            throw ChatException.Validation(field, Invariant($"a user id has 1 to {_options.MaxIdLength} characters, is not blank and has no control or format characters"));
         }
     }
 

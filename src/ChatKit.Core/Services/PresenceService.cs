@@ -4,6 +4,7 @@ using ChatKit.Internal;
 using ChatKit.Presence;
 using ChatKit.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ChatKit.Services;
 
@@ -16,7 +17,9 @@ public sealed class PresenceService
     private readonly IPresenceTracker _tracker;
     private readonly IChatStore _store;
     private readonly TypingService _typing;
+    private readonly IChatRateLimiter _rateLimiter;
     private readonly TimeProvider _time;
+    private readonly int _maxConnectionsPerUser;
     private readonly EventDispatch _events;
     private readonly ILogger _logger;
     private readonly ChatKitMetrics _metrics;
@@ -26,7 +29,9 @@ public sealed class PresenceService
     /// <param name="store">The store, for the users who share a conversation.</param>
     /// <param name="typing">Typing state, cleared when a connection closes.</param>
     /// <param name="publisher">Where events go.</param>
+    /// <param name="rateLimiter">The per-user limits.</param>
     /// <param name="time">The clock.</param>
+    /// <param name="options">The connection limit.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="meterFactory">Creates the <c>ChatKit</c> meter; the host's, when it has one.</param>
     public PresenceService(
@@ -34,11 +39,16 @@ public sealed class PresenceService
         IChatStore store,
         TypingService typing,
         IChatEventPublisher publisher,
+        IChatRateLimiter rateLimiter,
         TimeProvider time,
+        IOptions<ChatKitOptions> options,
         ILogger<PresenceService> logger,
         IMeterFactory? meterFactory = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _tracker = tracker;
+        _rateLimiter = rateLimiter;
+        _maxConnectionsPerUser = options.Value.MaxConnectionsPerUser;
         _store = store;
         _typing = typing;
         _time = time;
@@ -51,9 +61,21 @@ public sealed class PresenceService
     /// <param name="user">The user.</param>
     /// <param name="connectionId">The connection id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ChatException">
+    /// <c>rate_limited</c> when the user has <see cref="ChatKitOptions.MaxConnectionsPerUser"/> connections open already;
+    /// nothing is recorded, and the transport closes the connection.
+    /// </exception>
     public async Task ConnectedAsync(ChatUser user, string connectionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(user);
+
+        // A soft cap: connections opening at the same instant may pass it by a few, never by an unbounded number.
+        var open = await _tracker.GetConnectionsAsync(user.Id, cancellationToken).ConfigureAwait(false);
+        if (open.Count >= _maxConnectionsPerUser)
+        {
+            throw new ChatException(ChatErrorCode.RateLimited, $"too many open connections; a user may have at most {_maxConnectionsPerUser}");
+        }
+
         var first = await _tracker.AddConnectionAsync(user.Id, connectionId, cancellationToken).ConfigureAwait(false);
         _metrics.ConnectionOpened();
         if (first)
@@ -95,6 +117,7 @@ public sealed class PresenceService
     public async Task<IReadOnlyCollection<string>> GetOnlineContactsAsync(ChatUser user, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(user);
+        await RateLimits.EnforceAsync(_rateLimiter, _metrics, user.Id, ChatOperation.GetOnlineUsers, cancellationToken).ConfigureAwait(false);
         var contacts = await _store.GetContactsAsync(user.Id, cancellationToken).ConfigureAwait(false);
         if (contacts.Count == 0)
         {

@@ -45,7 +45,8 @@ public sealed class TypingService : IDisposable
     public async Task StartAsync(ChatUser caller, string conversationId, string? connectionId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        RequireId(conversationId);
+        _chat.ValidateConversationId(conversationId);
+        await _chat.EnforceAsync(caller, ChatOperation.Typing, cancellationToken).ConfigureAwait(false);
         await _chat.RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
         var key = (conversationId, caller.Id);
         bool started;
@@ -68,7 +69,7 @@ public sealed class TypingService : IDisposable
 
         if (started)
         {
-            await _events.PublishAsync(new UserTypingEvent(conversationId, caller.Id, caller.Name)).ConfigureAwait(false);
+            await _events.PublishAsync(new UserTypingEvent(conversationId, caller.Id, _chat.DisplayNameOf(caller))).ConfigureAwait(false);
         }
     }
 
@@ -80,7 +81,8 @@ public sealed class TypingService : IDisposable
     public async Task StopAsync(ChatUser caller, string conversationId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        RequireId(conversationId);
+        _chat.ValidateConversationId(conversationId);
+        await _chat.EnforceAsync(caller, ChatOperation.Typing, cancellationToken).ConfigureAwait(false);
         await _chat.RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
         Remove((conversationId, caller.Id), expected: null);
         await _events.PublishAsync(new UserStoppedTypingEvent(conversationId, caller.Id)).ConfigureAwait(false);
@@ -153,14 +155,6 @@ public sealed class TypingService : IDisposable
             _typists.Remove(key);
             typist.Timer.Dispose();
             return true;
-        }
-    }
-
-    private static void RequireId(string conversationId)
-    {
-        if (string.IsNullOrWhiteSpace(conversationId))
-        {
-            throw ChatException.Validation("conversationId", "conversationId is required");
         }
     }
 

@@ -116,6 +116,41 @@ public interface IChatStore
     Task<Conversation?> AddParticipantsAsync(string conversationId, IReadOnlyList<Participant> participants, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Adds the participants that are not in the conversation yet, unless the conversation would then have more than
+    /// <paramref name="maxParticipants"/> participants, in which case it adds none. The count and the insert are one atomic
+    /// step, so concurrent adds, on any node, never take a conversation beyond the limit. Existing participants keep their
+    /// role and join time.
+    /// </summary>
+    /// <remarks>
+    /// Stores written before this member existed inherit an implementation that checks the count first and then calls
+    /// <see cref="AddParticipantsAsync(string, IReadOnlyList{Participant}, CancellationToken)"/>: correct one at a time,
+    /// but concurrent adds can pass the limit. ChatKit's stores override it.
+    /// </remarks>
+    /// <param name="conversationId">The conversation id.</param>
+    /// <param name="participants">The participants to add.</param>
+    /// <param name="maxParticipants">The most participants the conversation may have afterwards.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The conversation afterwards (unchanged when the limit refused the add), or no conversation when it does not exist.</returns>
+    async Task<AddParticipantsResult> AddParticipantsAsync(string conversationId, IReadOnlyList<Participant> participants, int maxParticipants, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(participants);
+        var conversation = await FindConversationAsync(conversationId, cancellationToken).ConfigureAwait(false);
+        if (conversation is null)
+        {
+            return new AddParticipantsResult(null, false);
+        }
+
+        var present = conversation.Participants.Select(p => p.UserId).ToHashSet(StringComparer.Ordinal);
+        var newcomers = participants.Count(p => present.Add(p.UserId));
+        if (conversation.Participants.Count + newcomers > maxParticipants)
+        {
+            return new AddParticipantsResult(conversation, true);
+        }
+
+        return new AddParticipantsResult(await AddParticipantsAsync(conversationId, participants, cancellationToken).ConfigureAwait(false), false);
+    }
+
+    /// <summary>
     /// Removes a participant (nothing happens when the user is not one) and, in the same operation, makes
     /// <paramref name="newOwnerId"/> the owner when it is given and still a participant.
     /// </summary>
@@ -137,6 +172,11 @@ public interface IChatStore
 /// <param name="Value">The stored value.</param>
 /// <param name="Created"><see langword="true"/> when this call inserted it; <see langword="false"/> when it existed.</param>
 public readonly record struct StoreResult<T>(T Value, bool Created);
+
+/// <summary>What adding participants under a limit did.</summary>
+/// <param name="Conversation">The conversation afterwards, or <see langword="null"/> when it does not exist.</param>
+/// <param name="LimitExceeded"><see langword="true"/> when nobody was added because the conversation would have had too many participants.</param>
+public readonly record struct AddParticipantsResult(Conversation? Conversation, bool LimitExceeded);
 
 /// <summary>A position in a user's conversation list, ordered by last activity descending then id descending.</summary>
 /// <param name="LastActivityAt">The last activity of the conversation at the position.</param>

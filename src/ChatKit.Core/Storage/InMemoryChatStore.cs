@@ -211,28 +211,34 @@ public sealed class InMemoryChatStore : IChatStore
     }
 
     /// <inheritdoc/>
-    public Task<Conversation?> AddParticipantsAsync(string conversationId, IReadOnlyList<Participant> participants, CancellationToken cancellationToken)
+    public async Task<Conversation?> AddParticipantsAsync(string conversationId, IReadOnlyList<Participant> participants, CancellationToken cancellationToken) =>
+        (await AddParticipantsAsync(conversationId, participants, int.MaxValue, cancellationToken).ConfigureAwait(false)).Conversation;
+
+    /// <inheritdoc/>
+    public Task<AddParticipantsResult> AddParticipantsAsync(string conversationId, IReadOnlyList<Participant> participants, int maxParticipants, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(participants);
         lock (_gate)
         {
             if (!_conversations.TryGetValue(conversationId, out var state))
             {
-                return Task.FromResult<Conversation?>(null);
+                return Task.FromResult(new AddParticipantsResult(null, false));
             }
 
-            var list = state.Conversation.Participants.ToList();
-            foreach (var participant in participants)
+            var present = state.Conversation.Participants.Select(p => p.UserId).ToHashSet(StringComparer.Ordinal);
+            var newcomers = participants.Where(p => present.Add(p.UserId)).ToList();
+            if (state.Conversation.Participants.Count + newcomers.Count > maxParticipants)
             {
-                if (!list.Exists(p => p.UserId == participant.UserId))
-                {
-                    list.Add(participant);
-                    Index(participant.UserId, conversationId);
-                }
+                return Task.FromResult(new AddParticipantsResult(state.Conversation, true));
             }
 
-            state.Conversation = state.Conversation with { Participants = list };
-            return Task.FromResult<Conversation?>(state.Conversation);
+            foreach (var participant in newcomers)
+            {
+                Index(participant.UserId, conversationId);
+            }
+
+            state.Conversation = state.Conversation with { Participants = [.. state.Conversation.Participants, .. newcomers] };
+            return Task.FromResult(new AddParticipantsResult(state.Conversation, false));
         }
     }
 

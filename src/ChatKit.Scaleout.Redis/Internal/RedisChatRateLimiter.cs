@@ -8,9 +8,9 @@ using StackExchange.Redis;
 namespace ChatKit.Scaleout.Redis.Internal;
 
 /// <summary>
-/// The per-user send limit of <see cref="ChatKitOptions.SendRateLimit"/>, counted in Redis so it holds across every
-/// node: the same token bucket as ChatKit's default (a burst of PermitLimit, refilled at PermitLimit per Window), kept in
-/// one small hash per user and updated by a Lua script. When Redis is unreachable (or
+/// The per-user limits of <see cref="ChatKitOptions"/> (one per <see cref="ChatOperation"/>), counted in Redis so they
+/// hold across every node: the same token bucket as ChatKit's default (a burst of PermitLimit, refilled at PermitLimit per
+/// Window), kept in one small hash per user and operation and updated by a Lua script. When Redis is unreachable (or
 /// <see cref="ChatKitRedisOptions.ShareRateLimits"/> is off) it counts in this process, per node, as the default does.
 /// </summary>
 internal sealed class RedisChatRateLimiter : IChatRateLimiter, IDisposable
@@ -45,13 +45,9 @@ internal sealed class RedisChatRateLimiter : IChatRateLimiter, IDisposable
     private readonly RedisConnection _redis;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly SendRateLimitOptions _limit;
     private readonly bool _shared;
-    private readonly string _prefix;
-    private readonly string _capacity;
-    private readonly string _tokensPerMs;
-    private readonly string _ttlMs;
-    private readonly PartitionedRateLimiter<string>? _local;
+    private readonly Dictionary<ChatOperation, Bucket> _buckets;
+    private readonly PartitionedRateLimiter<(ChatOperation Operation, string UserId)> _local;
 
     public RedisChatRateLimiter(
         RedisConnection redis,
@@ -65,56 +61,58 @@ internal sealed class RedisChatRateLimiter : IChatRateLimiter, IDisposable
         _redis = redis;
         _time = time;
         _logger = logger;
-        _limit = chatOptions.Value.SendRateLimit;
         _shared = redisOptions.Value.ShareRateLimits;
-        _prefix = redisOptions.Value.KeyPrefix + "ratelimit:send:";
-        _capacity = _limit.PermitLimit.ToString(CultureInfo.InvariantCulture);
-        _tokensPerMs = (_limit.PermitLimit / _limit.Window.TotalMilliseconds).ToString("R", CultureInfo.InvariantCulture);
-        // A full bucket is the same as no bucket: let the key go once it would have refilled.
-        _ttlMs = ((long)Math.Ceiling(_limit.Window.TotalMilliseconds) + 1_000).ToString(CultureInfo.InvariantCulture);
-        if (_limit.Enabled)
-        {
-            _local = CreateLocalLimiter(_limit);
-        }
+        var options = chatOptions.Value;
+        var keyPrefix = redisOptions.Value.KeyPrefix;
+        _buckets = Enum.GetValues<ChatOperation>().ToDictionary(op => op, op => new Bucket(keyPrefix, op, options.RateLimitFor(op)));
+        _local = PartitionedRateLimiter.Create<(ChatOperation Operation, string UserId), (ChatOperation, string)>(key =>
+            RateLimitPartition.GetTokenBucketLimiter(key, _ => LocalBucketOf(_buckets[key.Operation].Limit)));
     }
 
-    public async ValueTask<RateLimitLease> AcquireSendPermitAsync(string userId, CancellationToken cancellationToken)
+    public ValueTask<RateLimitLease> AcquireSendPermitAsync(string userId, CancellationToken cancellationToken) =>
+        AcquirePermitAsync(userId, ChatOperation.SendMessage, cancellationToken);
+
+    public async ValueTask<RateLimitLease> AcquirePermitAsync(string userId, ChatOperation operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(userId);
-        if (_local is null)
+        var bucket = _buckets[operation];
+        if (!bucket.Limit.Enabled)
         {
             return Lease.Granted;
         }
 
         if (!_shared)
         {
-            return _local.AttemptAcquire(userId);
+            return _local.AttemptAcquire((operation, userId));
         }
 
         try
         {
             var db = await _redis.GetDatabaseAsync().ConfigureAwait(false);
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-            var take = db.ScriptEvaluateAsync(TakeScript, [(RedisKey)(_prefix + userId)], [_capacity, _tokensPerMs, now, _ttlMs]);
-            if (!await _redis.WaitBoundedAsync(take).ConfigureAwait(false))
+            var take = db.ScriptEvaluateAsync(
+                TakeScript,
+                [(RedisKey)(bucket.Prefix + userId)],
+                [bucket.Capacity, bucket.TokensPerMs, now, bucket.TtlMs]);
+            if (!await _redis.WaitBoundedAsync(take.WaitAsync(cancellationToken)).ConfigureAwait(false))
             {
-                // Redis is slow or hung: never hold a send up for it. The token it takes later is harmless.
-                return _local.AttemptAcquire(userId);
+                // Redis is slow or hung: never hold a request up for it. The token it takes later is harmless.
+                return _local.AttemptAcquire((operation, userId));
             }
 
-            var result = (RedisResult[])take.Result!;
+            var result = (RedisResult[])(await take.ConfigureAwait(false))!;
             return (long)result[0] == 1 ? Lease.Granted : Lease.Denied(TimeSpan.FromMilliseconds((long)result[1]));
         }
         catch (Exception ex) when (RedisPresenceTracker.IsRedisFailure(ex))
         {
             Log.RateLimitDegraded(_logger, ex);
-            return _local.AttemptAcquire(userId);
+            return _local.AttemptAcquire((operation, userId));
         }
     }
 
-    public void Dispose() => _local?.Dispose();
+    public void Dispose() => _local.Dispose();
 
-    private static PartitionedRateLimiter<string> CreateLocalLimiter(SendRateLimitOptions limit)
+    private static TokenBucketRateLimiterOptions LocalBucketOf(RateLimitOptions limit)
     {
         var period = limit.Window / limit.PermitLimit;
         var tokensPerPeriod = 1;
@@ -124,16 +122,29 @@ internal sealed class RedisChatRateLimiter : IChatRateLimiter, IDisposable
             period = MinimumPeriod;
         }
 
-        return PartitionedRateLimiter.Create<string, string>(userId => RateLimitPartition.GetTokenBucketLimiter(
-            userId,
-            _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = limit.PermitLimit,
-                TokensPerPeriod = tokensPerPeriod,
-                ReplenishmentPeriod = period,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
+        return new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limit.PermitLimit,
+            TokensPerPeriod = tokensPerPeriod,
+            ReplenishmentPeriod = period,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+    }
+
+    /// <summary>One operation's limit, with the script arguments that describe it. Sends keep their original key.</summary>
+    private sealed class Bucket(string keyPrefix, ChatOperation operation, RateLimitOptions limit)
+    {
+        public RateLimitOptions Limit { get; } = limit;
+
+        public string Prefix { get; } = keyPrefix + "ratelimit:" + (operation == ChatOperation.SendMessage ? "send" : operation.ToString().ToLowerInvariant()) + ":";
+
+        public string Capacity { get; } = limit.PermitLimit.ToString(CultureInfo.InvariantCulture);
+
+        public string TokensPerMs { get; } = (limit.PermitLimit / limit.Window.TotalMilliseconds).ToString("R", CultureInfo.InvariantCulture);
+
+        // A full bucket is the same as no bucket: let the key go once it would have refilled.
+        public string TtlMs { get; } = ((long)Math.Ceiling(limit.Window.TotalMilliseconds) + 1_000).ToString(CultureInfo.InvariantCulture);
     }
 
     private sealed class Lease(bool acquired, TimeSpan? retryAfter) : RateLimitLease

@@ -221,7 +221,16 @@ internal sealed class RedisPresenceMaintenance : BackgroundService
             using (RedisPresenceTracker.BeginRestore())
             {
                 // Through PresenceService, so a user who had no connection in Redis is reported online again.
-                await _presence.ConnectedAsync(new ChatUser(userId), connectionId).ConfigureAwait(false);
+                try
+                {
+                    await _presence.ConnectedAsync(new ChatUser(userId), connectionId).ConfigureAwait(false);
+                }
+                catch (ChatException ex) when (ex.Error == ChatErrorCode.RateLimited)
+                {
+                    // The user is at MaxConnectionsPerUser in Redis already: this open connection stays counted on this
+                    // node only, until the next resynchronisation finds room for it.
+                    continue;
+                }
             }
 
             // Closed while being put back: take it out again.

@@ -342,7 +342,11 @@ internal sealed partial class EfCoreChatStore : IChatStore
     }
 
     /// <inheritdoc/>
-    public Task<Conversation?> AddParticipantsAsync(string conversationId, IReadOnlyList<Participant> participants, CancellationToken cancellationToken)
+    public async Task<Conversation?> AddParticipantsAsync(string conversationId, IReadOnlyList<Participant> participants, CancellationToken cancellationToken) =>
+        (await AddParticipantsAsync(conversationId, participants, int.MaxValue, cancellationToken).ConfigureAwait(false)).Conversation;
+
+    /// <inheritdoc/>
+    public Task<AddParticipantsResult> AddParticipantsAsync(string conversationId, IReadOnlyList<Participant> participants, int maxParticipants, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         ArgumentNullException.ThrowIfNull(participants);
@@ -352,34 +356,38 @@ internal sealed partial class EfCoreChatStore : IChatStore
                 var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
-                    // Lock the conversation first, so concurrent membership changes apply one after the other, and
-                    // reserve join-order numbers for the newcomers.
+                    // Lock the conversation first, so concurrent membership changes apply one after the other (the count
+                    // below is then the count the insert changes), and reserve join-order numbers for the newcomers.
                     var counters = await db.Database
                         .SqlQueryRaw<long>(Sql(db).LockMembership, conversationId, (long)participants.Count)
                         .ToListAsync(ct)
                         .ConfigureAwait(false);
                     if (counters.Count == 0)
                     {
-                        return null;
+                        return new AddParticipantsResult(null, false);
                     }
 
                     var entity = await Conversations(db).Include(c => c.Participants)
                         .SingleAsync(c => c.Id == conversationId, ct).ConfigureAwait(false);
                     var present = entity.Participants.Select(p => p.UserId).ToHashSet(StringComparer.Ordinal);
-                    var ordinal = counters[0] - participants.Count;
-                    foreach (var participant in participants)
+                    var newcomers = participants.Where(p => present.Add(p.UserId)).ToList();
+                    if (entity.Participants.Count + newcomers.Count > maxParticipants)
                     {
-                        if (present.Add(participant.UserId))
-                        {
-                            var row = ToEntity(conversationId, participant, ++ordinal);
-                            db.Add(row);
-                            entity.Participants.Add(row);
-                        }
+                        // Nothing is written: the transaction rolls back with the reserved numbers.
+                        return new AddParticipantsResult(ToModel(entity, entity.Participants), true);
+                    }
+
+                    var ordinal = counters[0] - participants.Count;
+                    foreach (var participant in newcomers)
+                    {
+                        var row = ToEntity(conversationId, participant, ++ordinal);
+                        db.Add(row);
+                        entity.Participants.Add(row);
                     }
 
                     await db.SaveChangesAsync(ct).ConfigureAwait(false);
                     await transaction.CommitAsync(ct).ConfigureAwait(false);
-                    return ToModel(entity, entity.Participants);
+                    return new AddParticipantsResult(ToModel(entity, entity.Participants), false);
                 }
             },
             cancellationToken);

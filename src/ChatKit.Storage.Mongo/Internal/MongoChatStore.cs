@@ -218,27 +218,36 @@ internal sealed class MongoChatStore : IChatStore
     }
 
     /// <inheritdoc/>
-    public async Task<Conversation?> AddParticipantsAsync(string conversationId, IReadOnlyList<Participant> participants, CancellationToken cancellationToken)
+    public async Task<Conversation?> AddParticipantsAsync(string conversationId, IReadOnlyList<Participant> participants, CancellationToken cancellationToken) =>
+        (await AddParticipantsAsync(conversationId, participants, int.MaxValue, cancellationToken).ConfigureAwait(false)).Conversation;
+
+    /// <inheritdoc/>
+    public async Task<AddParticipantsResult> AddParticipantsAsync(string conversationId, IReadOnlyList<Participant> participants, int maxParticipants, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(participants);
 
         // The first entry of a user wins, as when adding them one by one.
         var distinct = participants.DistinctBy(p => p.UserId, StringComparer.Ordinal).Select(DocumentMapper.ToDocument).ToList();
-        ConversationDocument? document;
-        if (distinct.Count == 0)
+        ConversationDocument? document = null;
+        if (distinct.Count > 0)
         {
-            document = await _context.Conversations.Find(MongoDefinitions.ConversationById(conversationId)).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
+            // One findAndModify: the limit is checked against the document the append changes.
             document = await _context.Conversations.FindOneAndUpdateAsync(
-                MongoDefinitions.ConversationById(conversationId),
+                MongoDefinitions.ConversationWithRoomFor(conversationId, distinct, maxParticipants),
                 MongoDefinitions.AddParticipants(distinct),
                 new FindOneAndUpdateOptions<ConversationDocument> { ReturnDocument = ReturnDocument.After },
                 cancellationToken).ConfigureAwait(false);
+            if (document is not null)
+            {
+                return new AddParticipantsResult(DocumentMapper.ToModel(document), false);
+            }
         }
 
-        return document is null ? null : DocumentMapper.ToModel(document);
+        // Nothing to add, or no match: the conversation does not exist or has no room.
+        document = await _context.Conversations.Find(MongoDefinitions.ConversationById(conversationId)).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return document is null
+            ? new AddParticipantsResult(null, false)
+            : new AddParticipantsResult(DocumentMapper.ToModel(document), distinct.Count > 0);
     }
 
     /// <inheritdoc/>

@@ -87,17 +87,33 @@ internal static class MongoDefinitions
     /// check and the append see the same document). The new entries are a <c>$literal</c>: a user id that starts with
     /// <c>$</c> stays text.
     /// </summary>
-    public static UpdateDefinition<ConversationDocument> AddParticipants(IEnumerable<ParticipantDocument> participants)
+    public static UpdateDefinition<ConversationDocument> AddParticipants(IEnumerable<ParticipantDocument> participants) =>
+        Pipeline(new BsonDocument("$set", new BsonDocument(
+            "participants", new BsonDocument("$concatArrays", new BsonArray { "$participants", NewParticipants(participants) }))));
+
+    /// <summary>
+    /// The conversation, only while adding <paramref name="participants"/> leaves it with at most
+    /// <paramref name="maxParticipants"/> participants: with <see cref="AddParticipants"/> in one findAndModify, the count
+    /// and the append see the same document, so concurrent adds never pass the limit.
+    /// </summary>
+    public static FilterDefinition<ConversationDocument> ConversationWithRoomFor(string conversationId, IEnumerable<ParticipantDocument> participants, int maxParticipants)
     {
-        var entries = new BsonArray(participants.Select(p => p.ToBsonDocument()));
-        var newOnes = new BsonDocument("$filter", new BsonDocument
+        var total = new BsonDocument("$add", new BsonArray
         {
-            { "input", new BsonDocument("$literal", entries) },
+            new BsonDocument("$size", "$participants"),
+            new BsonDocument("$size", NewParticipants(participants)),
+        });
+        return ConversationFilter.And(
+            ConversationById(conversationId),
+            new BsonDocument("$expr", new BsonDocument("$lte", new BsonArray { total, maxParticipants })));
+    }
+
+    private static BsonDocument NewParticipants(IEnumerable<ParticipantDocument> participants) =>
+        new("$filter", new BsonDocument
+        {
+            { "input", new BsonDocument("$literal", new BsonArray(participants.Select(p => p.ToBsonDocument()))) },
             { "cond", new BsonDocument("$not", new BsonArray { new BsonDocument("$in", new BsonArray { "$$this.userId", "$participants.userId" }) }) },
         });
-        return Pipeline(new BsonDocument("$set", new BsonDocument(
-            "participants", new BsonDocument("$concatArrays", new BsonArray { "$participants", newOnes }))));
-    }
 
     /// <summary>
     /// Removes a participant and, in the same atomic update, makes <paramref name="newOwnerId"/> the owner if it is

@@ -10,7 +10,7 @@ namespace ChatKit.Core.Tests.Support;
 
 /// <summary>
 /// ChatKit.Core built the way a host builds it (<c>AddChatKitCore</c>), with a fake clock and a recording publisher
-/// in place of the transport. The send rate limit is off unless a test turns it on.
+/// in place of the transport. The rate limits are off unless a test turns them on.
 /// </summary>
 public sealed class ChatHarness : IAsyncDisposable
 {
@@ -24,7 +24,11 @@ public sealed class ChatHarness : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddChatKitCore(options =>
         {
-            options.SendRateLimit.Enabled = false;
+            foreach (var operation in Enum.GetValues<ChatOperation>())
+            {
+                options.RateLimitFor(operation).Enabled = false;
+            }
+
             configure?.Invoke(options);
         });
         services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));

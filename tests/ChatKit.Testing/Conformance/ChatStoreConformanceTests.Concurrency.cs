@@ -114,4 +114,30 @@ public abstract partial class ChatStoreConformanceTests
 
         Assert.Equal(30, await store.GetReadPositionAsync(group.Id, sender, Ct));
     }
+
+    [Fact]
+    public async Task AddParticipants_TenInParallelOf998_NeverExceedTheLimit()
+    {
+        const int Limit = 1_000;
+        var store = await CreateStoreAsync();
+        var second = await CreateSecondStoreAsync();
+        var group = NewGroup(NewUserId(), [NewUserId()]);
+        await store.CreateConversationAsync(group, Ct);
+        var batches = Enumerable.Range(0, 10)
+            .Select(_ => (IReadOnlyList<Participant>)[.. Enumerable.Range(0, 998).Select(_ => new Participant(NewUserId(), ParticipantRole.Member, Now()))])
+            .ToList();
+
+        var results = await Task.WhenAll(batches.Select((batch, i) => Task.Run(
+            () => (i % 2 == 0 ? store : second).AddParticipantsAsync(group.Id, batch, Limit, Ct),
+            Ct)));
+
+        // 2 + 998 = 1,000: exactly one batch fits, whichever came first; every other one adds nobody.
+        var accepted = Assert.Single(results, r => !r.LimitExceeded);
+        Assert.Equal(Limit, accepted.Conversation!.Participants.Count);
+        Assert.All(results.Where(r => r.LimitExceeded), r => Assert.True(r.Conversation!.Participants.Count <= Limit));
+        var stored = (await second.FindConversationAsync(group.Id, Ct))!;
+        Assert.Equal(Limit, stored.Participants.Count);
+        var winner = batches[Array.IndexOf(results, accepted)].Select(p => p.UserId).ToHashSet(StringComparer.Ordinal);
+        Assert.All(stored.Participants.Skip(2), p => Assert.Contains(p.UserId, winner));
+    }
 }

@@ -103,6 +103,28 @@ public abstract partial class ChatStoreConformanceTests
     }
 
     [Fact]
+    public async Task AddParticipants_BeyondTheLimit_AddsNobody()
+    {
+        var store = await CreateStoreAsync();
+        var group = NewGroup(NewUserId(), [NewUserId()]);
+        await store.CreateConversationAsync(group, Ct);
+        var existing = group.Participants[1] with { Role = ParticipantRole.Admin };
+
+        var refused = await store.AddParticipantsAsync(group.Id, [existing, new Participant(NewUserId(), ParticipantRole.Member, Now()), new Participant(NewUserId(), ParticipantRole.Member, Now())], 3, Ct);
+        var atTheLimit = await store.AddParticipantsAsync(group.Id, [existing, new Participant(NewUserId(), ParticipantRole.Member, Now())], 3, Ct);
+        var unknown = await store.AddParticipantsAsync(NewConversationId(), [new Participant(NewUserId(), ParticipantRole.Member, Now())], 3, Ct);
+
+        Assert.True(refused.LimitExceeded);
+        Assert.Equal(2, refused.Conversation!.Participants.Count);
+        Assert.False(atTheLimit.LimitExceeded);
+        Assert.Equal(3, atTheLimit.Conversation!.Participants.Count);
+        Assert.Equal(ParticipantRole.Member, atTheLimit.Conversation.FindParticipant(existing.UserId)!.Role);
+        Assert.Equal(3, (await store.FindConversationAsync(group.Id, Ct))!.Participants.Count);
+        Assert.Null(unknown.Conversation);
+        Assert.False(unknown.LimitExceeded);
+    }
+
+    [Fact]
     public async Task AddParticipants_UnknownConversation_ReturnsNull()
     {
         var store = await CreateStoreAsync();
