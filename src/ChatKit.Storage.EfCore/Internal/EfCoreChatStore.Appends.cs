@@ -4,23 +4,43 @@ using static ChatKit.Storage.EfCore.Internal.Mapping;
 
 namespace ChatKit.Storage.EfCore.Internal;
 
-// Group commit. Appends that arrive while another group is being written wait in a queue, and the next group writes
-// all of them in one transaction: one seq update per conversation (last_seq + n), one batched insert, one read-position
-// update per sender, one commit (one fsync). Every caller is answered only after that commit, so nothing is
-// acknowledged before it is durable. Under light load a group holds one message and this is the plain path.
+// Group commit. Appends wait in a bounded queue; a writer takes what is queued (up to MaxGroupSize) and writes it as
+// one transaction: one seq update per conversation (last_seq + n), one batched insert, one read-position update per
+// sender, one commit (one fsync). Every caller is answered only after that commit, so nothing is acknowledged before
+// it is durable. Under light load a group holds one message and this is the plain path.
+//
+// Invariants:
+// - A writer never dies silently: whatever a group throws is given to that group's callers, and a writer that stops
+//   for any reason hands the queue to a new writer if anything is left in it. So a queued append is always answered.
+// - Row locks are taken in one global order (conversations by ordinal id, then read positions by conversation and
+//   user), so two groups (on one node or on two) holding the same conversations cannot deadlock.
+// - The queue is bounded (EfCoreChatStoreOptions.MaxQueuedAppends): when it is full, a send waits for room (it can be
+//   cancelled by its caller) instead of growing memory without limit while the database falls behind.
 internal sealed partial class EfCoreChatStore
 {
     /// <summary>The most messages one transaction writes.</summary>
     private const int MaxGroupSize = 256;
 
-    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
-    private int _draining;
+    /// <summary>How many groups one node writes at once where the database takes concurrent writers (row locks).</summary>
+    private const int MaxConcurrentGroups = 4;
+
+    private readonly Channel<PendingAppend> _appends;
+    private int _writers;
+
+    /// <summary>How many appends wait in the queue now (for tests).</summary>
+    internal int QueuedAppends => _appends.Reader.Count;
 
     private async Task<StoreResult<ChatMessage>> EnqueueAppendAsync(ChatMessage message, CancellationToken cancellationToken)
     {
         var pending = new PendingAppend(message, cancellationToken);
-        _appends.Writer.TryWrite(pending);
-        StartDraining();
+        if (!_appends.Writer.TryWrite(pending))
+        {
+            // Full: wait for a writer to take a group out (backpressure), unless the caller gives up first.
+            StartWriter();
+            await _appends.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        }
+
+        StartWriter();
         return await pending.Result.Task.ConfigureAwait(false);
     }
 
@@ -32,44 +52,66 @@ internal sealed partial class EfCoreChatStore
         return await Task.WhenAll(group.Select(p => p.Result.Task)).ConfigureAwait(false);
     }
 
-    private void StartDraining()
+    private void StartWriter()
     {
-        if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
-        {
-            _ = Task.Run(DrainAsync);
-        }
-    }
-
-    private async Task DrainAsync()
-    {
-        var group = new List<PendingAppend>(MaxGroupSize);
         while (true)
         {
-            while (group.Count < MaxGroupSize && _appends.Reader.TryRead(out var pending))
-            {
-                if (pending.CancellationToken.IsCancellationRequested)
-                {
-                    pending.Result.TrySetCanceled(pending.CancellationToken);
-                }
-                else
-                {
-                    group.Add(pending);
-                }
-            }
-
-            if (group.Count > 0)
-            {
-                await WriteGroupAsync(group).ConfigureAwait(false);
-                group.Clear();
-                continue;
-            }
-
-            // Nothing left: stop, unless an append arrived between the last read and now (then keep going).
-            Volatile.Write(ref _draining, 0);
-            if (!_appends.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
+            var writers = Volatile.Read(ref _writers);
+            if (writers >= _maxWriters || !_appends.Reader.TryPeek(out _))
             {
                 return;
             }
+
+            if (Interlocked.CompareExchange(ref _writers, writers + 1, writers) == writers)
+            {
+                _ = Task.Run(WriteQueueAsync);
+                return;
+            }
+        }
+    }
+
+    private async Task WriteQueueAsync()
+    {
+        var group = new List<PendingAppend>(MaxGroupSize);
+        try
+        {
+            while (true)
+            {
+                while (group.Count < MaxGroupSize && _appends.Reader.TryRead(out var pending))
+                {
+                    if (pending.CancellationToken.IsCancellationRequested)
+                    {
+                        pending.Result.TrySetCanceled(pending.CancellationToken);
+                    }
+                    else
+                    {
+                        group.Add(pending);
+                    }
+                }
+
+                if (group.Count == 0)
+                {
+                    return;
+                }
+
+                await WriteGroupAsync(group).ConfigureAwait(false);
+                group.Clear();
+            }
+        }
+        catch (Exception ex)
+        {
+            // WriteGroupAsync answers its callers whatever happens; this is the last line should that ever fail.
+            Log.AppendWriterFailed(_logger, group.Count, ex);
+            foreach (var pending in group)
+            {
+                pending.Result.TrySetException(new InvalidOperationException("ChatKit's append writer failed; the message was not stored.", ex));
+            }
+        }
+        finally
+        {
+            // Stop, then hand over to a new writer if an append arrived after our last read (or we failed).
+            Interlocked.Decrement(ref _writers);
+            StartWriter();
         }
     }
 
@@ -87,11 +129,22 @@ internal sealed partial class EfCoreChatStore
             // The callers' tokens do not cancel a group: it holds other callers' messages too.
             outcomes = await WriteAsync((db, ct) => AppendGroupAsync(db, group, ct), CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (DbUpdateException)
         {
             // Most often a tempId that another process stored between our check and our insert: the unique index
             // refused the whole group. Each message then takes the one-transaction path, which answers that case.
             await Task.WhenAll(group.Select(CompleteOneAsync)).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex)
+        {
+            // Anything else (the database unreachable or busy, a command cancelled by the provider): nothing of the group
+            // was committed, and every caller is told so with the cause.
+            foreach (var pending in group)
+            {
+                pending.Result.TrySetException(ex);
+            }
+
             return;
         }
 
@@ -166,7 +219,14 @@ internal sealed partial class EfCoreChatStore
             await using (transaction.ConfigureAwait(false))
             {
                 var entities = new List<(int Index, MessageEntity Entity)>(toStore.Count);
-                foreach (var conversation in toStore.GroupBy(i => group[i].Message.ConversationId, StringComparer.Ordinal))
+
+                // Conversations in ordinal order of their ids, whatever the arrival order: every group on every node takes
+                // the row locks in the same order, so two groups over the same conversations cannot deadlock. Within a
+                // conversation, seqs follow arrival order.
+                var conversations = toStore
+                    .GroupBy(i => group[i].Message.ConversationId, StringComparer.Ordinal)
+                    .OrderBy(g => g.Key, StringComparer.Ordinal);
+                foreach (var conversation in conversations)
                 {
                     // One statement per conversation takes its row lock and n consecutive seqs, ending at the returned one.
                     var indexes = conversation.ToList();
@@ -195,8 +255,12 @@ internal sealed partial class EfCoreChatStore
                 db.AddRange(entities.Select(e => e.Entity));
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
 
-                // Sending moves each sender's own read position to their last message of the group.
-                foreach (var position in entities.GroupBy(e => (e.Entity.ConversationId, e.Entity.SenderId)))
+                // Sending moves each sender's own read position to their last message of the group (in lock order too).
+                var positions = entities
+                    .GroupBy(e => (e.Entity.ConversationId, e.Entity.SenderId))
+                    .OrderBy(g => g.Key.ConversationId, StringComparer.Ordinal)
+                    .ThenBy(g => g.Key.SenderId, StringComparer.Ordinal);
+                foreach (var position in positions)
                 {
                     await db.Database
                         .SqlQueryRaw<long>(sql.AdvanceReadPosition, position.Key.ConversationId, position.Key.SenderId, position.Max(e => e.Entity.Seq))

@@ -1,6 +1,8 @@
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using static ChatKit.Storage.EfCore.Internal.Mapping;
 
 namespace ChatKit.Storage.EfCore.Internal;
@@ -20,10 +22,18 @@ internal sealed partial class EfCoreChatStore : IChatStore
     private readonly ILogger<EfCoreChatStore> _logger;
     private ChatKitSql? _sql;
 
-    public EfCoreChatStore(IChatKitContextSource contexts, ILogger<EfCoreChatStore> logger)
+    /// <summary>How many groups are written at once: one on SQLite (one writer at a time anyway), more elsewhere.</summary>
+    private int _maxWriters = 1;
+
+    public EfCoreChatStore(IChatKitContextSource contexts, IOptions<EfCoreChatStoreOptions> options, ILogger<EfCoreChatStore> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _contexts = contexts;
         _logger = logger;
+        _appends = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(options.Value.MaxQueuedAppends)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+        });
     }
 
     /// <inheritdoc/>
@@ -453,7 +463,17 @@ internal sealed partial class EfCoreChatStore : IChatStore
 
     private static IQueryable<MessageEntity> Messages(DbContext db) => db.Set<MessageEntity>().AsNoTracking();
 
-    private ChatKitSql Sql(DbContext db) => _sql ??= ChatKitSql.Create(db);
+    private ChatKitSql Sql(DbContext db)
+    {
+        if (_sql is null)
+        {
+            // SQLite has one writer at a time: several groups in flight would only queue on its lock.
+            _maxWriters = db.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) == true ? 1 : MaxConcurrentGroups;
+            _sql = ChatKitSql.Create(db);
+        }
+
+        return _sql;
+    }
 
     private static async Task<Conversation?> FindDirectAsync(DbContext db, string key, CancellationToken ct)
     {
