@@ -171,78 +171,6 @@ internal sealed partial class EfCoreChatStore : IChatStore
     }
 
     /// <inheritdoc/>
-    public Task<StoreResult<ChatMessage>> AppendMessageAsync(ChatMessage message, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        return EnqueueAppendAsync(message, cancellationToken);
-    }
-
-    /// <summary>Appends one message in a transaction of its own: the way back when a group commit fails as a whole.</summary>
-    private Task<StoreResult<ChatMessage>> AppendOneAsync(ChatMessage message, CancellationToken cancellationToken)
-    {
-        return WriteAsync(
-            async (db, ct) =>
-            {
-                // A retry of a send that was stored already: answer it without taking the write lock.
-                if (message.TempId is not null)
-                {
-                    var first = await FindByTempIdAsync(db, message, ct).ConfigureAwait(false);
-                    if (first is not null)
-                    {
-                        return new StoreResult<ChatMessage>(first, false);
-                    }
-                }
-
-                var sql = Sql(db);
-                var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    // The first statement writes: it takes the conversation's row lock (the write lock on SQLite), so
-                    // concurrent appends to the conversation, from any process, get consecutive numbers.
-                    var seqs = await db.Database
-                        .SqlQueryRaw<long>(sql.NextSeq, message.ConversationId, ToStore(message.CreatedAt), 1L)
-                        .ToListAsync(ct)
-                        .ConfigureAwait(false);
-                    if (seqs.Count == 0)
-                    {
-                        throw new InvalidOperationException($"Conversation {message.ConversationId} does not exist.");
-                    }
-
-                    var entity = ToEntity(message, seqs[0]);
-                    db.Add(entity);
-                    try
-                    {
-                        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-                    }
-                    catch (DbUpdateException ex) when (message.TempId is not null)
-                    {
-                        // A concurrent send with the same tempId committed between our check and our insert: the unique
-                        // index refused ours. Rolling back returns the seq; the first message is the answer.
-                        await transaction.RollbackAsync(ct).ConfigureAwait(false);
-                        db.ChangeTracker.Clear();
-                        var first = await FindByTempIdAsync(db, message, ct).ConfigureAwait(false);
-                        if (first is null)
-                        {
-                            throw;
-                        }
-
-                        Log.TempIdRaceLost(_logger, message.SenderId, message.ConversationId, first.Id, ex);
-                        return new StoreResult<ChatMessage>(first, false);
-                    }
-
-                    // Sending moves the sender's own read position to the message.
-                    await db.Database
-                        .SqlQueryRaw<long>(sql.AdvanceReadPosition, message.ConversationId, message.SenderId, entity.Seq)
-                        .ToListAsync(ct)
-                        .ConfigureAwait(false);
-                    await transaction.CommitAsync(ct).ConfigureAwait(false);
-                    return new StoreResult<ChatMessage>(ToModel(entity), true);
-                }
-            },
-            cancellationToken);
-    }
-
-    /// <inheritdoc/>
     public Task<ChatMessage?> FindMessageAsync(string messageId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messageId);
@@ -480,16 +408,6 @@ internal sealed partial class EfCoreChatStore : IChatStore
         var entity = await Conversations(db).Include(c => c.Participants)
             .SingleOrDefaultAsync(c => c.DirectKey == key, ct).ConfigureAwait(false);
         return entity is null ? null : ToModel(entity, entity.Participants);
-    }
-
-    private static async Task<ChatMessage?> FindByTempIdAsync(DbContext db, ChatMessage message, CancellationToken ct)
-    {
-        var entity = await Messages(db)
-            .SingleOrDefaultAsync(
-                m => m.ConversationId == message.ConversationId && m.SenderId == message.SenderId && m.TempId == message.TempId,
-                ct)
-            .ConfigureAwait(false);
-        return entity is null ? null : ToModel(entity);
     }
 
     private static async Task<long> ReadPositionAsync(DbContext db, string conversationId, string userId, CancellationToken ct) =>

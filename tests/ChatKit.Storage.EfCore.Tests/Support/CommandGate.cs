@@ -16,7 +16,7 @@ public sealed class CommandGate : DbCommandInterceptor
     private TaskCompletionSource? _release;
     private Exception? _failure;
 
-    /// <summary>The conversation ids of the seq updates (<c>UPDATE … last_seq</c>) sent so far, in order.</summary>
+    /// <summary>The conversation ids the store's group commands locked so far, in the order it locked them.</summary>
     public IReadOnlyList<string> SeqUpdates
     {
         get
@@ -81,9 +81,16 @@ public sealed class CommandGate : DbCommandInterceptor
                 throw _failure;
             }
 
-            if (command.CommandText.Contains("SET \"last_seq\" = \"last_seq\" +", StringComparison.Ordinal))
+            if (command.CommandText.Contains("ck_lock_id", StringComparison.Ordinal))
             {
-                _seqUpdates.Add((string)command.Parameters[0].Value!);
+                // The group's locking command: its conversation ids, in the order the locks are taken.
+                foreach (var id in command.Parameters.Cast<DbParameter>().Select(p => p.Value).OfType<string>().Where(v => v.StartsWith("c_", StringComparison.Ordinal)))
+                {
+                    if (!_seqUpdates.Contains(id))
+                    {
+                        _seqUpdates.Add(id);
+                    }
+                }
             }
 
             if (_held is { Task.IsCompleted: false } held)
