@@ -19,4 +19,12 @@ public sealed class EfCoreChatStoreOptions
     /// and to a host's context configured with <c>UseChatKitSqliteSettings()</c> (which takes its own value).
     /// </summary>
     public TimeSpan SqliteBusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How many sends may wait to be written at most, per node. Sends are written in groups (one transaction for
+    /// whatever queued up while the previous group was written); when the database falls this far behind, a further
+    /// send waits for room in the queue (or until its caller cancels it) instead of adding to memory. Default 10,000;
+    /// 1 to 1,000,000.
+    /// </summary>
+    public int MaxQueuedAppends { get; set; } = 10_000;
 }

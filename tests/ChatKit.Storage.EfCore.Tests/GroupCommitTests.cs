@@ -1,5 +1,6 @@
 using ChatKit.Storage.EfCore.Internal;
 using ChatKit.Storage.EfCore.Tests.Support;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using static ChatKit.Storage.EfCore.Tests.Support.TestData;
 
@@ -16,7 +17,10 @@ public sealed class GroupCommitTests : IAsyncLifetime
 
     private EfCoreChatStore Store => (EfCoreChatStore)_node!.Store;
 
-    public async ValueTask InitializeAsync() => _node = await StoreNode.StartAsync(o => o.UseSqlite(_files.ConnectionString("chat.db")));
+    private readonly CommandGate _commands = new();
+
+    public async ValueTask InitializeAsync() =>
+        _node = await StoreNode.StartAsync(o => o.UseSqlite(_files.ConnectionString("chat.db")).AddInterceptors(_commands));
 
     public async ValueTask DisposeAsync()
     {
@@ -50,6 +54,27 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(3, await Store.GetReadPositionAsync(first.Id, alice, Ct));
         Assert.Equal(2, await Store.GetReadPositionAsync(second.Id, bob, Ct));
         Assert.Equal(4, (await Store.FindConversationAsync(first.Id, Ct))!.LastSeq);
+    }
+
+    [Fact]
+    public async Task Group_TakesConversationLocksInIdOrder_WhateverTheArrivalOrder()
+    {
+        // Two nodes writing the same conversations in opposite arrival orders would otherwise each hold one row lock and
+        // wait for the other's: every group takes them in one global order (ordinal by id) instead.
+        var (alice, bob) = (NewUserId(), NewUserId());
+        var conversations = new[] { NewGroup(alice, bob), NewGroup(alice, bob), NewGroup(alice, bob) };
+        foreach (var conversation in conversations)
+        {
+            await Store.CreateConversationAsync(conversation, Ct);
+        }
+
+        var ids = conversations.Select(c => c.Id).Order(StringComparer.Ordinal).ToList();
+        var descending = Enumerable.Reverse(ids).ToList();
+        var results = await Store.AppendAsOneGroupAsync(
+            [NewMessage(descending[0], alice), NewMessage(descending[1], bob), NewMessage(descending[2], alice), NewMessage(descending[0], bob)]);
+
+        Assert.Equal(ids, _commands.SeqUpdates);
+        Assert.Equal([1L, 1, 1, 2], results.Select(r => r.Value.Seq));
     }
 
     [Fact]
@@ -98,7 +123,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         // A message whose id is taken makes the database refuse the whole group's insert.
         var results = Store.AppendAsOneGroupAsync([NewMessage(conversation.Id, bob), NewMessage(conversation.Id, bob) with { Id = existing.Value.Id }, NewMessage(conversation.Id, alice)]);
 
-        await Assert.ThrowsAsync<DbUpdateException>(() => results);
+        await Assert.ThrowsAnyAsync<DbException>(() => results);
         var page = (await Store.GetMessagesAsync(conversation.Id, null, null, 100, Ct)).Items;
         Assert.Equal([1L, 2, 3], page.Select(m => m.Seq));
         Assert.Equal(3, (await Store.FindConversationAsync(conversation.Id, Ct))!.LastSeq);

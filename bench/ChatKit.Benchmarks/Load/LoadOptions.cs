@@ -138,12 +138,13 @@ internal sealed class LoadOptions
         var specs = new List<ServerSpec> { Baseline };
         var db = Path.Combine(Path.GetFullPath(RunDirectory), $"chatkit-{Guid.NewGuid():N}.db");
         specs.Add(new ServerSpec("chatkit-sqlite", ["--kind", "chatkit", "--storage", "sqlite", "--connection-string", $"Data Source={db}"]));
-        if (Postgres && (ServerFilter is null || ServerFilter.Contains("chatkit-postgres")))
+        if (Postgres && (ServerFilter is null || ServerFilter.Contains("chatkit-postgres") || ServerFilter.Contains("baseline-durable")))
         {
             var connectionString = await PostgresLauncher.EnsureStartedAsync(IsPinned ? ServerCpus : null, LogDirectory, report, ct).ConfigureAwait(false);
             if (connectionString is not null)
             {
                 specs.Add(new ServerSpec("chatkit-postgres", ["--kind", "chatkit", "--storage", "postgres", "--connection-string", connectionString], UsesPostgres: true));
+                specs.Add(new ServerSpec("baseline-durable", ["--kind", "baseline", "--storage", "postgres", "--connection-string", connectionString], UsesPostgres: true));
             }
         }
 

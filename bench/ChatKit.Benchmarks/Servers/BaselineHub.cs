@@ -19,11 +19,14 @@ internal enum BaselineFanout
 /// <summary>
 /// The baseline's whole state: rooms and who is connected. No storage, no rules beyond "the room exists".
 /// </summary>
-internal sealed class BaselineState(BaselineFanout fanout)
+internal sealed class BaselineState(BaselineFanout fanout, BaselineStore? store = null)
 {
     private long _nextId;
 
     public BaselineFanout Fanout { get; } = fanout;
+
+    /// <summary>Where <c>baseline-durable</c> stores each message before acknowledging it; null for the bare baseline.</summary>
+    public BaselineStore? Store { get; } = store;
 
     public ConcurrentDictionary<string, Room> Rooms { get; } = new(StringComparer.Ordinal);
 
@@ -138,6 +141,11 @@ internal sealed class BaselineHub(BaselineState state) : Hub
         var caller = Context.UserIdentifier!;
         var now = DateTimeOffset.UtcNow;
         var message = new MessageDto(state.NextId("m_"), room.Id, room.NextSeq(), new SenderDto(caller, caller), args.Content, "text", args.TempId, now, null, null);
+        if (state.Store is { } store)
+        {
+            await store.InsertAsync(message.Id, room.Id, caller, args.Content, args.TempId, now).ConfigureAwait(false);
+        }
+
         await Clients.Caller.SendAsync("messageSent", new MessageSentEvent(args.TempId, message.Id)).ConfigureAwait(false);
         var payload = new NewMessageEvent(message, room.Id);
         var targets = state.Fanout == BaselineFanout.Groups ? Clients.Group(room.Id) : Clients.Users(room.Members);

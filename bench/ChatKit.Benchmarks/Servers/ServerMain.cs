@@ -44,7 +44,11 @@ internal static class ServerMain
         {
             case "baseline":
                 builder.Services.AddSignalR();
-                builder.Services.AddSingleton(new BaselineState(options.Fanout));
+                // --storage postgres: baseline-durable, the bare hub storing each message with one awaited INSERT.
+                var store = options.Storage == "postgres"
+                    ? await BaselineStore.CreateAsync(options.ConnectionString ?? throw new ArgumentException("--connection-string is required")).ConfigureAwait(false)
+                    : null;
+                builder.Services.AddSingleton(new BaselineState(options.Fanout, store));
                 break;
             case "chatkit":
                 ChatKitServer.ConfigureServices(builder, options);

@@ -313,7 +313,6 @@ public sealed class ChatService
             throw ChatException.Validation("content", Invariant($"content has at most {_options.MaxContentLength} characters"));
         }
 
-        var conversation = await RequireParticipantAsync(caller, request.ConversationId, cancellationToken).ConfigureAwait(false);
         await EnforceAsync(caller, ChatOperation.SendMessage, cancellationToken).ConfigureAwait(false);
 
         var started = _time.GetTimestamp();
@@ -321,7 +320,7 @@ public sealed class ChatService
         var message = new ChatMessage
         {
             Id = Ids.NewMessageId(now),
-            ConversationId = conversation.Id,
+            ConversationId = request.ConversationId,
             Seq = 0,
             SenderId = caller.Id,
             SenderName = DisplayNameOf(caller),
@@ -330,15 +329,18 @@ public sealed class ChatService
             TempId = request.TempId,
             CreatedAt = now,
         };
-        var result = await _store.AppendMessageAsync(message, cancellationToken).ConfigureAwait(false);
+        // Membership is checked by the append itself (atomically where the store can), which also says whom to tell.
+        var appended = await _store.AppendParticipantMessageAsync(message, cancellationToken).ConfigureAwait(false)
+            ?? throw ChatException.ConversationNotFound(request.ConversationId);
+        var result = appended.Result;
         if (!result.Created)
         {
             _metrics.MessageDeduplicated();
         }
         else
         {
-            _metrics.MessageStored(conversation.Type, _time.GetElapsedTime(started));
-            await _events.PublishAsync(new MessageCreatedEvent(result.Value, ParticipantIds(conversation))).ConfigureAwait(false);
+            _metrics.MessageStored(appended.ConversationType, _time.GetElapsedTime(started));
+            await _events.PublishAsync(new MessageCreatedEvent(result.Value, appended.ParticipantIds)).ConfigureAwait(false);
         }
 
         return new SendMessageResult(result.Value, result.Created);

@@ -63,6 +63,32 @@ public interface IChatStore
     /// <returns>The stored message with its seq, and whether this call created it.</returns>
     Task<StoreResult<ChatMessage>> AppendMessageAsync(ChatMessage message, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Appends a message as <see cref="AppendMessageAsync"/> does, but only when its sender is a participant of the
+    /// conversation, and returns the conversation's type and participants with the result (to address the new message).
+    /// A store that can check membership inside the append's own atomic operation implements this, so a sender whose
+    /// removal committed can never append afterwards, and the send path needs no separate read of the conversation. The
+    /// default reads the conversation with <see cref="FindConversationAsync"/>, then appends.
+    /// </summary>
+    /// <param name="message">The message; its <see cref="ChatMessage.Seq"/> is ignored.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>
+    /// The result and the conversation's participants, or <see langword="null"/> when the conversation does not exist or
+    /// the sender is not one of its participants (then nothing is stored).
+    /// </returns>
+    async Task<ParticipantAppend?> AppendParticipantMessageAsync(ChatMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var conversation = await FindConversationAsync(message.ConversationId, cancellationToken).ConfigureAwait(false);
+        if (conversation is null || !conversation.HasParticipant(message.SenderId))
+        {
+            return null;
+        }
+
+        var result = await AppendMessageAsync(message, cancellationToken).ConfigureAwait(false);
+        return new ParticipantAppend(result, conversation.Type, [.. conversation.Participants.Select(p => p.UserId)]);
+    }
+
     /// <summary>Returns a message (or its tombstone), or <see langword="null"/> when it does not exist.</summary>
     /// <param name="messageId">The message id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -177,6 +203,12 @@ public readonly record struct StoreResult<T>(T Value, bool Created);
 /// <param name="Conversation">The conversation afterwards, or <see langword="null"/> when it does not exist.</param>
 /// <param name="LimitExceeded"><see langword="true"/> when nobody was added because the conversation would have had too many participants.</param>
 public readonly record struct AddParticipantsResult(Conversation? Conversation, bool LimitExceeded);
+
+/// <summary>What <see cref="IChatStore.AppendParticipantMessageAsync"/> returns: the append's result and who to tell.</summary>
+/// <param name="Result">The stored message, and whether this call created it.</param>
+/// <param name="ConversationType">The conversation's type.</param>
+/// <param name="ParticipantIds">The conversation's participants when the message was appended.</param>
+public sealed record ParticipantAppend(StoreResult<ChatMessage> Result, ConversationType ConversationType, IReadOnlyList<string> ParticipantIds);
 
 /// <summary>A position in a user's conversation list, ordered by last activity descending then id descending.</summary>
 /// <param name="LastActivityAt">The last activity of the conversation at the position.</param>

@@ -13,20 +13,16 @@ namespace ChatKit.Storage.EfCore.Internal;
 /// </summary>
 internal sealed class ChatKitSql
 {
-    private ChatKitSql(string nextSeq, string advanceReadPosition, string lockMembership, string probe)
+    private ChatKitSql(string advanceReadPosition, string lockMembership, string probe, AppendNames append)
     {
-        NextSeq = nextSeq;
         AdvanceReadPosition = advanceReadPosition;
         LockMembership = lockMembership;
         Probe = probe;
+        Append = append;
     }
 
-    /// <summary>
-    /// {0} conversation id, {1} last activity, {2} how many seqs to take: raises the conversation's last seq by {2} and
-    /// returns the new last seq (the taken seqs end there); no row when the conversation does not exist. The row lock it
-    /// takes serialises appends to one conversation across processes.
-    /// </summary>
-    public string NextSeq { get; }
+    /// <summary>The delimited table and column names, and the value conversions, the group append writes its SQL with.</summary>
+    public AppendNames Append { get; }
 
     /// <summary>
     /// {0} conversation id, {1} user id, {2} seq: inserts the read position, or raises it when it is lower (never lowers
@@ -66,10 +62,6 @@ internal sealed class ChatKitSql
         var readUser = readColumn(nameof(ReadPositionEntity.UserId));
         var readSeq = readColumn(nameof(ReadPositionEntity.Seq));
 
-        var nextSeq =
-            $"UPDATE {conversationTable} SET {lastSeq} = {lastSeq} + {{2}}, {lastActivity} = {{1}} "
-            + $"WHERE {id} = {{0}} RETURNING {lastSeq} AS {value}";
-
         // INSERT … SELECT … WHERE EXISTS: no row for an unknown conversation (instead of a foreign key error);
         // ON CONFLICT … DO UPDATE … WHERE: an atomic maximum, whichever of two concurrent callers comes first.
         var advance =
@@ -84,8 +76,33 @@ internal sealed class ChatKitSql
             + $"WHERE {id} = {{0}} RETURNING {counter} AS {value}";
 
         var probe = $"SELECT 1 FROM {conversationTable} WHERE 1 = 0";
-        return new ChatKitSql(nextSeq, advance, lockMembership, probe);
+
+        var participants = FindEntity<ParticipantEntity>(context, model);
+        var messages = FindEntity<MessageEntity>(context, model);
+        var (participantTable, participantColumn) = Names(participants, sql);
+        var (messageTable, messageColumn) = Names(messages, sql);
+        var append = new AppendNames(
+            conversationTable,
+            id,
+            lastSeq,
+            lastActivity,
+            conversationColumn(nameof(ConversationEntity.Type)),
+            Converter(conversations, nameof(ConversationEntity.Type)),
+            participantTable,
+            participantColumn(nameof(ParticipantEntity.ConversationId)),
+            participantColumn(nameof(ParticipantEntity.UserId)),
+            messageTable,
+            [.. AppendNames.MessageProperties.Select(messageColumn)],
+            Converter(messages, nameof(MessageEntity.Type)),
+            readTable,
+            readConversation,
+            readUser,
+            readSeq);
+        return new ChatKitSql(advance, lockMembership, probe, append);
     }
+
+    private static Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? Converter(IEntityType entity, string property) =>
+        entity.FindProperty(property)!.GetTypeMapping().Converter;
 
     private static IEntityType FindEntity<T>(DbContext context, IModel model) =>
         model.FindEntityType(typeof(T))
@@ -103,4 +120,32 @@ internal sealed class ChatKitSql
             return sql.DelimitIdentifier(column.Name);
         });
     }
+}
+
+/// <summary>Names for the group append's statements, delimited for the provider, and the model's value conversions.</summary>
+internal sealed record AppendNames(
+    string ConversationTable,
+    string ConversationId,
+    string LastSeq,
+    string LastActivityAt,
+    string ConversationType,
+    Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? ConversationTypeConverter,
+    string ParticipantTable,
+    string ParticipantConversationId,
+    string ParticipantUserId,
+    string MessageTable,
+    IReadOnlyList<string> MessageColumns,
+    Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? MessageTypeConverter,
+    string ReadPositionTable,
+    string ReadPositionConversationId,
+    string ReadPositionUserId,
+    string ReadPositionSeq)
+{
+    /// <summary>The message columns, in the order of <see cref="MessageColumns"/>.</summary>
+    public static readonly string[] MessageProperties =
+    [
+        nameof(MessageEntity.Id), nameof(MessageEntity.ConversationId), nameof(MessageEntity.Seq), nameof(MessageEntity.SenderId),
+        nameof(MessageEntity.SenderName), nameof(MessageEntity.Content), nameof(MessageEntity.Type), nameof(MessageEntity.TempId),
+        nameof(MessageEntity.CreatedAt), nameof(MessageEntity.EditedAt), nameof(MessageEntity.DeletedAt),
+    ];
 }

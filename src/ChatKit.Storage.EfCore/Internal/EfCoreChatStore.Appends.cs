@@ -1,97 +1,174 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using static ChatKit.Storage.EfCore.Internal.Mapping;
 
 namespace ChatKit.Storage.EfCore.Internal;
 
-// Group commit. Appends that arrive while another group is being written wait in a queue, and the next group writes
-// all of them in one transaction: one seq update per conversation (last_seq + n), one batched insert, one read-position
-// update per sender, one commit (one fsync). Every caller is answered only after that commit, so nothing is
-// acknowledged before it is durable. Under light load a group holds one message and this is the plain path.
+// Group commit. Appends wait in a bounded queue; a writer takes what is queued (up to MaxGroupSize) and writes it as
+// one transaction of two commands and a commit, whatever the group holds:
+//   1. lock every conversation of the group (in ordinal id order), then, under those locks, read their participants and
+//      the messages already stored with the group's tempIds;
+//   2. set each conversation's last seq, insert every new message, move each sender's read position (one command);
+//   3. commit (one fsync).
+// Every caller is answered only after the commit, so nothing is acknowledged before it is durable. Under light load a
+// group holds one message and this is the plain path.
+//
+// Invariants:
+// - Membership is checked under the conversation's lock, which membership changes take too: once a removal commits, the
+//   removed user's sends are refused; a send that locked first is ordered before the removal.
+// - seqs are gapless: they are counted from the locked last seq, for the messages actually inserted, in arrival order.
+// - A writer never dies silently: whatever a group throws is given to that group's callers, and a writer that stops
+//   for any reason hands the queue to a new writer if anything is left in it. So a queued append is always answered.
+// - Row locks are taken in one global order (conversations by ordinal id, then read positions by conversation and
+//   user), so two groups (on one node or on two) holding the same conversations cannot deadlock.
+// - The queue is bounded (EfCoreChatStoreOptions.MaxQueuedAppends): when it is full, a send waits for room (it can be
+//   cancelled by its caller) instead of growing memory without limit while the database falls behind.
 internal sealed partial class EfCoreChatStore
 {
     /// <summary>The most messages one transaction writes.</summary>
     private const int MaxGroupSize = 256;
 
-    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
-    private int _draining;
+    /// <summary>How many groups one node writes at once where the database takes concurrent writers (row locks).</summary>
+    private const int MaxConcurrentGroups = 4;
 
-    private async Task<StoreResult<ChatMessage>> EnqueueAppendAsync(ChatMessage message, CancellationToken cancellationToken)
+    private readonly Channel<PendingAppend> _appends;
+    private int _writers;
+
+    /// <summary>How many appends wait in the queue now (for tests).</summary>
+    internal int QueuedAppends => _appends.Reader.Count;
+
+    /// <inheritdoc/>
+    public async Task<StoreResult<ChatMessage>> AppendMessageAsync(ChatMessage message, CancellationToken cancellationToken)
     {
-        var pending = new PendingAppend(message, cancellationToken);
-        _appends.Writer.TryWrite(pending);
-        StartDraining();
-        return await pending.Result.Task.ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(message);
+        var answer = await EnqueueAppendAsync(message, checkMembership: false, cancellationToken).ConfigureAwait(false);
+        return answer.Result;
+    }
+
+    /// <inheritdoc/>
+    public async Task<ParticipantAppend?> AppendParticipantMessageAsync(ChatMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var answer = await EnqueueAppendAsync(message, checkMembership: true, cancellationToken).ConfigureAwait(false);
+        return answer.IsParticipant ? new ParticipantAppend(answer.Result, answer.ConversationType, answer.ParticipantIds) : null;
     }
 
     /// <summary>Writes <paramref name="messages"/> as one group, as the queue does under load (for tests).</summary>
     internal async Task<StoreResult<ChatMessage>[]> AppendAsOneGroupAsync(IReadOnlyList<ChatMessage> messages)
     {
-        var group = messages.Select(m => new PendingAppend(m, CancellationToken.None)).ToList();
+        var group = messages.Select(m => new PendingAppend(m, checkMembership: false, CancellationToken.None)).ToList();
         await WriteGroupAsync(group).ConfigureAwait(false);
-        return await Task.WhenAll(group.Select(p => p.Result.Task)).ConfigureAwait(false);
+        var answers = await Task.WhenAll(group.Select(p => p.Answer.Task)).ConfigureAwait(false);
+        return [.. answers.Select(a => a.Result)];
     }
 
-    private void StartDraining()
+    private async Task<AppendAnswer> EnqueueAppendAsync(ChatMessage message, bool checkMembership, CancellationToken cancellationToken)
     {
-        if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
+        var pending = new PendingAppend(message, checkMembership, cancellationToken);
+        if (!_appends.Writer.TryWrite(pending))
         {
-            _ = Task.Run(DrainAsync);
+            // Full: wait for a writer to take a group out (backpressure), unless the caller gives up first.
+            StartWriter();
+            await _appends.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
         }
+
+        StartWriter();
+        return await pending.Answer.Task.ConfigureAwait(false);
     }
 
-    private async Task DrainAsync()
+    private void StartWriter()
     {
-        var group = new List<PendingAppend>(MaxGroupSize);
         while (true)
         {
-            while (group.Count < MaxGroupSize && _appends.Reader.TryRead(out var pending))
+            var writers = Volatile.Read(ref _writers);
+            if (writers >= _maxWriters || !_appends.Reader.TryPeek(out _))
             {
-                if (pending.CancellationToken.IsCancellationRequested)
-                {
-                    pending.Result.TrySetCanceled(pending.CancellationToken);
-                }
-                else
-                {
-                    group.Add(pending);
-                }
+                return;
             }
 
-            if (group.Count > 0)
+            if (Interlocked.CompareExchange(ref _writers, writers + 1, writers) == writers)
             {
-                await WriteGroupAsync(group).ConfigureAwait(false);
-                group.Clear();
-                continue;
-            }
-
-            // Nothing left: stop, unless an append arrived between the last read and now (then keep going).
-            Volatile.Write(ref _draining, 0);
-            if (!_appends.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
-            {
+                _ = Task.Run(WriteQueueAsync);
                 return;
             }
         }
     }
 
+    private async Task WriteQueueAsync()
+    {
+        var group = new List<PendingAppend>(MaxGroupSize);
+        try
+        {
+            while (true)
+            {
+                while (group.Count < MaxGroupSize && _appends.Reader.TryRead(out var pending))
+                {
+                    if (pending.CancellationToken.IsCancellationRequested)
+                    {
+                        pending.Answer.TrySetCanceled(pending.CancellationToken);
+                    }
+                    else
+                    {
+                        group.Add(pending);
+                    }
+                }
+
+                if (group.Count == 0)
+                {
+                    return;
+                }
+
+                await WriteGroupAsync(group).ConfigureAwait(false);
+                group.Clear();
+            }
+        }
+        catch (Exception ex)
+        {
+            // WriteGroupAsync answers its callers whatever happens; this is the last line should that ever fail.
+            Log.AppendWriterFailed(_logger, group.Count, ex);
+            foreach (var pending in group)
+            {
+                pending.Answer.TrySetException(new InvalidOperationException("ChatKit's append writer failed; the message was not stored.", ex));
+            }
+        }
+        finally
+        {
+            // Stop, then hand over to a new writer if an append arrived after our last read (or we failed).
+            Interlocked.Decrement(ref _writers);
+            StartWriter();
+        }
+    }
+
     private async Task WriteGroupAsync(List<PendingAppend> group)
     {
-        if (group.Count == 1)
-        {
-            await CompleteOneAsync(group[0]).ConfigureAwait(false);
-            return;
-        }
-
         Outcome[] outcomes;
         try
         {
             // The callers' tokens do not cancel a group: it holds other callers' messages too.
             outcomes = await WriteAsync((db, ct) => AppendGroupAsync(db, group, ct), CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (DbException ex) when (group.Count > 1 && !ex.IsTransient)
         {
-            // Most often a tempId that another process stored between our check and our insert: the unique index
-            // refused the whole group. Each message then takes the one-transaction path, which answers that case.
-            await Task.WhenAll(group.Select(CompleteOneAsync)).ConfigureAwait(false);
+            // The database refused the group's statements (a constraint: a message id that exists, say). Each message
+            // then goes alone, so only the one at fault fails.
+            await Task.WhenAll(group.Select(p => WriteGroupAsync([p]))).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex)
+        {
+            // Anything else (the database unreachable or busy, a command cancelled by the provider): nothing of the group
+            // was committed, and every caller is told so with the cause.
+            foreach (var pending in group)
+            {
+                pending.Answer.TrySetException(ex);
+            }
+
             return;
         }
 
@@ -100,159 +177,267 @@ internal sealed partial class EfCoreChatStore
             var outcome = outcomes[i];
             if (outcome.Error is not null)
             {
-                group[i].Result.TrySetException(outcome.Error);
+                group[i].Answer.TrySetException(outcome.Error);
             }
             else
             {
-                group[i].Result.TrySetResult(outcome.Result!.Value);
+                group[i].Answer.TrySetResult(outcome.Answer);
             }
-        }
-    }
-
-    private async Task CompleteOneAsync(PendingAppend pending)
-    {
-        try
-        {
-            pending.Result.TrySetResult(await AppendOneAsync(pending.Message, pending.CancellationToken).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (pending.CancellationToken.IsCancellationRequested)
-        {
-            pending.Result.TrySetCanceled(pending.CancellationToken);
-        }
-        catch (Exception ex)
-        {
-            pending.Result.TrySetException(ex);
         }
     }
 
     private async Task<Outcome[]> AppendGroupAsync(DbContext db, List<PendingAppend> group, CancellationToken ct)
     {
-        var outcomes = new Outcome[group.Count];
-        var toStore = new List<int>(group.Count);
-        var firstOfKey = new Dictionary<(string Conversation, string Sender, string TempId), int>();
-        var repeats = new List<(int Index, int First)>();
-
-        // Retries of sends stored already are answered without writing (one query for the whole group); a tempId used
-        // twice in this group is stored once.
-        var stored = await FindStoredTempIdsAsync(db, group, ct).ConfigureAwait(false);
-        for (var i = 0; i < group.Count; i++)
+        var names = Sql(db).Append;
+        var conversationIds = group.Select(p => p.Message.ConversationId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
         {
-            var message = group[i].Message;
-            if (message.TempId is not null)
+            var read = await LockAndReadAsync(db, names, group, conversationIds, ct).ConfigureAwait(false);
+
+            var outcomes = new Outcome[group.Count];
+            var firstOfKey = new Dictionary<(string Conversation, string Sender, string TempId), int>();
+            var repeats = new List<(int Index, int First)>();
+            var added = new Dictionary<string, long>(StringComparer.Ordinal);
+            var toStore = new List<(int Index, MessageEntity Entity)>(group.Count);
+            for (var i = 0; i < group.Count; i++)
             {
-                var key = (message.ConversationId, message.SenderId, message.TempId);
-                if (firstOfKey.TryGetValue(key, out var first))
+                var pending = group[i];
+                var message = pending.Message;
+                if (!read.Conversations.TryGetValue(message.ConversationId, out var conversation))
                 {
-                    repeats.Add((i, first));
+                    outcomes[i] = pending.CheckMembership
+                        ? new Outcome(AppendAnswer.NotParticipant, null)
+                        : new Outcome(default, new InvalidOperationException($"Conversation {message.ConversationId} does not exist."));
                     continue;
                 }
 
-                if (stored.TryGetValue(key, out var earlier))
+                if (pending.CheckMembership && !conversation.Participants.Contains(message.SenderId, StringComparer.Ordinal))
                 {
-                    outcomes[i] = new Outcome(new StoreResult<ChatMessage>(earlier, false), null);
+                    outcomes[i] = new Outcome(AppendAnswer.NotParticipant, null);
                     continue;
                 }
 
-                firstOfKey[key] = i;
-            }
-
-            toStore.Add(i);
-        }
-
-        if (toStore.Count > 0)
-        {
-            var sql = Sql(db);
-            var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                var entities = new List<(int Index, MessageEntity Entity)>(toStore.Count);
-                foreach (var conversation in toStore.GroupBy(i => group[i].Message.ConversationId, StringComparer.Ordinal))
+                if (message.TempId is not null)
                 {
-                    // One statement per conversation takes its row lock and n consecutive seqs, ending at the returned one.
-                    var indexes = conversation.ToList();
-                    var lastActivity = indexes.Max(i => ToStore(group[i].Message.CreatedAt));
-                    var last = await db.Database
-                        .SqlQueryRaw<long>(sql.NextSeq, conversation.Key, lastActivity, (long)indexes.Count)
-                        .ToListAsync(ct)
-                        .ConfigureAwait(false);
-                    if (last.Count == 0)
+                    // A retry of a send stored already is answered with the first message; a tempId twice in the group is
+                    // stored once.
+                    var key = (message.ConversationId, message.SenderId, message.TempId);
+                    if (read.StoredTempIds.TryGetValue(key, out var earlier))
                     {
-                        foreach (var i in indexes)
-                        {
-                            outcomes[i] = new Outcome(null, new InvalidOperationException($"Conversation {conversation.Key} does not exist."));
-                        }
-
+                        outcomes[i] = new Outcome(conversation.Answer(new StoreResult<ChatMessage>(earlier, false)), null);
                         continue;
                     }
 
-                    var seq = last[0] - indexes.Count;
-                    foreach (var i in indexes)
+                    if (firstOfKey.TryGetValue(key, out var first))
                     {
-                        entities.Add((i, ToEntity(group[i].Message, ++seq)));
+                        repeats.Add((i, first));
+                        continue;
+                    }
+
+                    firstOfKey[key] = i;
+                }
+
+                // seqs follow the locked last seq, in arrival order, counting only what is inserted.
+                var count = added.GetValueOrDefault(message.ConversationId) + 1;
+                added[message.ConversationId] = count;
+                toStore.Add((i, ToEntity(message, conversation.LastSeq + count)));
+            }
+
+            if (toStore.Count > 0)
+            {
+                await WriteMessagesAsync(db, names, toStore, ct).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            foreach (var (index, entity) in toStore)
+            {
+                outcomes[index] = new Outcome(read.Conversations[entity.ConversationId].Answer(new StoreResult<ChatMessage>(ToModel(entity), true)), null);
+            }
+
+            foreach (var (index, first) in repeats)
+            {
+                var answer = outcomes[first];
+                outcomes[index] = answer.Error is not null ? answer : answer with { Answer = answer.Answer with { Result = answer.Answer.Result with { Created = false } } };
+            }
+
+            return outcomes;
+        }
+    }
+
+    /// <summary>
+    /// One command: locks the conversations in id order (a no-op update, returning last seq and type), then reads their
+    /// participants and the messages stored with the group's tempIds, both under those locks.
+    /// </summary>
+    private static async Task<GroupRead> LockAndReadAsync(
+        DbContext db, AppendNames names, List<PendingAppend> group, List<string> conversationIds, CancellationToken ct)
+    {
+        var sql = new StringBuilder();
+        var args = new List<object?>();
+        foreach (var id in conversationIds)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $"UPDATE {names.ConversationTable} SET {names.LastSeq} = {names.LastSeq} WHERE {names.ConversationId} = {Arg(args, id)} ")
+               .Append(CultureInfo.InvariantCulture, $"RETURNING {names.ConversationId} AS ck_lock_id, {names.LastSeq} AS ck_lock_seq, {names.ConversationType} AS ck_lock_type;\n");
+        }
+
+        var inConversations = string.Join(", ", conversationIds.Select((_, i) => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
+        if (group.Exists(p => p.CheckMembership))
+        {
+            sql.Append(CultureInfo.InvariantCulture, $"SELECT {names.ParticipantConversationId} AS ck_member_conversation, {names.ParticipantUserId} AS ck_member_user ")
+               .Append(CultureInfo.InvariantCulture, $"FROM {names.ParticipantTable} WHERE {names.ParticipantConversationId} IN ({inConversations});\n");
+        }
+
+        var tempIds = group.Select(p => p.Message.TempId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (tempIds.Count > 0)
+        {
+            var columns = names.MessageColumns;
+            sql.Append(CultureInfo.InvariantCulture, $"SELECT {columns[0]} AS ck_message_id, {string.Join(", ", columns.Skip(1))} FROM {names.MessageTable} ")
+               .Append(CultureInfo.InvariantCulture, $"WHERE {columns[1]} IN ({inConversations}) AND {columns[7]} IN ({string.Join(", ", tempIds.Select(t => Arg(args, t)))});\n");
+        }
+
+        var read = new GroupRead();
+        var command = BuildCommand(db, sql.ToString(), args);
+        var reader = await command.RelationalCommand.ExecuteReaderAsync(Parameters(db, command), ct).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            var data = reader.DbDataReader;
+            do
+            {
+                if (data.FieldCount == 0)
+                {
+                    continue;
+                }
+
+                var kind = data.GetName(0);
+                while (await data.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    if (kind.Equals("ck_lock_id", StringComparison.OrdinalIgnoreCase))
+                    {
+                        var type = (ConversationType)(names.ConversationTypeConverter?.ConvertFromProvider(data.GetValue(2))
+                            ?? Enum.ToObject(typeof(ConversationType), data.GetValue(2)));
+                        read.Conversations[data.GetString(0)] = new LockedConversation(data.GetInt64(1), type);
+                    }
+                    else if (kind.Equals("ck_member_conversation", StringComparison.OrdinalIgnoreCase))
+                    {
+                        if (read.Conversations.TryGetValue(data.GetString(0), out var conversation))
+                        {
+                            conversation.Participants.Add(data.GetString(1));
+                        }
+                    }
+                    else if (kind.Equals("ck_message_id", StringComparison.OrdinalIgnoreCase))
+                    {
+                        var entity = ReadMessage(data, names);
+                        read.StoredTempIds[(entity.ConversationId, entity.SenderId, entity.TempId!)] = ToModel(entity);
                     }
                 }
-
-                db.AddRange(entities.Select(e => e.Entity));
-                await db.SaveChangesAsync(ct).ConfigureAwait(false);
-
-                // Sending moves each sender's own read position to their last message of the group.
-                foreach (var position in entities.GroupBy(e => (e.Entity.ConversationId, e.Entity.SenderId)))
-                {
-                    await db.Database
-                        .SqlQueryRaw<long>(sql.AdvanceReadPosition, position.Key.ConversationId, position.Key.SenderId, position.Max(e => e.Entity.Seq))
-                        .ToListAsync(ct)
-                        .ConfigureAwait(false);
-                }
-
-                await transaction.CommitAsync(ct).ConfigureAwait(false);
-                foreach (var (index, entity) in entities)
-                {
-                    outcomes[index] = new Outcome(new StoreResult<ChatMessage>(ToModel(entity), true), null);
-                }
             }
+            while (await data.NextResultAsync(ct).ConfigureAwait(false));
         }
 
-        foreach (var (index, first) in repeats)
-        {
-            var answer = outcomes[first];
-            outcomes[index] = answer.Error is not null ? answer : new Outcome(answer.Result!.Value with { Created = false }, null);
-        }
-
-        return outcomes;
+        return read;
     }
 
-    private static async Task<Dictionary<(string Conversation, string Sender, string TempId), ChatMessage>> FindStoredTempIdsAsync(
-        DbContext db, List<PendingAppend> group, CancellationToken ct)
+    /// <summary>One command: the conversations' new last seqs, the messages, the senders' read positions (in lock order).</summary>
+    private static async Task WriteMessagesAsync(DbContext db, AppendNames names, List<(int Index, MessageEntity Entity)> toStore, CancellationToken ct)
     {
-        var withTempId = group.Select(p => p.Message).Where(m => m.TempId is not null).ToList();
-        var found = new Dictionary<(string, string, string), ChatMessage>();
-        if (withTempId.Count == 0)
+        var sql = new StringBuilder();
+        var args = new List<object?>();
+        foreach (var conversation in toStore.GroupBy(e => e.Entity.ConversationId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            return found;
+            sql.Append(CultureInfo.InvariantCulture, $"UPDATE {names.ConversationTable} SET {names.LastSeq} = {Arg(args, conversation.Max(e => e.Entity.Seq))}, ")
+               .Append(CultureInfo.InvariantCulture, $"{names.LastActivityAt} = {Arg(args, conversation.Max(e => e.Entity.CreatedAt))} WHERE {names.ConversationId} = {Arg(args, conversation.Key)};\n");
         }
 
-        var conversationIds = withTempId.Select(m => m.ConversationId).Distinct(StringComparer.Ordinal).ToList();
-        var tempIds = withTempId.Select(m => m.TempId!).Distinct(StringComparer.Ordinal).ToList();
-        var candidates = await Messages(db)
-            .Where(m => conversationIds.Contains(m.ConversationId) && m.TempId != null && tempIds.Contains(m.TempId))
-            .ToListAsync(ct)
-            .ConfigureAwait(false);
-        foreach (var entity in candidates)
+        sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO {names.MessageTable} ({string.Join(", ", names.MessageColumns)}) VALUES ");
+        for (var i = 0; i < toStore.Count; i++)
         {
-            found[(entity.ConversationId, entity.SenderId, entity.TempId!)] = ToModel(entity);
+            var m = toStore[i].Entity;
+            var type = names.MessageTypeConverter?.ConvertToProvider(m.Type) ?? (int)m.Type;
+            sql.Append(i == 0 ? "(" : ", (")
+               .AppendJoin(", ", [Arg(args, m.Id), Arg(args, m.ConversationId), Arg(args, m.Seq), Arg(args, m.SenderId), Arg(args, m.SenderName), Arg(args, m.Content),
+                   Arg(args, type), Arg(args, m.TempId), Arg(args, m.CreatedAt), Arg(args, m.EditedAt), Arg(args, m.DeletedAt)])
+               .Append(')');
         }
 
-        return found;
+        sql.Append(";\n");
+
+        // Sending moves each sender's own read position to their last message of the group (never lowers it).
+        var positions = toStore
+            .GroupBy(e => (e.Entity.ConversationId, e.Entity.SenderId))
+            .OrderBy(g => g.Key.ConversationId, StringComparer.Ordinal)
+            .ThenBy(g => g.Key.SenderId, StringComparer.Ordinal)
+            .Select(g => $"({Arg(args, g.Key.ConversationId)}, {Arg(args, g.Key.SenderId)}, {Arg(args, g.Max(e => e.Entity.Seq))})");
+        sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO {names.ReadPositionTable} AS r ({names.ReadPositionConversationId}, {names.ReadPositionUserId}, {names.ReadPositionSeq}) VALUES ")
+           .AppendJoin(", ", positions)
+           .Append(CultureInfo.InvariantCulture, $" ON CONFLICT ({names.ReadPositionConversationId}, {names.ReadPositionUserId}) DO UPDATE SET {names.ReadPositionSeq} = excluded.{names.ReadPositionSeq} ")
+           .Append(CultureInfo.InvariantCulture, $"WHERE r.{names.ReadPositionSeq} < excluded.{names.ReadPositionSeq};");
+
+        var command = BuildCommand(db, sql.ToString(), args);
+        await command.RelationalCommand.ExecuteNonQueryAsync(Parameters(db, command), ct).ConfigureAwait(false);
     }
 
-    private sealed class PendingAppend(ChatMessage message, CancellationToken cancellationToken)
+    private static MessageEntity ReadMessage(DbDataReader data, AppendNames names) => new()
+    {
+        Id = data.GetString(0),
+        ConversationId = data.GetString(1),
+        Seq = data.GetInt64(2),
+        SenderId = data.GetString(3),
+        SenderName = data.GetString(4),
+        Content = data.GetString(5),
+        Type = (MessageType)(names.MessageTypeConverter?.ConvertFromProvider(data.GetValue(6)) ?? Enum.ToObject(typeof(MessageType), data.GetValue(6))),
+        TempId = data.IsDBNull(7) ? null : data.GetString(7),
+        CreatedAt = data.GetInt64(8),
+        EditedAt = data.IsDBNull(9) ? null : data.GetInt64(9),
+        DeletedAt = data.IsDBNull(10) ? null : data.GetInt64(10),
+    };
+
+    /// <summary>Adds a parameter and returns its EF Core placeholder (<c>{n}</c>), which becomes a provider parameter.</summary>
+    private static string Arg(List<object?> args, object? value)
+    {
+        args.Add(value);
+        return "{" + (args.Count - 1).ToString(CultureInfo.InvariantCulture) + "}";
+    }
+
+    // Through EF Core's raw SQL pipeline rather than a bare DbCommand: the context's connection and transaction, its
+    // command interceptors, its logging and its diagnostics apply as to any other statement of the context.
+    private static RawSqlCommand BuildCommand(DbContext db, string sql, List<object?> args) =>
+        db.GetService<IRawSqlCommandBuilder>().Build(sql, args!, db.Model);
+
+    private static RelationalCommandParameterObject Parameters(DbContext db, RawSqlCommand command) =>
+        new(db.GetService<IRelationalConnection>(), command.ParameterValues, null, db, db.GetService<IRelationalCommandDiagnosticsLogger>(), CommandSource.ExecuteSqlRaw);
+
+    private sealed class PendingAppend(ChatMessage message, bool checkMembership, CancellationToken cancellationToken)
     {
         public ChatMessage Message { get; } = message;
 
+        public bool CheckMembership { get; } = checkMembership;
+
         public CancellationToken CancellationToken { get; } = cancellationToken;
 
-        public TaskCompletionSource<StoreResult<ChatMessage>> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<AppendAnswer> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private readonly record struct Outcome(StoreResult<ChatMessage>? Result, Exception? Error);
+    /// <summary>A conversation as the group's first command found it, under its lock.</summary>
+    private sealed class LockedConversation(long lastSeq, ConversationType type)
+    {
+        public long LastSeq { get; } = lastSeq;
+
+        public List<string> Participants { get; } = [];
+
+        public AppendAnswer Answer(StoreResult<ChatMessage> result) => new(result, true, type, Participants);
+    }
+
+    private sealed class GroupRead
+    {
+        public Dictionary<string, LockedConversation> Conversations { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<(string Conversation, string Sender, string TempId), ChatMessage> StoredTempIds { get; } = [];
+    }
+
+    private readonly record struct AppendAnswer(StoreResult<ChatMessage> Result, bool IsParticipant, ConversationType ConversationType, IReadOnlyList<string> ParticipantIds)
+    {
+        public static AppendAnswer NotParticipant => new(default, false, default, []);
+    }
+
+    private readonly record struct Outcome(AppendAnswer Answer, Exception? Error);
 }

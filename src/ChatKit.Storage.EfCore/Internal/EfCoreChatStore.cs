@@ -1,6 +1,8 @@
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using static ChatKit.Storage.EfCore.Internal.Mapping;
 
 namespace ChatKit.Storage.EfCore.Internal;
@@ -20,10 +22,18 @@ internal sealed partial class EfCoreChatStore : IChatStore
     private readonly ILogger<EfCoreChatStore> _logger;
     private ChatKitSql? _sql;
 
-    public EfCoreChatStore(IChatKitContextSource contexts, ILogger<EfCoreChatStore> logger)
+    /// <summary>How many groups are written at once: one on SQLite (one writer at a time anyway), more elsewhere.</summary>
+    private int _maxWriters = 1;
+
+    public EfCoreChatStore(IChatKitContextSource contexts, IOptions<EfCoreChatStoreOptions> options, ILogger<EfCoreChatStore> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _contexts = contexts;
         _logger = logger;
+        _appends = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(options.Value.MaxQueuedAppends)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+        });
     }
 
     /// <inheritdoc/>
@@ -156,78 +166,6 @@ internal sealed partial class EfCoreChatStore : IChatStore
 
                 // 3 and 4. Their last messages and unread counts, one query each.
                 return await ViewsAsync(db, page, participants, userId, ct).ConfigureAwait(false);
-            },
-            cancellationToken);
-    }
-
-    /// <inheritdoc/>
-    public Task<StoreResult<ChatMessage>> AppendMessageAsync(ChatMessage message, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        return EnqueueAppendAsync(message, cancellationToken);
-    }
-
-    /// <summary>Appends one message in a transaction of its own: the way back when a group commit fails as a whole.</summary>
-    private Task<StoreResult<ChatMessage>> AppendOneAsync(ChatMessage message, CancellationToken cancellationToken)
-    {
-        return WriteAsync(
-            async (db, ct) =>
-            {
-                // A retry of a send that was stored already: answer it without taking the write lock.
-                if (message.TempId is not null)
-                {
-                    var first = await FindByTempIdAsync(db, message, ct).ConfigureAwait(false);
-                    if (first is not null)
-                    {
-                        return new StoreResult<ChatMessage>(first, false);
-                    }
-                }
-
-                var sql = Sql(db);
-                var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    // The first statement writes: it takes the conversation's row lock (the write lock on SQLite), so
-                    // concurrent appends to the conversation, from any process, get consecutive numbers.
-                    var seqs = await db.Database
-                        .SqlQueryRaw<long>(sql.NextSeq, message.ConversationId, ToStore(message.CreatedAt), 1L)
-                        .ToListAsync(ct)
-                        .ConfigureAwait(false);
-                    if (seqs.Count == 0)
-                    {
-                        throw new InvalidOperationException($"Conversation {message.ConversationId} does not exist.");
-                    }
-
-                    var entity = ToEntity(message, seqs[0]);
-                    db.Add(entity);
-                    try
-                    {
-                        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-                    }
-                    catch (DbUpdateException ex) when (message.TempId is not null)
-                    {
-                        // A concurrent send with the same tempId committed between our check and our insert: the unique
-                        // index refused ours. Rolling back returns the seq; the first message is the answer.
-                        await transaction.RollbackAsync(ct).ConfigureAwait(false);
-                        db.ChangeTracker.Clear();
-                        var first = await FindByTempIdAsync(db, message, ct).ConfigureAwait(false);
-                        if (first is null)
-                        {
-                            throw;
-                        }
-
-                        Log.TempIdRaceLost(_logger, message.SenderId, message.ConversationId, first.Id, ex);
-                        return new StoreResult<ChatMessage>(first, false);
-                    }
-
-                    // Sending moves the sender's own read position to the message.
-                    await db.Database
-                        .SqlQueryRaw<long>(sql.AdvanceReadPosition, message.ConversationId, message.SenderId, entity.Seq)
-                        .ToListAsync(ct)
-                        .ConfigureAwait(false);
-                    await transaction.CommitAsync(ct).ConfigureAwait(false);
-                    return new StoreResult<ChatMessage>(ToModel(entity), true);
-                }
             },
             cancellationToken);
     }
@@ -461,23 +399,23 @@ internal sealed partial class EfCoreChatStore : IChatStore
 
     private static IQueryable<MessageEntity> Messages(DbContext db) => db.Set<MessageEntity>().AsNoTracking();
 
-    private ChatKitSql Sql(DbContext db) => _sql ??= ChatKitSql.Create(db);
+    private ChatKitSql Sql(DbContext db)
+    {
+        if (_sql is null)
+        {
+            // SQLite has one writer at a time: several groups in flight would only queue on its lock.
+            _maxWriters = db.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) == true ? 1 : MaxConcurrentGroups;
+            _sql = ChatKitSql.Create(db);
+        }
+
+        return _sql;
+    }
 
     private static async Task<Conversation?> FindDirectAsync(DbContext db, string key, CancellationToken ct)
     {
         var entity = await Conversations(db).Include(c => c.Participants)
             .SingleOrDefaultAsync(c => c.DirectKey == key, ct).ConfigureAwait(false);
         return entity is null ? null : ToModel(entity, entity.Participants);
-    }
-
-    private static async Task<ChatMessage?> FindByTempIdAsync(DbContext db, ChatMessage message, CancellationToken ct)
-    {
-        var entity = await Messages(db)
-            .SingleOrDefaultAsync(
-                m => m.ConversationId == message.ConversationId && m.SenderId == message.SenderId && m.TempId == message.TempId,
-                ct)
-            .ConfigureAwait(false);
-        return entity is null ? null : ToModel(entity);
     }
 
     private static async Task<long> ReadPositionAsync(DbContext db, string conversationId, string userId, CancellationToken ct) =>

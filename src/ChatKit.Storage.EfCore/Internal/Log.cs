@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Debug, "The direct conversation {ConversationId} of the pair was created concurrently; returning it.")]
     public static partial void DirectRaceLost(ILogger logger, string conversationId, Exception exception);
+
+    [LoggerMessage(9, LogLevel.Error, "ChatKit's append writer failed with {Count} messages in hand; they were failed, and a new writer takes the queue.")]
+    public static partial void AppendWriterFailed(ILogger logger, int count, Exception exception);
 }
