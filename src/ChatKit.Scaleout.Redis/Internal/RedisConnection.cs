@@ -83,7 +83,10 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
     /// <summary>Raised when the connection to Redis came up, or came back after a failure (Redis may have lost its data).</summary>
     public event EventHandler? Restored;
 
-    /// <summary>Raised after a command reached Redis, by the heartbeat: a safety net for work waiting on Redis.</summary>
+    /// <summary>
+    /// Raised after a command reached Redis, by the heartbeat (a safety net for work waiting on Redis), and when Redis
+    /// answers again after it was stalled.
+    /// </summary>
     public event EventHandler? Reachable;
 
     /// <summary>The configuration of the connection (for logging; SignalR reads its endpoints).</summary>
@@ -108,6 +111,15 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
     {
         Volatile.Write(ref _stalled, 0);
         Reachable?.Invoke(this, EventArgs.Empty);
+    }
+
+    /// <summary>A command completed: Redis answers. Work deferred while it was stalled is told at once.</summary>
+    private void ClearStall()
+    {
+        if (Interlocked.Exchange(ref _stalled, 0) == 1)
+        {
+            Reachable?.Invoke(this, EventArgs.Empty);
+        }
     }
 
     /// <summary>
@@ -140,12 +152,12 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         if (!command.IsCompleted)
         {
             Volatile.Write(ref _stalled, 1);
-            _ = ObserveAsync(command);
+            _ = ObserveAsync(command, answersForRedis: true);
             return false;
         }
 
         await command.ConfigureAwait(false);
-        Volatile.Write(ref _stalled, 0);
+        ClearStall();
         return true;
     }
 
@@ -270,13 +282,32 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         return multiplexer;
     }
 
-    private async Task ObserveAsync(Task command)
+    /// <summary>
+    /// Waits for an operation that may or may not need Redis (leaving a group, a disconnection), unless Redis is stalled:
+    /// then it is left to finish in the background. Its completion is not taken as a sign that Redis answers.
+    /// </summary>
+    public async Task WaitUnlessStalledAsync(Task operation)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        if (IsStalled && !operation.IsCompleted)
+        {
+            _ = ObserveAsync(operation, answersForRedis: false);
+            return;
+        }
+
+        await operation.ConfigureAwait(false);
+    }
+
+    private async Task ObserveAsync(Task command, bool answersForRedis)
     {
         try
         {
             await command.ConfigureAwait(false);
-            // Redis answered: it is not stalled (any more).
-            Volatile.Write(ref _stalled, 0);
+            if (answersForRedis)
+            {
+                // Redis answered: it is not stalled (any more).
+                ClearStall();
+            }
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
         {

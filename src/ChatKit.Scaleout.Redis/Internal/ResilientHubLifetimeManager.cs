@@ -106,7 +106,7 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
             state.Closed = true;
             if (state.InBackplane)
             {
-                await TryAsync(() => _connection.WaitBoundedAsync(_redis.OnDisconnectedAsync(connection)), "a disconnection").ConfigureAwait(false);
+                await TryAsync(() => _connection.WaitUnlessStalledAsync(_redis.OnDisconnectedAsync(connection)), "a disconnection").ConfigureAwait(false);
             }
         }
         finally
@@ -202,7 +202,7 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
             if (!state.PendingGroups.Remove(groupName) && state.InBackplane)
             {
                 // Leaving is local bookkeeping first; an unsubscribe Redis missed is not needed after a reconnect.
-                await TryAsync(() => _connection.WaitBoundedAsync(_redis.RemoveFromGroupAsync(connectionId, groupName, cancellationToken)), "leaving a group").ConfigureAwait(false);
+                await TryAsync(() => _connection.WaitUnlessStalledAsync(_redis.RemoveFromGroupAsync(connectionId, groupName, cancellationToken)), "leaving a group").ConfigureAwait(false);
             }
         }
         finally
