@@ -72,6 +72,28 @@ public sealed class RefusalLoggingTests(LoggedHost host) : IClassFixture<LoggedH
     }
 
     [Fact]
+    public async Task OversizedFrame_ClosesTheConnectionWithoutAnErrorLog()
+    {
+        var alice = ChatHost.NewUser("alice");
+        var id = await host.DirectAsync(alice, ChatHost.NewUser("bob"));
+        await using var connection = await host.ConnectAsync(alice);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Hub.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+        var connectionId = connection.ConnectionId;
+        var before = host.Logs.Entries.Count;
+
+        _ = connection.Hub.SendAsync("sendMessage", new { conversationId = id, content = new string('x', 40_000) });
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await host.Disconnects.WaitAsync(connectionId);
+
+        Assert.DoesNotContain(host.Logs.Entries.Skip(before), e => e.Level >= LogLevel.Warning);
+    }
+
+    [Fact]
     public async Task FailedCall_IsLoggedOnceAsErrorByChatKit()
     {
         await using var connection = await host.ConnectAsync(ChatHost.NewUser("alice"));

@@ -12,7 +12,8 @@ public static class ChatKitEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the hub (default <c>/chat</c>) and the REST API (default <c>/chats</c>), both requiring an authenticated
     /// user. Returns one convention builder for both, so <c>.RequireAuthorization("policy")</c> or <c>.RequireCors(...)</c>
-    /// applies to the hub and every endpoint.
+    /// applies to the hub and every endpoint. The hub closes a connection when its authentication expires, unless
+    /// <see cref="ChatKitServerOptions.CloseOnAuthenticationExpiration"/> is turned off.
     /// </summary>
     /// <param name="endpoints">The app.</param>
     /// <param name="configure">Changes the paths, or <see langword="null"/>.</param>

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
@@ -13,23 +12,13 @@ namespace ChatKit.AspNetCore.Internal;
 /// resolver (SignalR's, or one the host registered) and hands out each protocol wrapped in a <see cref="ChatHubProtocol"/>,
 /// so ChatKit's clients negotiate exactly the protocols the host offers, and the host's other hubs never see the wrapper.
 /// </summary>
-internal sealed class ChatHubProtocolResolver : IHubProtocolResolver
+internal sealed class ChatHubProtocolResolver(IHubProtocolResolver host) : IHubProtocolResolver
 {
-    private readonly IHubProtocolResolver _host;
-    private readonly ConcurrentDictionary<IHubProtocol, ChatHubProtocol> _wrapped = new(ReferenceEqualityComparer.Instance);
+    public IReadOnlyList<IHubProtocol> AllProtocols { get; } = [.. host.AllProtocols.Select(p => new ChatHubProtocol(p))];
 
-    public ChatHubProtocolResolver(IHubProtocolResolver host)
-    {
-        _host = host;
-        AllProtocols = [.. host.AllProtocols.Select(Wrap)];
-    }
-
-    public IReadOnlyList<IHubProtocol> AllProtocols { get; }
-
+    // One small wrapper per handshake, not a cache: a host's resolver may hand out a new protocol instance each time.
     public IHubProtocol? GetProtocol(string protocolName, IReadOnlyList<string>? supportedProtocols) =>
-        _host.GetProtocol(protocolName, supportedProtocols) is { } protocol ? Wrap(protocol) : null;
-
-    private ChatHubProtocol Wrap(IHubProtocol protocol) => _wrapped.GetOrAdd(protocol, static p => new ChatHubProtocol(p));
+        host.GetProtocol(protocolName, supportedProtocols) is { } protocol ? new ChatHubProtocol(protocol) : null;
 }
 
 /// <summary>
