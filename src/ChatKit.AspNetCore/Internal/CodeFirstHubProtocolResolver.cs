@@ -47,7 +47,7 @@ internal sealed class CodeFirstErrorProtocol(IHubProtocol inner) : IHubProtocol
 
     private static readonly string[] Codes =
     [
-        "validation_failed: ", "forbidden: ", "not_found: ", "conflict: ", "rate_limited: ",
+        "validation_failed: ", "forbidden: ", "not_found: ", "conflict: ", "rate_limited: ", "unavailable: ",
         "internal_error: ", "unauthenticated: ", "cancelled: ",
     ];
 

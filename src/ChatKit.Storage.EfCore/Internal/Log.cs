@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Debug, "The direct conversation {ConversationId} of the pair was created concurrently; returning it.")]
     public static partial void DirectRaceLost(ILogger logger, string conversationId, Exception exception);
+
+    [LoggerMessage(9, LogLevel.Warning, "The database is unreachable for the moment; the call fails with 'unavailable' and can be retried.")]
+    public static partial void DatabaseUnavailable(ILogger logger, Exception exception);
 }
