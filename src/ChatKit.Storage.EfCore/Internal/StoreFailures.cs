@@ -18,6 +18,7 @@ internal static class StoreFailures
     // SQLITE_BUSY and SQLITE_LOCKED: another connection holds the lock past the busy timeout.
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
+    private const string SqliteExceptionType = "Microsoft.Data.Sqlite.SqliteException";
 
     /// <summary>Whether <paramref name="exception"/> (or one it wraps) says the database is unreachable for the moment.</summary>
     public static bool IsTransient(Exception exception)
@@ -43,7 +44,8 @@ internal static class StoreFailures
         new(ChatErrorCode.Unavailable, "the database is unreachable for the moment; retry (a send with the same tempId)", retryAfter: RetryAfter);
 
     private static bool IsSqliteBusy(DbException exception) =>
-        exception.GetType().FullName == "Microsoft.Data.Sqlite.SqliteException" && exception.ErrorCode is SqliteBusy or SqliteLocked;
+        exception.GetType().FullName == SqliteExceptionType
+        && (exception.GetType().GetProperty("SqliteErrorCode")?.GetValue(exception) ?? exception.ErrorCode) is SqliteBusy or SqliteLocked;
 
     // Class 08 (connection exception), 53 (insufficient resources), 57P01-57P03 (shutdown, crash, cannot connect now):
     // the server is going away or not there yet. Npgsql marks most of them transient itself; not the shutdowns.

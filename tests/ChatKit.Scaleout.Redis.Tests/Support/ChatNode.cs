@@ -5,6 +5,7 @@ using ChatKit.Scaleout.Redis.Internal;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using ChatKit.Storage.EfCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -26,11 +27,18 @@ public sealed class ChatNode : IAsyncDisposable
 
     public Uri Address => _server.Address;
 
-    public static async Task<ChatNode> StartAsync(string redisConnectionString, string prefix, Action<DbContextOptionsBuilder> database, Action<ChatKitOptions>? chat = null)
+    public static async Task<ChatNode> StartAsync(
+        string redisConnectionString,
+        string prefix,
+        Action<DbContextOptionsBuilder> database,
+        Action<ChatKitOptions>? chat = null,
+        Action<EfCoreChatStoreOptions>? store = null,
+        Action<IServiceCollection>? configure = null)
     {
         var server = await KestrelNode.StartAsync(
-            services =>
+            collection =>
             {
+                var services = collection;
                 services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
                 {
                     o.MapInboundClaims = false;
@@ -61,13 +69,14 @@ public sealed class ChatNode : IAsyncDisposable
                         o.SendRateLimit.Enabled = false;
                         chat?.Invoke(o);
                     })
-                    .UseEntityFrameworkCore(database)
+                    .UseEntityFrameworkCore(database, store)
                     .UseRedis(redisConnectionString, o =>
                     {
                         PresenceNode.Fast(o);
                         o.KeyPrefix = prefix;
                         o.ChannelPrefix = prefix;
                     });
+                configure?.Invoke(services);
             },
             app =>
             {
