@@ -5,7 +5,6 @@ using ChatKit.Scaleout.Redis.Internal;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using ChatKit.Storage.EfCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -27,18 +26,26 @@ public sealed class ChatNode : IAsyncDisposable
 
     public Uri Address => _server.Address;
 
+    /// <summary>Starts a node.</summary>
+    /// <param name="redisConnectionString">Where Redis is.</param>
+    /// <param name="prefix">ChatKit's key and channel prefix.</param>
+    /// <param name="database">The shared database.</param>
+    /// <param name="chat">Changes ChatKit's options (the send rate limit is off unless this turns it on).</param>
+    /// <param name="host">Adds the host's own services (for example a hub of its own and its backplane).</param>
+    /// <param name="map">Maps the host's own endpoints.</param>
+    /// <param name="redis">Changes ChatKit's Redis options after the fast test defaults.</param>
     public static async Task<ChatNode> StartAsync(
         string redisConnectionString,
         string prefix,
         Action<DbContextOptionsBuilder> database,
         Action<ChatKitOptions>? chat = null,
-        Action<EfCoreChatStoreOptions>? store = null,
-        Action<IServiceCollection>? configure = null)
+        Action<IServiceCollection>? host = null,
+        Action<WebApplication>? map = null,
+        Action<ChatKitRedisOptions>? redis = null)
     {
         var server = await KestrelNode.StartAsync(
-            collection =>
+            services =>
             {
-                var services = collection;
                 services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
                 {
                     o.MapInboundClaims = false;
@@ -69,20 +76,23 @@ public sealed class ChatNode : IAsyncDisposable
                         o.SendRateLimit.Enabled = false;
                         chat?.Invoke(o);
                     })
-                    .UseEntityFrameworkCore(database, store)
+                    .UseEntityFrameworkCore(database)
                     .UseRedis(redisConnectionString, o =>
                     {
                         PresenceNode.Fast(o);
                         o.KeyPrefix = prefix;
                         o.ChannelPrefix = prefix;
+                        redis?.Invoke(o);
                     });
-                configure?.Invoke(services);
+                host?.Invoke(services);
             },
             app =>
             {
                 app.UseAuthentication();
                 app.UseAuthorization();
                 app.MapChatKit();
+                app.MapHealthChecks("/healthz");
+                map?.Invoke(app);
             });
         return new ChatNode(server);
     }

@@ -9,15 +9,16 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatKit.Scaleout.Redis.Tests;
 
 /// <summary>
-/// The fault matrix of docs/reliability.md, rows F3 to F6: each fault on real servers (Kestrel nodes with the real SignalR
+/// The store and node rows of the fault matrix in docs/reliability.md, F3 to F6: each fault on real servers (Kestrel nodes with the real SignalR
 /// client, a real redis-server, real PostgreSQL and SQLite files), each outcome counted as messages sent, lost (acknowledged
 /// but not stored) and duplicated (stored twice). Every test writes its counts to the test output.
 /// </summary>
-public sealed class FaultMatrixTests(PostgresServerFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresServerFixture>, IAsyncLifetime
+public sealed class StoreFaultMatrixTests(PostgresServerFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresServerFixture>, IAsyncLifetime
 {
     /// <summary>NodeTimeout + ReaperInterval of <see cref="PresenceNode.Fast"/>, plus room for a busy 2-core machine.</summary>
     private static readonly TimeSpan ExpiryBound = TimeSpan.FromSeconds(2.2) + TimeSpan.FromSeconds(2);
@@ -314,7 +315,8 @@ public sealed class FaultMatrixTests(PostgresServerFixture postgres, ITestOutput
     {
         RequireRedis();
         _redis ??= await RedisServer.StartAsync(Ct);
-        var node = await ChatNode.StartAsync(_redis.ConnectionString, _prefix, database, store: store);
+        var node = await ChatNode.StartAsync(
+            _redis.ConnectionString, _prefix, database, host: services => services.Configure<ChatKit.Storage.EfCore.EfCoreChatStoreOptions>(o => store?.Invoke(o)));
         _disposables.Add(node);
         return node;
     }
