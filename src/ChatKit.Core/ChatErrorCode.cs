@@ -17,4 +17,10 @@ public enum ChatErrorCode
 
     /// <summary><c>rate_limited</c>: the user exceeded a rate limit (HTTP 429).</summary>
     RateLimited,
+
+    /// <summary>
+    /// <c>unavailable</c>: the store or another service ChatKit needs is unreachable for the moment; nothing was stored
+    /// (or a retry with the same tempId finds it); retry after <see cref="ChatException.RetryAfter"/> (HTTP 503).
+    /// </summary>
+    Unavailable,
 }

@@ -12,7 +12,7 @@ public sealed class ChatException : Exception
     /// <param name="error">The contract's error code.</param>
     /// <param name="message">A human sentence that leaks nothing the caller may not know.</param>
     /// <param name="errors">For validation errors: field name to messages.</param>
-    /// <param name="retryAfter">For rate limits: how long until a retry can succeed.</param>
+    /// <param name="retryAfter">For rate limits and unavailability: how long until a retry can succeed.</param>
     public ChatException(
         ChatErrorCode error,
         string message,
@@ -28,13 +28,13 @@ public sealed class ChatException : Exception
     /// <summary>The error as an enum.</summary>
     public ChatErrorCode Error { get; }
 
-    /// <summary>The contract's code: <c>validation_failed</c>, <c>forbidden</c>, <c>not_found</c>, <c>conflict</c> or <c>rate_limited</c>.</summary>
+    /// <summary>The contract's code: <c>validation_failed</c>, <c>forbidden</c>, <c>not_found</c>, <c>conflict</c>, <c>rate_limited</c> or <c>unavailable</c>.</summary>
     public string Code => CodeOf(Error);
 
     /// <summary>For validation errors: field name (camelCase, as on the wire) to messages.</summary>
     public IReadOnlyDictionary<string, string[]> Errors { get; }
 
-    /// <summary>For rate limits: how long until a retry can succeed, when known.</summary>
+    /// <summary>For rate limits and unavailability: how long until a retry can succeed, when known.</summary>
     public TimeSpan? RetryAfter { get; }
 
     /// <summary>Returns the wire code of <paramref name="error"/>.</summary>
@@ -46,6 +46,7 @@ public sealed class ChatException : Exception
         ChatErrorCode.NotFound => "not_found",
         ChatErrorCode.Conflict => "conflict",
         ChatErrorCode.RateLimited => "rate_limited",
+        ChatErrorCode.Unavailable => "unavailable",
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, null),
     };
 

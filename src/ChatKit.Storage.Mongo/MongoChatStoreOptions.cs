@@ -28,4 +28,13 @@ public sealed class MongoChatStoreOptions
     /// than any append can take, failovers included.
     /// </summary>
     public TimeSpan TempIdReservationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long an append waits for an earlier seq of its conversation that is taken but not stored before it gives that
+    /// seq up. Messages become visible strictly in seq order, so a process that dies between taking a seq and storing
+    /// its message would otherwise hold the conversation back for good; after this long the seq is marked as a gap that
+    /// readers skip, and a slow append that still held it stores its message at a new seq. Default 10 seconds;
+    /// 100 milliseconds to 10 minutes. Longer than an append normally takes, failovers included.
+    /// </summary>
+    public TimeSpan SeqGapTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

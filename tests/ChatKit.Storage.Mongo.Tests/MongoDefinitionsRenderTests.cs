@@ -79,12 +79,26 @@ public sealed class MongoDefinitionsRenderTests
     }
 
     [Fact]
-    public void PublishLastMessage_OnlyMovesTheConversationForward()
+    public void AdvanceVisible_MovesTheVisibleSeqByOneFromExactlyTheSeqItRead()
     {
-        Assert.Equal("""{ "_id" : "c_1", "lastSeq" : { "$lt" : NumberLong(7) } }""", Render(MongoDefinitions.ConversationBehind("c_1", 7)));
+        Assert.Equal("""{ "_id" : "c_1", "lastSeq" : NumberLong(6) }""", Render(MongoDefinitions.ConversationVisibleAt("c_1", 6)));
+        Assert.Equal("""{ "lastSeq" : 1 }""", Render(MongoDefinitions.VisibleSeqOnly));
         Assert.Equal(
-            "{ \"$set\" : { \"lastSeq\" : NumberLong(7), \"lastActivityAt\" : " + AtJson + " } }",
-            Render(MongoDefinitions.PublishLastMessage(7, At)));
+            "{ \"$set\" : { \"lastSeq\" : NumberLong(7) }, \"$max\" : { \"lastMessageSeq\" : NumberLong(7), \"lastActivityAt\" : " + AtJson + " } }",
+            Render(MongoDefinitions.AdvanceVisible(7, overMessage: true, At)));
+        Assert.Equal("""{ "$set" : { "lastSeq" : NumberLong(7) } }""", Render(MongoDefinitions.AdvanceVisible(7, overMessage: false, At)));
+    }
+
+    [Fact]
+    public void GapMarker_HoldsTheSeqUnderAnIdFixedByIt()
+    {
+        var marker = MongoDefinitions.GapMarker("c_1", 7, At);
+
+        Assert.Equal("gap_c_1_7", marker.Id);
+        Assert.Equal(MongoDefinitions.GapType, marker.Type);
+        Assert.Null(marker.TempId); // never matches a tempId lookup, never enters the tempId unique index
+        Assert.Equal("""{ "conversationId" : "c_1", "seq" : NumberLong(7) }""", Render(MongoDefinitions.MessageAt("c_1", 7)));
+        Assert.Equal("""{ "type" : 1, "createdAt" : 1 }""", Render(MongoDefinitions.SlotOnly));
     }
 
     [Fact]
@@ -132,18 +146,25 @@ public sealed class MongoDefinitionsRenderTests
     {
         Assert.Equal("""{ "_id" : "m_1" }""", Render(MongoDefinitions.MessageById("m_1")));
         Assert.Equal("""{ "conversationId" : "c_1", "senderId" : "u1", "tempId" : "t1" }""", Render(MongoDefinitions.MessageByTempId("c_1", "u1", "t1")));
-        Assert.Equal("""{ "_id" : "m_1", "deletedAt" : null }""", Render(MongoDefinitions.LiveMessageById("m_1")));
+        Assert.Equal("""{ "_id" : "m_1", "type" : { "$ne" : "gap" } }""", Render(MongoDefinitions.RealMessageById("m_1")));
+        Assert.Equal("""{ "_id" : "m_1", "deletedAt" : null, "type" : { "$ne" : "gap" } }""", Render(MongoDefinitions.LiveMessageById("m_1")));
         Assert.Equal(
             "{ \"$set\" : { \"content\" : \"\", \"deletedAt\" : " + AtJson + " } }",
             Render(MongoDefinitions.Tombstone(At)));
     }
 
     [Fact]
-    public void MessagesOf_BoundsTheSeqRangeInTheGivenDirection()
+    public void MessagesOf_BoundsTheSeqRangeInTheGivenDirection_UpToTheVisibleSeq_WithoutGapMarkers()
     {
-        Assert.Equal("""{ "conversationId" : "c_1" }""", Render(MongoDefinitions.MessagesOf("c_1", null, null)));
-        Assert.Equal("""{ "conversationId" : "c_1", "seq" : { "$lt" : NumberLong(5) } }""", Render(MongoDefinitions.MessagesOf("c_1", 5, null)));
-        Assert.Equal("""{ "conversationId" : "c_1", "seq" : { "$gt" : NumberLong(0) } }""", Render(MongoDefinitions.MessagesOf("c_1", null, 0)));
+        Assert.Equal(
+            """{ "conversationId" : "c_1", "seq" : { "$lte" : NumberLong(9) }, "type" : { "$ne" : "gap" } }""",
+            Render(MongoDefinitions.MessagesOf("c_1", 9, null, null)));
+        Assert.Equal(
+            """{ "conversationId" : "c_1", "seq" : { "$lte" : NumberLong(9), "$lt" : NumberLong(5) }, "type" : { "$ne" : "gap" } }""",
+            Render(MongoDefinitions.MessagesOf("c_1", 9, 5, null)));
+        Assert.Equal(
+            """{ "conversationId" : "c_1", "seq" : { "$lte" : NumberLong(9), "$gt" : NumberLong(0) }, "type" : { "$ne" : "gap" } }""",
+            Render(MongoDefinitions.MessagesOf("c_1", 9, null, 0)));
         Assert.Equal("""{ "seq" : 1 }""", Render(MongoDefinitions.SeqAscending));
         Assert.Equal("""{ "seq" : -1 }""", Render(MongoDefinitions.SeqDescending));
     }
@@ -165,7 +186,7 @@ public sealed class MongoDefinitionsRenderTests
             "[{ \"$match\" : { \"$or\" : ["
             + "{ \"conversationId\" : \"c_1\", \"seq\" : { \"$gt\" : NumberLong(2), \"$lte\" : NumberLong(5) } }, "
             + "{ \"conversationId\" : \"c_2\", \"seq\" : { \"$gt\" : NumberLong(0), \"$lte\" : NumberLong(1) } }], "
-            + "\"senderId\" : { \"$ne\" : \"u1\" }, \"deletedAt\" : null } }, "
+            + "\"senderId\" : { \"$ne\" : \"u1\" }, \"deletedAt\" : null, \"type\" : { \"$ne\" : \"gap\" } } }, "
             + "{ \"$group\" : { \"_id\" : \"$conversationId\", \"count\" : { \"$sum\" : 1 } } }]",
             Render(pipeline));
     }

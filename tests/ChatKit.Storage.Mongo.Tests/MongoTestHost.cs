@@ -44,6 +44,9 @@ public sealed class MongoServerFixture : IAsyncLifetime
     private MongoTestHost? _first;
     private MongoTestHost? _second;
 
+    /// <summary>The nodes' <see cref="MongoChatStoreOptions.SeqGapTimeout"/>.</summary>
+    public static readonly TimeSpan GapTimeout = TimeSpan.FromSeconds(2);
+
     public string DatabaseName { get; } = "chatkit_tests_" + Guid.NewGuid().ToString("N")[..12];
 
     internal MongoTestHost First => _first ?? throw new InvalidOperationException(MongoAvailability.MissingMessage);
@@ -57,8 +60,9 @@ public sealed class MongoServerFixture : IAsyncLifetime
             return;
         }
 
-        _first = await MongoTestHost.StartAsync(uri, DatabaseName);
-        _second = await MongoTestHost.StartAsync(uri, DatabaseName);
+        // A short gap timeout, so a test that abandons an append half-way waits seconds, not the default 10.
+        _first = await MongoTestHost.StartAsync(uri, DatabaseName, o => o.SeqGapTimeout = GapTimeout);
+        _second = await MongoTestHost.StartAsync(uri, DatabaseName, o => o.SeqGapTimeout = GapTimeout);
     }
 
     public async ValueTask DisposeAsync()

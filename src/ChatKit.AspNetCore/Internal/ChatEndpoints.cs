@@ -221,6 +221,7 @@ internal static class ChatEndpoints
             ChatErrorCode.NotFound => (StatusCodes.Status404NotFound, "Not found"),
             ChatErrorCode.Conflict => (StatusCodes.Status409Conflict, "Conflict"),
             ChatErrorCode.RateLimited => (StatusCodes.Status429TooManyRequests, "Too many requests"),
+            ChatErrorCode.Unavailable => (StatusCodes.Status503ServiceUnavailable, "Service unavailable"),
             _ => (StatusCodes.Status500InternalServerError, "Internal Server Error"),
         };
         var extensions = new Dictionary<string, object?> { ["code"] = ex.Code };

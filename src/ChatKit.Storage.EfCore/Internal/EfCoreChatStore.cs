@@ -486,10 +486,18 @@ internal sealed partial class EfCoreChatStore : IChatStore
 
     private async Task<T> ReadAsync<T>(Func<DbContext, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
-        var lease = await _contexts.LeaseAsync(cancellationToken).ConfigureAwait(false);
-        await using (lease.ConfigureAwait(false))
+        try
         {
-            return await operation(lease.Context, cancellationToken).ConfigureAwait(false);
+            var lease = await _contexts.LeaseAsync(cancellationToken).ConfigureAwait(false);
+            await using (lease.ConfigureAwait(false))
+            {
+                return await operation(lease.Context, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && StoreFailures.IsTransient(ex))
+        {
+            Log.DatabaseUnavailable(_logger, ex);
+            throw StoreFailures.Unavailable();
         }
     }
 
@@ -499,20 +507,29 @@ internal sealed partial class EfCoreChatStore : IChatStore
     /// </summary>
     private async Task<T> WriteAsync<T>(Func<DbContext, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
-        var lease = await _contexts.LeaseAsync(cancellationToken).ConfigureAwait(false);
-        await using (lease.ConfigureAwait(false))
+        try
         {
-            var strategy = lease.Context.Database.CreateExecutionStrategy();
-            return await strategy.ExecuteAsync(
-                    (lease.Context, operation),
-                    static (_, state, ct) =>
-                    {
-                        state.Context.ChangeTracker.Clear();
-                        return state.operation(state.Context, ct);
-                    },
-                    null,
-                    cancellationToken)
-                .ConfigureAwait(false);
+            var lease = await _contexts.LeaseAsync(cancellationToken).ConfigureAwait(false);
+            await using (lease.ConfigureAwait(false))
+            {
+                var strategy = lease.Context.Database.CreateExecutionStrategy();
+                return await strategy.ExecuteAsync(
+                        (lease.Context, operation),
+                        static (_, state, ct) =>
+                        {
+                            state.Context.ChangeTracker.Clear();
+                            return state.operation(state.Context, ct);
+                        },
+                        null,
+                        cancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && StoreFailures.IsTransient(ex))
+        {
+            // Outside the execution strategy, so a host's retries on transient failures still run first.
+            Log.DatabaseUnavailable(_logger, ex);
+            throw StoreFailures.Unavailable();
         }
     }
 }

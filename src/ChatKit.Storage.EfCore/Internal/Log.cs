@@ -5,6 +5,9 @@ namespace ChatKit.Storage.EfCore.Internal;
 /// <summary>ChatKit.Storage.EfCore's log messages.</summary>
 internal static partial class Log
 {
+    [LoggerMessage(20, LogLevel.Warning, "The database is unreachable for the moment; the call fails with 'unavailable' and can be retried.")]
+    public static partial void DatabaseUnavailable(ILogger logger, Exception exception);
+
     [LoggerMessage(1, LogLevel.Information, "The database for ChatKit's tables did not exist; created it ({Context}).")]
     public static partial void DatabaseCreated(ILogger logger, string context);
 

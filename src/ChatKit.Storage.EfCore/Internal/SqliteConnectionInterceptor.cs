@@ -15,6 +15,7 @@ internal sealed class SqliteConnectionInterceptor : DbConnectionInterceptor
 {
     private const string SqliteConnectionType = "Microsoft.Data.Sqlite.SqliteConnection";
     private readonly string _everyOpen;
+    private readonly int _defaultTimeoutSeconds;
     private readonly ConcurrentDictionary<string, bool> _walSet = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _readOnly = new(StringComparer.Ordinal);
 
@@ -22,6 +23,7 @@ internal sealed class SqliteConnectionInterceptor : DbConnectionInterceptor
     {
         var milliseconds = (long)busyTimeout.TotalMilliseconds;
         _everyOpen = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {milliseconds}; PRAGMA foreign_keys = ON;");
+        _defaultTimeoutSeconds = (int)Math.Max(1, Math.Ceiling(busyTimeout.TotalSeconds));
     }
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
@@ -31,6 +33,7 @@ internal sealed class SqliteConnectionInterceptor : DbConnectionInterceptor
             return;
         }
 
+        BoundBusyRetries(connection);
         using var command = CreateCommand(connection, _everyOpen);
         command.ExecuteNonQuery();
         if (NeedsWal(connection))
@@ -48,6 +51,7 @@ internal sealed class SqliteConnectionInterceptor : DbConnectionInterceptor
             return;
         }
 
+        BoundBusyRetries(connection);
         var command = CreateCommand(connection, _everyOpen);
         await using (command.ConfigureAwait(false))
         {
@@ -63,6 +67,22 @@ internal sealed class SqliteConnectionInterceptor : DbConnectionInterceptor
             }
 
             _walSet.TryAdd(connection.DataSource, true);
+        }
+    }
+
+    /// <summary>
+    /// Microsoft.Data.Sqlite retries a busy statement (sleeping its thread) until the command timeout, 30 seconds unless
+    /// set: far past the busy timeout, with a node's sends queued behind it. Its connection's default timeout, which its
+    /// commands and its implicit BEGIN take, becomes the busy timeout rounded up to a second, so a writer held up by
+    /// another fails within about that long (with <c>unavailable</c>) instead. A command timeout the host configured on
+    /// the context is still applied by EF Core to the commands it runs.
+    /// </summary>
+    private void BoundBusyRetries(DbConnection connection)
+    {
+        var property = connection.GetType().GetProperty("DefaultTimeout");
+        if (property is { CanWrite: true } && property.PropertyType == typeof(int) && (int)property.GetValue(connection)! > _defaultTimeoutSeconds)
+        {
+            property.SetValue(connection, _defaultTimeoutSeconds);
         }
     }
 

@@ -35,12 +35,24 @@ internal sealed class ConversationDocument
     [BsonElement("participants")]
     public List<ParticipantDocument> Participants { get; set; } = [];
 
-    /// <summary>The seq of the newest stored message: moved forward only after that message is inserted.</summary>
+    /// <summary>
+    /// The visible seq: every seq up to it holds a message or a gap marker, and readers read no further. Moved by one,
+    /// conditionally, in seq order (see <see cref="VisibleSeq"/>).
+    /// </summary>
     [BsonElement("lastSeq")]
     [BsonRepresentation(BsonType.Int64)]
     public long LastSeq { get; set; }
 
-    /// <summary>The creation time of the message at <see cref="LastSeq"/>, or the conversation's creation time.</summary>
+    /// <summary>
+    /// The seq of the newest visible message (not a gap marker); absent until the visible seq first passes a message, and
+    /// on conversations written before it existed, whose <see cref="LastSeq"/> always named a message.
+    /// </summary>
+    [BsonElement("lastMessageSeq")]
+    [BsonRepresentation(BsonType.Int64)]
+    [BsonIgnoreIfDefault]
+    public long LastMessageSeq { get; set; }
+
+    /// <summary>The creation time of the newest visible message, or the conversation's creation time.</summary>
     [BsonElement("lastActivityAt")]
     [BsonDateTimeOptions(Kind = DateTimeKind.Utc, Representation = BsonType.DateTime)]
     public DateTime LastActivityAt { get; set; }
@@ -96,7 +108,7 @@ internal sealed class MessageDocument
     [BsonElement("content")]
     public string Content { get; set; } = string.Empty;
 
-    /// <summary><c>text</c> or <c>system</c>.</summary>
+    /// <summary><c>text</c> or <c>system</c>; <c>gap</c> for a gap marker, which holds a given-up seq and no message.</summary>
     [BsonElement("type")]
     public string Type { get; set; } = string.Empty;
 

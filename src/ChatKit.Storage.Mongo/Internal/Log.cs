@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(13, LogLevel.Warning, "Releasing the reservation of tempId {TempId} in conversation {ConversationId} failed; it expires after {Timeout}.")]
     public static partial void ReleaseFailed(ILogger logger, string tempId, string conversationId, TimeSpan timeout, Exception exception);
 
-    [LoggerMessage(14, LogLevel.Warning, "Moving conversation {ConversationId} to seq {Seq} or the sender's read position failed after the message was stored; the next append or read catches up.")]
-    public static partial void PublishFailed(ILogger logger, string conversationId, long seq, Exception exception);
+    [LoggerMessage(14, LogLevel.Warning, "Seq {Seq} of conversation {ConversationId} was given up as a gap while message {MessageId} was being stored there; storing it at a new seq.")]
+    public static partial void SeqGivenUp(ILogger logger, long seq, string conversationId, string messageId);
+
+    [LoggerMessage(15, LogLevel.Warning, "MongoDB is unreachable for the moment; the call fails with 'unavailable' and can be retried.")]
+    public static partial void DatabaseUnavailable(ILogger logger, Exception exception);
 }

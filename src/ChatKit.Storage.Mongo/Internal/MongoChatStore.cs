@@ -16,11 +16,13 @@ internal sealed class MongoChatStore : IChatStore
     private static readonly TimeSpan FirstPollDelay = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan MaxPollDelay = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan UnavailableRetryAfter = TimeSpan.FromSeconds(1);
 
     private readonly MongoChatContext _context;
     private readonly MongoChatStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<MongoChatStore> _logger;
+    private readonly VisibleSeq _visible;
 
     public MongoChatStore(MongoChatContext context, IOptions<MongoChatStoreOptions> options, TimeProvider time, ILogger<MongoChatStore> logger)
     {
@@ -32,6 +34,7 @@ internal sealed class MongoChatStore : IChatStore
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _visible = new VisibleSeq(new MongoVisibleSeqBackend(context, time), time, _options.SeqGapTimeout);
     }
 
     /// <inheritdoc/>
@@ -135,34 +138,43 @@ internal sealed class MongoChatStore : IChatStore
     public async Task<StoreResult<ChatMessage>> AppendMessageAsync(ChatMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.TempId is not { } tempId)
-        {
-            return await AppendAsync(message, cancellationToken).ConfigureAwait(false);
-        }
-
-        var first = await ReserveTempIdAsync(message, tempId, cancellationToken).ConfigureAwait(false);
-        if (first is not null)
-        {
-            return new StoreResult<ChatMessage>(first, false);
-        }
-
         try
         {
-            return await AppendAsync(message, cancellationToken).ConfigureAwait(false);
+            if (message.TempId is not { } tempId)
+            {
+                return await AppendAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+
+            var first = await ReserveTempIdAsync(message, tempId, cancellationToken).ConfigureAwait(false);
+            if (first is not null)
+            {
+                // A retry: the first call may have failed after storing its message and before making it visible.
+                await CompleteAsync(first.ConversationId, first.SenderId, first.Seq).ConfigureAwait(false);
+                return new StoreResult<ChatMessage>(first, false);
+            }
+
+            try
+            {
+                return await AppendAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // This call's message was not stored (or a retry finds it by its tempId): let a retry reserve at once
+                // instead of waiting for the reservation to time out.
+                await ReleaseReservationAsync(message, tempId).ConfigureAwait(false);
+                throw;
+            }
         }
-        catch (Exception)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && MongoErrors.IsTransient(exception))
         {
-            // This call's message was not stored (or a retry finds it by its tempId): let a retry reserve at once
-            // instead of waiting for the reservation to time out.
-            await ReleaseReservationAsync(message, tempId).ConfigureAwait(false);
-            throw;
+            throw Unavailable(exception);
         }
     }
 
     /// <inheritdoc/>
     public async Task<ChatMessage?> FindMessageAsync(string messageId, CancellationToken cancellationToken)
     {
-        var document = await _context.Messages.Find(MongoDefinitions.MessageById(messageId)).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var document = await _context.Messages.Find(MongoDefinitions.RealMessageById(messageId)).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         return document is null ? null : DocumentMapper.ToModel(document);
     }
 
@@ -170,24 +182,40 @@ internal sealed class MongoChatStore : IChatStore
     public async Task<MessagePage> GetMessagesAsync(string conversationId, long? beforeSeq, long? afterSeq, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-
-        // One more than asked for says whether more lie beyond the page.
-        var documents = await _context.Messages.Find(MongoDefinitions.MessagesOf(conversationId, beforeSeq, afterSeq))
-            .Sort(afterSeq is null ? MongoDefinitions.SeqDescending : MongoDefinitions.SeqAscending)
-            .Limit(limit + 1)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var hasMore = documents.Count > limit;
-        if (hasMore)
+        try
         {
-            documents.RemoveAt(documents.Count - 1);
-        }
+            // Only up to the visible seq: a message stored at N+1 while N is still on its way stays out of every page, so
+            // a reader following after= never steps over N.
+            var conversation = await _context.Conversations.Find(MongoDefinitions.ConversationById(conversationId))
+                .Project<ConversationDocument>(MongoDefinitions.VisibleSeqOnly)
+                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            if (conversation is null)
+            {
+                return new MessagePage([], false);
+            }
 
-        if (afterSeq is null)
+            // One more than asked for says whether more lie beyond the page.
+            var documents = await _context.Messages.Find(MongoDefinitions.MessagesOf(conversationId, conversation.LastSeq, beforeSeq, afterSeq))
+                .Sort(afterSeq is null ? MongoDefinitions.SeqDescending : MongoDefinitions.SeqAscending)
+                .Limit(limit + 1)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            var hasMore = documents.Count > limit;
+            if (hasMore)
+            {
+                documents.RemoveAt(documents.Count - 1);
+            }
+
+            if (afterSeq is null)
+            {
+                documents.Reverse();
+            }
+
+            return new MessagePage([.. documents.Select(DocumentMapper.ToModel)], hasMore);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && MongoErrors.IsTransient(exception))
         {
-            documents.Reverse();
+            throw Unavailable(exception);
         }
-
-        return new MessagePage([.. documents.Select(DocumentMapper.ToModel)], hasMore);
     }
 
     /// <inheritdoc/>
@@ -201,7 +229,7 @@ internal sealed class MongoChatStore : IChatStore
             cancellationToken).ConfigureAwait(false);
 
         // No live message matched: it is already a tombstone (returned unchanged) or does not exist.
-        tombstone ??= await _context.Messages.Find(MongoDefinitions.MessageById(messageId)).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        tombstone ??= await _context.Messages.Find(MongoDefinitions.RealMessageById(messageId)).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         return tombstone is null ? null : DocumentMapper.ToModel(tombstone);
     }
 
@@ -293,7 +321,7 @@ internal sealed class MongoChatStore : IChatStore
 
         var positionsTask = _context.ReadPositions.Find(MongoDefinitions.ReadPositionsOf(userId, conversations.Select(c => c.Id)))
             .ToListAsync(cancellationToken);
-        var newest = conversations.Where(c => c.LastSeq > 0).Select(c => (c.Id, c.LastSeq)).ToList();
+        var newest = conversations.Select(c => (c.Id, Seq: NewestMessageSeq(c))).Where(c => c.Seq > 0).ToList();
         var lastMessagesTask = newest.Count == 0
             ? Task.FromResult(new List<MessageDocument>())
             : _context.Messages.Find(MongoDefinitions.MessagesAt(newest)).ToListAsync(cancellationToken);
@@ -433,50 +461,73 @@ internal sealed class MongoChatStore : IChatStore
         }
     }
 
-    /// <summary>Allocates the next seq, stores the message at it, then moves the conversation and the sender's read position.</summary>
+    /// <summary>
+    /// Allocates the next seq and stores the message at it (taking a new seq if a waiting append gave this one up), then
+    /// makes it visible and moves the sender's read position: only then is it acknowledged.
+    /// </summary>
     private async Task<StoreResult<ChatMessage>> AppendAsync(ChatMessage message, CancellationToken cancellationToken)
     {
         // The increment itself is not cancelled once sent: a cancelled call could not tell whether the server applied
-        // it, and an applied increment without its message is a gap.
+        // it, and an applied increment without its message is a gap (which the next append fills after a while).
         cancellationToken.ThrowIfCancellationRequested();
-        var counter = await _context.Conversations.FindOneAndUpdateAsync(
-            MongoDefinitions.ConversationById(message.ConversationId),
-            MongoDefinitions.AllocateSeq,
-            new FindOneAndUpdateOptions<ConversationDocument> { ReturnDocument = ReturnDocument.After, Projection = MongoDefinitions.AllocatedSeqOnly },
-            CancellationToken.None).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Conversation {message.ConversationId} does not exist.");
-
-        // From here the seq is this call's alone: the remaining writes ignore cancellation too, because abandoning them
-        // would leave a seq without a message.
-        var document = DocumentMapper.ToDocument(message, counter.AllocatedSeq);
-        var stored = await InsertAllocatedAsync(document).ConfigureAwait(false);
-        if (!ReferenceEquals(stored, document))
+        for (var attempt = 1; ; attempt++)
         {
-            return new StoreResult<ChatMessage>(DocumentMapper.ToModel(stored), false);
-        }
+            var counter = await _context.Conversations.FindOneAndUpdateAsync(
+                MongoDefinitions.ConversationById(message.ConversationId),
+                MongoDefinitions.AllocateSeq,
+                new FindOneAndUpdateOptions<ConversationDocument> { ReturnDocument = ReturnDocument.After, Projection = MongoDefinitions.AllocatedSeqOnly },
+                CancellationToken.None).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Conversation {message.ConversationId} does not exist.");
 
-        try
-        {
-            await _context.Conversations.UpdateOneAsync(
-                MongoDefinitions.ConversationBehind(document.ConversationId, document.Seq),
-                MongoDefinitions.PublishLastMessage(document.Seq, document.CreatedAt),
-                cancellationToken: CancellationToken.None).ConfigureAwait(false);
-            await AdvanceAsync(document.ConversationId, document.SenderId, document.Seq, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is MongoException or TimeoutException)
-        {
-            // The message is stored and acknowledged; the conversation's last seq catches up at its next append.
-            Log.PublishFailed(_logger, document.ConversationId, document.Seq, exception);
-        }
+            // From here the seq is this call's alone: the remaining writes ignore cancellation too.
+            var document = DocumentMapper.ToDocument(message, counter.AllocatedSeq);
+            var stored = await InsertAllocatedAsync(document).ConfigureAwait(false);
+            if (stored is null)
+            {
+                // This append was so slow that a waiting one gave its seq up as a gap: take another.
+                Log.SeqGivenUp(_logger, document.Seq, document.ConversationId, document.Id);
+                if (attempt >= MaxWriteAttempts)
+                {
+                    throw new InvalidOperationException($"Message {document.Id} could not be stored: {attempt} seqs were given up while it was being stored.");
+                }
 
-        return new StoreResult<ChatMessage>(DocumentMapper.ToModel(document), true);
+                continue;
+            }
+
+            await CompleteAsync(stored.ConversationId, stored.SenderId, stored.Seq).ConfigureAwait(false);
+            return ReferenceEquals(stored, document)
+                ? new StoreResult<ChatMessage>(DocumentMapper.ToModel(document), true)
+                : new StoreResult<ChatMessage>(DocumentMapper.ToModel(stored), false);
+        }
+    }
+
+    /// <summary>
+    /// Makes a stored message visible (waiting for the seqs before it, see <see cref="VisibleSeq"/>) and moves its
+    /// sender's read position to it. Either failing fails the append: it is retried with the same tempId, which finds the
+    /// message and completes it, instead of being acknowledged while readers and unread counts cannot see it.
+    /// </summary>
+    private async Task CompleteAsync(string conversationId, string senderId, long seq)
+    {
+        await _visible.PublishThroughAsync(conversationId, seq).ConfigureAwait(false);
+        await AdvanceAsync(conversationId, senderId, seq, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>The seq of a conversation's newest visible message, or 0.</summary>
+    private static long NewestMessageSeq(ConversationDocument conversation) =>
+        conversation.LastMessageSeq > 0 ? conversation.LastMessageSeq : conversation.LastSeq;
+
+    private ChatException Unavailable(Exception exception)
+    {
+        Log.DatabaseUnavailable(_logger, exception);
+        return new ChatException(ChatErrorCode.Unavailable, "the database is unreachable for the moment; retry (a send with the same tempId)", retryAfter: UnavailableRetryAfter);
     }
 
     /// <summary>
     /// Inserts a message at a seq this call allocated, retrying transient failures with the same seq. Returns the
-    /// document itself once stored, or the first message of its tempId if one exists after all.
+    /// document itself once stored, the first message of its tempId if one exists after all, or <see langword="null"/>
+    /// when a gap marker holds the seq (a waiting append gave it up).
     /// </summary>
-    private async Task<MessageDocument> InsertAllocatedAsync(MessageDocument document)
+    private async Task<MessageDocument?> InsertAllocatedAsync(MessageDocument document)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -492,6 +543,14 @@ internal sealed class MongoChatStore : IChatStore
                 if (existing is not null && existing.Seq == document.Seq && string.Equals(existing.ConversationId, document.ConversationId, StringComparison.Ordinal))
                 {
                     return document;
+                }
+
+                var holder = await _context.Messages.Find(MongoDefinitions.MessageAt(document.ConversationId, document.Seq))
+                    .Project<MessageDocument>(MongoDefinitions.SlotOnly)
+                    .FirstOrDefaultAsync(CancellationToken.None).ConfigureAwait(false);
+                if (holder?.Type == MongoDefinitions.GapType)
+                {
+                    return null;
                 }
 
                 Log.SeqLost(_logger, document.Seq, document.ConversationId, document.Id, exception);

@@ -8,6 +8,8 @@ internal sealed class MongoChatStoreOptionsValidator : IValidateOptions<MongoCha
     internal const int MaxPrefixLength = 64;
     internal static readonly TimeSpan MinReservationTimeout = TimeSpan.FromSeconds(1);
     internal static readonly TimeSpan MaxReservationTimeout = TimeSpan.FromMinutes(10);
+    internal static readonly TimeSpan MinGapTimeout = TimeSpan.FromMilliseconds(100);
+    internal static readonly TimeSpan MaxGapTimeout = TimeSpan.FromMinutes(10);
 
     public ValidateOptionsResult Validate(string? name, MongoChatStoreOptions options)
     {
@@ -25,6 +27,11 @@ internal sealed class MongoChatStoreOptionsValidator : IValidateOptions<MongoCha
         if (options.TempIdReservationTimeout < MinReservationTimeout || options.TempIdReservationTimeout > MaxReservationTimeout)
         {
             failures.Add($"ChatKit:Mongo:TempIdReservationTimeout must be between {MinReservationTimeout} and {MaxReservationTimeout}; it is {options.TempIdReservationTimeout}.");
+        }
+
+        if (options.SeqGapTimeout < MinGapTimeout || options.SeqGapTimeout > MaxGapTimeout)
+        {
+            failures.Add($"ChatKit:Mongo:SeqGapTimeout must be between {MinGapTimeout} and {MaxGapTimeout}; it is {options.SeqGapTimeout}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using MongoDB.Bson;
 using MongoDB.Driver;
 
@@ -75,12 +76,22 @@ internal static class MongoDefinitions
     public static readonly ProjectionDefinition<ConversationDocument> AllocatedSeqOnly =
         Builders<ConversationDocument>.Projection.Include(c => c.AllocatedSeq);
 
-    /// <summary>Matches the conversation only while its last seq is behind <paramref name="seq"/>, so it only moves forward.</summary>
-    public static FilterDefinition<ConversationDocument> ConversationBehind(string conversationId, long seq) =>
-        ConversationFilter.And(ConversationFilter.Eq(c => c.Id, conversationId), ConversationFilter.Lt(c => c.LastSeq, seq));
+    public static readonly ProjectionDefinition<ConversationDocument> VisibleSeqOnly =
+        Builders<ConversationDocument>.Projection.Include(c => c.LastSeq);
 
-    public static UpdateDefinition<ConversationDocument> PublishLastMessage(long seq, DateTime createdAt) =>
-        Builders<ConversationDocument>.Update.Set(c => c.LastSeq, seq).Set(c => c.LastActivityAt, createdAt);
+    /// <summary>Matches the conversation only while its visible seq is exactly <paramref name="visible"/>, so it moves by one, in order.</summary>
+    public static FilterDefinition<ConversationDocument> ConversationVisibleAt(string conversationId, long visible) =>
+        ConversationFilter.And(ConversationFilter.Eq(c => c.Id, conversationId), ConversationFilter.Eq(c => c.LastSeq, visible));
+
+    /// <summary>
+    /// Moves the visible seq to <paramref name="seq"/>; over a message, also the newest message's seq and the last activity
+    /// (with <c>$max</c>, so they never move back). Over a gap marker only the visible seq moves.
+    /// </summary>
+    public static UpdateDefinition<ConversationDocument> AdvanceVisible(long seq, bool overMessage, DateTime createdAt)
+    {
+        var update = Builders<ConversationDocument>.Update.Set(c => c.LastSeq, seq);
+        return overMessage ? update.Max(c => c.LastMessageSeq, seq).Max(c => c.LastActivityAt, createdAt) : update;
+    }
 
     /// <summary>
     /// Appends the participants whose user id is not in the conversation yet, in one atomic update (a pipeline, so the
@@ -151,16 +162,45 @@ internal static class MongoDefinitions
 
     public static FilterDefinition<MessageDocument> MessageById(string messageId) => MessageFilter.Eq(m => m.Id, messageId);
 
+    /// <summary>A message by id, never a gap marker.</summary>
+    public static FilterDefinition<MessageDocument> RealMessageById(string messageId) =>
+        MessageFilter.And(MessageFilter.Eq(m => m.Id, messageId), NotGap);
+
+    /// <summary>Whatever the conversation holds at one seq: a message or a gap marker.</summary>
+    public static FilterDefinition<MessageDocument> MessageAt(string conversationId, long seq) =>
+        MessageFilter.And(MessageFilter.Eq(m => m.ConversationId, conversationId), MessageFilter.Eq(m => m.Seq, seq));
+
+    public static readonly ProjectionDefinition<MessageDocument> SlotOnly =
+        Builders<MessageDocument>.Projection.Include(m => m.Type).Include(m => m.CreatedAt);
+
+    /// <summary>The gap marker of a given-up seq: its id is fixed by the seq, so two appends filling it insert one.</summary>
+    public static MessageDocument GapMarker(string conversationId, long seq, DateTime at) => new()
+    {
+        Id = string.Create(CultureInfo.InvariantCulture, $"gap_{conversationId}_{seq}"),
+        ConversationId = conversationId,
+        Seq = seq,
+        Type = GapType,
+        CreatedAt = at,
+    };
+
+    /// <summary>The stored type of a gap marker.</summary>
+    public const string GapType = "gap";
+
+    private static FilterDefinition<MessageDocument> NotGap => MessageFilter.Ne(m => m.Type, GapType);
+
     public static FilterDefinition<MessageDocument> MessageByTempId(string conversationId, string senderId, string tempId) =>
         MessageFilter.And(
             MessageFilter.Eq(m => m.ConversationId, conversationId),
             MessageFilter.Eq(m => m.SenderId, senderId),
             MessageFilter.Eq(m => m.TempId, tempId));
 
-    /// <summary>The messages of a conversation after <paramref name="afterSeq"/>, or before <paramref name="beforeSeq"/>, or all.</summary>
-    public static FilterDefinition<MessageDocument> MessagesOf(string conversationId, long? beforeSeq, long? afterSeq)
+    /// <summary>
+    /// The visible messages of a conversation (up to its visible seq, no gap marker) after <paramref name="afterSeq"/>, or
+    /// before <paramref name="beforeSeq"/>, or all.
+    /// </summary>
+    public static FilterDefinition<MessageDocument> MessagesOf(string conversationId, long visibleSeq, long? beforeSeq, long? afterSeq)
     {
-        var filter = MessageFilter.Eq(m => m.ConversationId, conversationId);
+        var filter = MessageFilter.Eq(m => m.ConversationId, conversationId) & MessageFilter.Lte(m => m.Seq, visibleSeq) & NotGap;
         if (afterSeq is { } after)
         {
             return filter & MessageFilter.Gt(m => m.Seq, after);
@@ -179,7 +219,7 @@ internal static class MongoDefinitions
 
     /// <summary>Matches the message only while it is not a tombstone, so deleting twice keeps the first deletion time.</summary>
     public static FilterDefinition<MessageDocument> LiveMessageById(string messageId) =>
-        MessageFilter.And(MessageFilter.Eq(m => m.Id, messageId), MessageFilter.Eq(m => m.DeletedAt, null));
+        MessageFilter.And(MessageFilter.Eq(m => m.Id, messageId), MessageFilter.Eq(m => m.DeletedAt, null), NotGap);
 
     public static UpdateDefinition<MessageDocument> Tombstone(DateTime deletedAt) =>
         Builders<MessageDocument>.Update.Set(m => m.Content, string.Empty).Set(m => m.DeletedAt, deletedAt);
@@ -197,7 +237,8 @@ internal static class MongoDefinitions
                 & MessageFilter.Gt(m => m.Seq, r.ReadSeq)
                 & MessageFilter.Lte(m => m.Seq, r.LastSeq))),
             MessageFilter.Ne(m => m.SenderId, userId),
-            MessageFilter.Eq(m => m.DeletedAt, null));
+            MessageFilter.Eq(m => m.DeletedAt, null),
+            NotGap);
         var group = new BsonDocument
         {
             { "_id", "$conversationId" },

@@ -142,6 +142,33 @@ public sealed class PostgresServer : IAsyncDisposable
             cancellationToken);
     }
 
+    /// <summary>
+    /// Stops the server as an operator's restart does (fast shutdown: open connections are cut, committed work is
+    /// flushed); its data stay, and <see cref="StartAgainAsync"/> brings it back on the same port. Not an immediate
+    /// shutdown: these test servers run with <c>synchronous_commit=off</c>, so a crash would lose the last commits, which
+    /// is the test server's speed setting, not the code under test.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_running)
+        {
+            return;
+        }
+
+        await RunServerCommandAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "-t", "30", "stop"], cancellationToken).ConfigureAwait(false);
+        _running = false;
+    }
+
+    /// <summary>Starts a server stopped with <see cref="StopAsync"/> again, on the same port, with its data.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task StartAgainAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _running ? Task.CompletedTask : StartProcessAsync(cancellationToken);
+    }
+
     /// <summary>Stops the server (immediate shutdown) and deletes its folder.</summary>
     public async ValueTask DisposeAsync()
     {
