@@ -198,10 +198,4 @@ public sealed class AbuseTests(TightLimitsHost host, PostgresServerFixture postg
         Assert.Equal("hi there", stored.GetProperty("content").GetString());
         Assert.Equal("Alice" + new string('e', 95), stored.GetProperty("sender").GetProperty("name").GetString());
     }
-
-    /// <summary>A stream that does not know its length, so HttpClient sends it chunked.</summary>
-    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
-    {
-        public override bool CanSeek => false;
-    }
 }

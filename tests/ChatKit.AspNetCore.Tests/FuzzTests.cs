@@ -429,10 +429,4 @@ public sealed class FuzzTests(ITestOutputHelper output, PostgresServerFixture po
             Connection = await RawHubClient.ConnectAsync(host.Address, Token);
         }
     }
-
-    /// <summary>A stream that does not know its length, so HttpClient sends it chunked.</summary>
-    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
-    {
-        public override bool CanSeek => false;
-    }
 }
