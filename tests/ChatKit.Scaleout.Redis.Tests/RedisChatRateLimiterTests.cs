@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatKit.Scaleout.Redis.Tests;
 
-/// <summary>The send rate limit counted in Redis, shared by every node.</summary>
+/// <summary>The rate limits counted in Redis, shared by every node.</summary>
 public sealed class RedisChatRateLimiterTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
 {
     private readonly List<PresenceNode> _nodes = [];
@@ -69,6 +69,28 @@ public sealed class RedisChatRateLimiterTests(RedisFixture redis) : IClassFixtur
         }
     }
 
+    [Fact]
+    public async Task EveryOperationsLimit_IsSharedByAllNodes_AndCountedApartFromTheOthers()
+    {
+        var prefix = RedisFixture.UniquePrefix();
+        var a = await LimiterAsync(prefix, "a", shared: true);
+        var b = await LimiterAsync(prefix, "b", shared: true);
+
+        foreach (var operation in Enum.GetValues<ChatOperation>())
+        {
+            // Each operation has a bucket of its own (3 per minute here): two nodes share it, other operations do not.
+            Assert.True((await a.AcquirePermitAsync("alice", operation, Ct)).IsAcquired, $"{operation} 1");
+            Assert.True((await b.AcquirePermitAsync("alice", operation, Ct)).IsAcquired, $"{operation} 2");
+            Assert.True((await a.AcquirePermitAsync("alice", operation, Ct)).IsAcquired, $"{operation} 3");
+            using var denied = await b.AcquirePermitAsync("alice", operation, Ct);
+            Assert.False(denied.IsAcquired, $"{operation} 4");
+            Assert.True(denied.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+            Assert.InRange(retryAfter, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(21));
+        }
+
+        Assert.True((await b.AcquirePermitAsync("bob", ChatOperation.Typing, Ct)).IsAcquired);
+    }
+
     private async Task<IChatRateLimiter> LimiterAsync(string prefix, string nodeId, bool shared, bool enabled = true)
     {
         var node = await PresenceNode.StartAsync(
@@ -79,9 +101,12 @@ public sealed class RedisChatRateLimiterTests(RedisFixture redis) : IClassFixtur
             o => o.ShareRateLimits = shared,
             s => s.Configure<ChatKitOptions>(o =>
             {
-                o.SendRateLimit.Enabled = enabled;
-                o.SendRateLimit.PermitLimit = 3;
-                o.SendRateLimit.Window = TimeSpan.FromMinutes(1);
+                foreach (var operation in Enum.GetValues<ChatOperation>())
+                {
+                    o.RateLimitFor(operation).Enabled = enabled;
+                    o.RateLimitFor(operation).PermitLimit = 3;
+                    o.RateLimitFor(operation).Window = TimeSpan.FromMinutes(1);
+                }
             }));
         _nodes.Add(node);
         return node.Services.GetRequiredService<IChatRateLimiter>();

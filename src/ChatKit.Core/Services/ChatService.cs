@@ -498,7 +498,8 @@ public sealed class ChatService
         var conversation = await RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
         RequireGroupManager(caller, conversation, "add participants to");
         var now = Ids.Now(_time);
-        var added = userIds.Where(id => requested.Remove(id) && !conversation.HasParticipant(id)).ToList();
+        var present = conversation.Participants.Select(p => p.UserId).ToHashSet(StringComparer.Ordinal);
+        var added = userIds.Where(id => requested.Remove(id) && !present.Contains(id)).ToList();
         if (added.Count == 0)
         {
             return await FindViewAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
@@ -521,7 +522,8 @@ public sealed class ChatService
             throw ChatException.Validation("userIds", Invariant($"a group has at most {_options.MaxGroupParticipants} participants"));
         }
 
-        added = [.. added.Where(id => updated.HasParticipant(id))];
+        present = updated.Participants.Select(p => p.UserId).ToHashSet(StringComparer.Ordinal);
+        added = [.. added.Where(present.Contains)];
         await _events.PublishAsync(new ParticipantsAddedEvent(conversationId, added, ParticipantIds(updated))).ConfigureAwait(false);
         return await FindViewAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
     }
