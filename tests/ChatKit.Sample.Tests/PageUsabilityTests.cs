@@ -101,6 +101,12 @@ public sealed class PageUsabilityTests(SampleSite site, Browser browser) : IClas
         var alice = new ChatPage(await browser.OpenAsync(site.Address));
         var violations = new List<string>();
 
+        // The tab shows the page's own icon.
+        var icon = await alice.Page.Locator("link[rel=icon]").GetAttributeAsync("href");
+        var iconResponse = await alice.Page.APIRequest.GetAsync(icon!);
+        Assert.Equal(200, iconResponse.Status);
+        Assert.StartsWith("image/svg+xml", iconResponse.Headers["content-type"], StringComparison.Ordinal);
+
         // An empty sign-in says what to do, next to the field.
         await alice.Page.GetByTestId("login-submit").ClickAsync();
         await Expect(alice.Page.GetByTestId("login-error")).ToContainTextAsync("Type a user name");
