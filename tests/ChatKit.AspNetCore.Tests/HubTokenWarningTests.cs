@@ -56,6 +56,25 @@ public sealed class HubTokenWarningTests
         Assert.DoesNotContain(logs.Entries, e => e.EventName == WarningName);
     }
 
+    [Fact]
+    public async Task HostWithoutAuthenticationServices_StartsAndAnswers_WithoutAWarning()
+    {
+        var logs = new CapturedLogs();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders().AddProvider(logs);
+        builder.Services.AddChatKit();
+        await using var app = builder.Build();
+        app.MapGet("/ping", () => "pong");
+        app.MapChatKit();
+        await app.StartAsync();
+
+        var ping = await GetAsync(app, "/ping?access_token=x");
+
+        Assert.Equal(200, ping);
+        Assert.DoesNotContain(logs.Entries, e => e.EventName == WarningName);
+    }
+
     private static async Task<WebApplication> StartAsync(CapturedLogs logs, bool readQueryToken)
     {
         var builder = WebApplication.CreateSlimBuilder();

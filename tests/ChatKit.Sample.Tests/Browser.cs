@@ -46,6 +46,7 @@ public sealed class Browser : IAsyncLifetime
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = address.ToString(),
+            Locale = "en-US",
             ViewportSize = viewport ?? new ViewportSize { Width = 1100, Height = 720 },
             IsMobile = viewport is { Width: < 700 },
             HasTouch = viewport is { Width: < 700 },

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -99,6 +101,12 @@ public sealed class PageUsabilityTests(SampleSite site, Browser browser) : IClas
         var alice = new ChatPage(await browser.OpenAsync(site.Address));
         var violations = new List<string>();
 
+        // The tab shows the page's own icon.
+        var icon = await alice.Page.Locator("link[rel=icon]").GetAttributeAsync("href");
+        var iconResponse = await alice.Page.APIRequest.GetAsync(icon!);
+        Assert.Equal(200, iconResponse.Status);
+        Assert.StartsWith("image/svg+xml", iconResponse.Headers["content-type"], StringComparison.Ordinal);
+
         // An empty sign-in says what to do, next to the field.
         await alice.Page.GetByTestId("login-submit").ClickAsync();
         await Expect(alice.Page.GetByTestId("login-error")).ToContainTextAsync("Type a user name");
@@ -121,6 +129,26 @@ public sealed class PageUsabilityTests(SampleSite site, Browser browser) : IClas
         violations.AddRange(await Accessibility.SeriousViolationsAsync(phone.Page));
 
         Assert.True(violations.Count == 0, "axe-core found:\n" + string.Join('\n', violations.Distinct()));
+    }
+
+    [Fact]
+    public async Task MessagesOlderThanToday_ShowTheirDate_TodaysOnlyTheTime()
+    {
+        var bobId = ChatPage.NewUser("bob");
+        var alice = new ChatPage(await browser.OpenAsync(site.Address));
+        await alice.SignInAsync(ChatPage.NewUser("alice"));
+        await alice.StartChatAsync(bobId);
+        await alice.SendAsync("sent today");
+        var time = alice.Messages.Filter(new() { Has = alice.Message("sent today") }).GetByTestId("message-time");
+        await Expect(time).ToHaveTextAsync(new Regex(@"^\d{1,2}:\d{2}"));
+
+        // Three days later, in the browser's clock: the same message carries its date.
+        await alice.Page.Clock.SetFixedTimeAsync(DateTime.Now.AddDays(3));
+        await alice.Page.ReloadAsync();
+        await alice.ExpectConnectedAsync();
+        await Expect(alice.Page.GetByTestId("conversation-title")).ToHaveTextAsync(bobId);
+        var date = DateTime.Now.ToString("MMM d", CultureInfo.GetCultureInfo("en-US"));
+        await Expect(time).ToHaveTextAsync(new Regex($"^{date}(, \\d{{4}})?, \\d{{1,2}}:\\d{{2}}"));
     }
 
     private static async Task TabUntilFocusedAsync(IPage page, ILocator target, string key)

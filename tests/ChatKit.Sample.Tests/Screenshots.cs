@@ -16,6 +16,10 @@ public static class Screenshots
     {
         ArgumentNullException.ThrowIfNull(page);
         var path = Path.Combine(DocsFolder, fileName);
+
+        // Message times are the only thing that differs from run to run: show fixed ones, so an unchanged page makes
+        // the same file and a test run leaves docs/images untouched.
+        await page.EvaluateAsync("() => document.querySelectorAll('time').forEach((t, i) => t.textContent = `10:${String(41 + i).padStart(2, '0')} AM`)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
         TestContext.Current.TestOutputHelper?.WriteLine($"screenshot for the docs: {path}");
         return path;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
@@ -15,7 +16,7 @@ namespace ChatKit.AspNetCore.Internal;
 /// all, i.e. nothing reads the query parameter. The browser client then falls back to long polling without a word.
 /// It only observes responses of ChatKit's own hub endpoint; other requests pass through untouched.
 /// </summary>
-internal sealed class HubTokenDiagnostics(IAuthenticationSchemeProvider schemes, ILogger<HubTokenDiagnostics> logger) : IStartupFilter
+internal sealed class HubTokenDiagnostics(ILogger<HubTokenDiagnostics> logger) : IStartupFilter
 {
     private int _warned;
 
@@ -38,6 +39,7 @@ internal sealed class HubTokenDiagnostics(IAuthenticationSchemeProvider schemes,
     {
         if (!context.Request.Query.ContainsKey("access_token") || context.Request.Headers.ContainsKey(HeaderNames.Authorization)
             || context.GetEndpoint()?.Metadata.GetMetadata<HubMetadata>()?.HubType != typeof(ChatHub)
+            || context.RequestServices.GetService<IAuthenticationSchemeProvider>() is not { } schemes
             || await schemes.GetDefaultAuthenticateSchemeAsync().ConfigureAwait(false) is null)
         {
             return false;
