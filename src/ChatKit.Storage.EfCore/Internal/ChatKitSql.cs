@@ -97,7 +97,8 @@ internal sealed class ChatKitSql
             readTable,
             readConversation,
             readUser,
-            readSeq);
+            readSeq,
+            RowLocks: context.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) != true);
         return new ChatKitSql(advance, lockMembership, probe, append);
     }
 
@@ -139,7 +140,8 @@ internal sealed record AppendNames(
     string ReadPositionTable,
     string ReadPositionConversationId,
     string ReadPositionUserId,
-    string ReadPositionSeq)
+    string ReadPositionSeq,
+    bool RowLocks)
 {
     /// <summary>The message columns, in the order of <see cref="MessageColumns"/>.</summary>
     public static readonly string[] MessageProperties =

@@ -276,8 +276,14 @@ internal sealed partial class EfCoreChatStore
         var args = new List<object?>();
         foreach (var id in conversationIds)
         {
-            sql.Append(CultureInfo.InvariantCulture, $"UPDATE {names.ConversationTable} SET {names.LastSeq} = {names.LastSeq} WHERE {names.ConversationId} = {Arg(args, id)} ")
-               .Append(CultureInfo.InvariantCulture, $"RETURNING {names.ConversationId} AS ck_lock_id, {names.LastSeq} AS ck_lock_seq, {names.ConversationType} AS ck_lock_type;\n");
+            var columns = $"{names.ConversationId} AS ck_lock_id, {names.LastSeq} AS ck_lock_seq, {names.ConversationType} AS ck_lock_type";
+            var where = $"{names.ConversationId} = {Arg(args, id)}";
+
+            // SQLite has no row locks (BEGIN IMMEDIATE holds the database's write lock already): a no-op update starts the
+            // write. Elsewhere SELECT … FOR UPDATE takes the row lock without writing a new row version.
+            sql.Append(names.RowLocks
+                ? $"SELECT {columns} FROM {names.ConversationTable} WHERE {where} FOR UPDATE;\n"
+                : $"UPDATE {names.ConversationTable} SET {names.LastSeq} = {names.LastSeq} WHERE {where} RETURNING {columns};\n");
         }
 
         var inConversations = string.Join(", ", conversationIds.Select((_, i) => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
