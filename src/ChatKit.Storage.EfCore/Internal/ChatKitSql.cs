@@ -97,8 +97,7 @@ internal sealed class ChatKitSql
             readTable,
             readConversation,
             readUser,
-            readSeq,
-            RowLocks: context.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) != true);
+            readSeq);
         return new ChatKitSql(advance, lockMembership, probe, append);
     }
 
@@ -140,8 +139,7 @@ internal sealed record AppendNames(
     string ReadPositionTable,
     string ReadPositionConversationId,
     string ReadPositionUserId,
-    string ReadPositionSeq,
-    bool RowLocks)
+    string ReadPositionSeq)
 {
     /// <summary>The message columns, in the order of <see cref="MessageColumns"/>.</summary>
     public static readonly string[] MessageProperties =

@@ -276,14 +276,10 @@ internal sealed partial class EfCoreChatStore
         var args = new List<object?>();
         foreach (var id in conversationIds)
         {
-            var columns = $"{names.ConversationId} AS ck_lock_id, {names.LastSeq} AS ck_lock_seq, {names.ConversationType} AS ck_lock_type";
-            var where = $"{names.ConversationId} = {Arg(args, id)}";
-
-            // SQLite has no row locks (BEGIN IMMEDIATE holds the database's write lock already): a no-op update starts the
-            // write. Elsewhere SELECT … FOR UPDATE takes the row lock without writing a new row version.
-            sql.Append(names.RowLocks
-                ? $"SELECT {columns} FROM {names.ConversationTable} WHERE {where} FOR UPDATE;\n"
-                : $"UPDATE {names.ConversationTable} SET {names.LastSeq} = {names.LastSeq} WHERE {where} RETURNING {columns};\n");
+            // A no-op update takes the row lock (and on SQLite starts the write). SELECT … FOR UPDATE was tried on
+            // PostgreSQL and measured slower in this harness (docs/benchmarks.md), so both use the update.
+            sql.Append(CultureInfo.InvariantCulture, $"UPDATE {names.ConversationTable} SET {names.LastSeq} = {names.LastSeq} WHERE {names.ConversationId} = {Arg(args, id)} ")
+               .Append(CultureInfo.InvariantCulture, $"RETURNING {names.ConversationId} AS ck_lock_id, {names.LastSeq} AS ck_lock_seq, {names.ConversationType} AS ck_lock_type;\n");
         }
 
         var inConversations = string.Join(", ", conversationIds.Select((_, i) => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
