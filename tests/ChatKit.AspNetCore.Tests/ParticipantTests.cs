@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using ChatKit.AspNetCore.Tests.Support;
 using ChatKit.Storage;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatKit.AspNetCore.Tests;
@@ -115,6 +116,10 @@ public sealed class ParticipantTests(ChatHost host) : IClassFixture<ChatHost>
         using var removedHttp = host.Http(removed);
         var (gone, _) = await removedHttp.GetJsonAsync($"/chats/conversations/{id}");
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+
+        // Nor can the removed user send to it: the append itself checks membership.
+        var refused = await Assert.ThrowsAsync<HubException>(() => removedConnection.SendAsync(id, "still here?"));
+        Assert.StartsWith("not_found", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -39,7 +39,9 @@ internal static class Ladder
         // Warm-up (JIT, tiering, pools): discarded.
         foreach (var (fleet, plan) in fleets)
         {
-            await StepRunner.RunAsync(fleet, plan, spec.Ladder().First() / 2, Math.Min(2, spec.StepSeconds), cancellationToken).ConfigureAwait(false);
+            // Long enough for the durable paths' many methods to reach tier 1 (2 s left them at tier 0, so the first
+            // step failed on its first try in most runs); the same for every server.
+            await StepRunner.RunAsync(fleet, plan, spec.Ladder().First() / 2, Math.Max(2, Math.Min(6, spec.StepSeconds)), cancellationToken).ConfigureAwait(false);
             await fleet.Server.SettleAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
         }
 
