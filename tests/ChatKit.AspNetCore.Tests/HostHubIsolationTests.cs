@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ChatKit.AspNetCore.Tests.Support;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -127,6 +128,49 @@ public sealed class HostHubIsolationTests
 
         Assert.Same(before, services.Single(d => d.ServiceType == typeof(IHubProtocolResolver)));
         Assert.Single(services, d => d.ServiceType == typeof(HubConnectionHandler<ChatHub>));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task HostStatusCodePages_WithChatKitNextToThem_AnswerAsWithout(bool withChatKit)
+    {
+        var builder = ChatHost.CreateBuilder();
+        if (withChatKit)
+        {
+            builder.Services.AddChatKit();
+        }
+
+        await using var app = builder.Build();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGet("/host/missing", () => Results.NotFound());
+        if (withChatKit)
+        {
+            app.MapChatKit();
+        }
+
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = ChatHost.AddressOf(app.Services) };
+
+        // The host registered no IProblemDetailsService: its status code pages stay plain text, ChatKit or not.
+        using var own = await http.GetAsync(new Uri("/host/missing", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, own.StatusCode);
+        Assert.Equal("text/plain", own.Content.Headers.ContentType?.MediaType);
+        Assert.Null(app.Services.GetService<IProblemDetailsService>());
+
+        if (withChatKit)
+        {
+            // ChatKit's own errors are still problem+json with their code and trace id.
+            http.DefaultRequestHeaders.Authorization = new("Bearer", TestAuth.Token(ChatHost.NewUser("alice")));
+            using var chatKit = await http.GetAsync(new Uri("/chats/conversations/c_missing", UriKind.Relative));
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, chatKit.StatusCode);
+            Assert.Equal("application/problem+json", chatKit.Content.Headers.ContentType?.MediaType);
+            using var body = System.Text.Json.JsonDocument.Parse(await chatKit.Content.ReadAsStringAsync());
+            Assert.Equal("not_found", body.RootElement.GetProperty("code").GetString());
+            Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("traceId").GetString()));
+        }
     }
 
     private static async Task<HostHubResult> RunHostHubAsync(bool withChatKit, bool hostResolver)

@@ -50,7 +50,6 @@ public static class ChatKitServiceCollectionExtensions
         // ChatHub's own connection handler, given a protocol resolver that wraps the host's: refused calls reach ChatKit's
         // clients as "code: sentence" (without SignalR's prefix and its Error log), and nothing changes for other hubs.
         services.TryAddSingleton(CreateChatHubConnectionHandler);
-        services.AddProblemDetails();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HubOptions<ChatHub>>, ConfigureChatHubOptions>());
 
         // Observes only the hub's own 401s: a Warning when browsers' WebSockets cannot authenticate (see the class).

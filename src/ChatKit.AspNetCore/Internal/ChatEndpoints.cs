@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using ChatKit.AspNetCore.Wire;
@@ -151,8 +152,25 @@ internal static class ChatEndpoints
         return TypedResults.NoContent();
     }
 
-    /// <summary>Maps <see cref="ChatException"/> (and anything unexpected) to an RFC 7807 body with a <c>code</c>.</summary>
+    /// <summary>
+    /// Maps <see cref="ChatException"/> (and anything unexpected) to an RFC 7807 body with a <c>code</c> and the request's
+    /// <c>traceId</c>. The body is written by the result itself, so ChatKit needs no host-wide <c>IProblemDetailsService</c>
+    /// (a host that registers one still gets its customisations applied).
+    /// </summary>
     private static async ValueTask<object?> HandleErrorsAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var result = await MapErrorsAsync(context, next).ConfigureAwait(false);
+        var problem = result switch
+        {
+            ProblemHttpResult p => p.ProblemDetails,
+            ValidationProblem v => v.ProblemDetails,
+            _ => null,
+        };
+        problem?.Extensions.TryAdd("traceId", Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+        return result;
+    }
+
+    private static async ValueTask<object?> MapErrorsAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         try
         {
