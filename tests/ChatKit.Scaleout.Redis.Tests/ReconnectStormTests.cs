@@ -122,6 +122,7 @@ public sealed class ReconnectStormTests(PostgresServerFixture postgres, ITestOut
         await sending;
         var last = acked.ToDictionary(p => p.Key, p => p.Value);
         await WaitUntilAsync(() => receivers.All(r => r.Highest >= last[r.ConversationId]), "every client has its group's last message");
+        await ForAllAsync(receivers, r => r.GapsFilledAsync());
         var caughtUp = clock.Elapsed;
 
         var lost = receivers.Sum(r => r.Missing(last[r.ConversationId]));
@@ -169,6 +170,7 @@ public sealed class ReconnectStormTests(PostgresServerFixture postgres, ITestOut
     private sealed class Receiver(ChatNode node, string userId, string conversationId) : IAsyncDisposable
     {
         private readonly ConcurrentDictionary<long, int> _seen = new();
+        private readonly ConcurrentQueue<Task> _gapFills = new();
         private HubConnection? _connection;
 
         public string ConversationId => conversationId;
@@ -194,7 +196,14 @@ public sealed class ReconnectStormTests(PostgresServerFixture postgres, ITestOut
                     Duplicates++;
                 }
 
+                // A gap by seq (a live event missed while the node was still joining this connection to the backplane):
+                // fetch it, as a client must (docs/reliability.md, F8).
+                var expected = Highest + 1;
                 _seen.TryAdd(seq, 0);
+                if (seq > expected)
+                {
+                    _gapFills.Enqueue(FetchAfterAsync(expected - 1));
+                }
             });
             await connection.StartAsync(Ct);
             await connection.InvokeAsync<string[]>("getOnlineUsers", Ct);
@@ -207,10 +216,24 @@ public sealed class ReconnectStormTests(PostgresServerFixture postgres, ITestOut
             _connection = null;
         }
 
+        /// <summary>Waits for the gap fetches started by live events.</summary>
+        public async Task GapsFilledAsync()
+        {
+            while (_gapFills.TryDequeue(out var fill))
+            {
+                await fill;
+            }
+        }
+
         public async Task ReconnectAndCatchUpAsync()
         {
             var after = Highest;
             await ConnectAsync();
+            await FetchAfterAsync(after);
+        }
+
+        private async Task FetchAfterAsync(long after)
+        {
             using var http = node.Http(userId);
             while (true)
             {

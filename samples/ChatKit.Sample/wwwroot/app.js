@@ -321,6 +321,10 @@ async function open(conversationId, { focusComposer = true } = {}) {
     state.messages.set(conversationId, { items: [], hasMore: true, loading: false });
     await loadOlder(conversationId);
   }
+  if (state.activeId !== conversationId) {
+    // Closed (Escape, Back) or another one opened while this one loaded: leave the page and the focus to that.
+    return;
+  }
   renderMessages({ scrollToEnd: true });
   markActiveRead();
   if (focusComposer) {
