@@ -59,11 +59,11 @@ internal sealed class SignalRChatEventPublisher(IHubContext<ChatHub, IChatClient
                     .participantsAdded(new ParticipantsAddedPayload(e.ConversationId, e.UserIds)).ConfigureAwait(false);
                 break;
             case ParticipantRemovedEvent e:
-                // The removed user's connections leave the room first, so they hear no more typing from it.
-                foreach (var connectionId in await presence.GetConnectionsAsync(e.UserId, cancellationToken).ConfigureAwait(false))
-                {
-                    await hub.Groups.RemoveFromGroupAsync(connectionId, Groups.Room(e.ConversationId, e.UserId), cancellationToken).ConfigureAwait(false);
-                }
+                // The removed user's connections leave the room first, all at once: a removal waits for another node's
+                // acknowledgement (up to the backplane's timeout when that node is cut off), once, not once per connection.
+                var room = Groups.Room(e.ConversationId, e.UserId);
+                var connections = await presence.GetConnectionsAsync(e.UserId, cancellationToken).ConfigureAwait(false);
+                await Task.WhenAll(connections.Select(c => hub.Groups.RemoveFromGroupAsync(c, room, cancellationToken))).ConfigureAwait(false);
 
                 await clients.Groups(Groups.Users(e.ParticipantIds.Append(e.UserId)))
                     .participantRemoved(new ParticipantRemovedPayload(e.ConversationId, e.UserId)).ConfigureAwait(false);

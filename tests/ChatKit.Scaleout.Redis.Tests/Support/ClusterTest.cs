@@ -89,11 +89,14 @@ public abstract class ClusterTest : IAsyncLifetime
         string connectionOptions = "",
         Action<ChatKitOptions>? chat = null,
         Action<IServiceCollection>? host = null,
-        Action<WebApplication>? map = null)
-    {
-        var file = Path.Combine(_directory, "chat.db");
-        return Track(await ChatNode.StartAsync(Redis.ConnectionString + connectionOptions, Prefix, o => o.UseSqlite($"Data Source={file}"), chat, host, map));
-    }
+        Action<WebApplication>? map = null) =>
+        Track(await ChatNode.StartAsync(Redis.ConnectionString + connectionOptions, Prefix, UseDatabase, chat, host, map));
+
+    /// <summary>Starts a node that reaches this test's Redis at <paramref name="redisConnectionString"/> (a relay, say).</summary>
+    protected async Task<ChatNode> StartNodeThroughAsync(string redisConnectionString) =>
+        Track(await ChatNode.StartAsync(redisConnectionString, Prefix, UseDatabase));
+
+    private void UseDatabase(DbContextOptionsBuilder options) => options.UseSqlite($"Data Source={Path.Combine(_directory, "chat.db")}");
 
     protected async Task<ChatClient> ConnectAsync(ChatNode node, string userId)
     {

@@ -18,6 +18,7 @@ public sealed class RedisLinkCutter : IAsyncDisposable
     private readonly List<TcpClient> _sockets = [];
     private byte[]? _marker;
     private TaskCompletionSource? _cut;
+    private volatile bool _blocked;
 
     private RedisLinkCutter(int redisPort)
     {
@@ -43,6 +44,27 @@ public sealed class RedisLinkCutter : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Drops every link through the relay and refuses new ones until <see cref="Restore"/>: the node is cut off from a
+    /// Redis that runs on for everyone else.
+    /// </summary>
+    public void Block()
+    {
+        lock (_sockets)
+        {
+            _blocked = true;
+            foreach (var socket in _sockets)
+            {
+                socket.Dispose();
+            }
+
+            _sockets.Clear();
+        }
+    }
+
+    /// <summary>Lets the node connect through the relay again.</summary>
+    public void Restore() => _blocked = false;
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
@@ -65,10 +87,25 @@ public sealed class RedisLinkCutter : IAsyncDisposable
             while (!_stopping.IsCancellationRequested)
             {
                 var node = await _listener.AcceptTcpClientAsync(_stopping.Token);
+                if (_blocked)
+                {
+                    node.Client.LingerState = new LingerOption(true, 0);
+                    node.Dispose();
+                    continue;
+                }
+
                 var redis = new TcpClient();
                 await redis.ConnectAsync(IPAddress.Loopback, _redisPort, _stopping.Token);
                 lock (_sockets)
                 {
+                    if (_blocked)
+                    {
+                        // Blocked while this link was being made.
+                        node.Dispose();
+                        redis.Dispose();
+                        continue;
+                    }
+
                     _sockets.Add(node);
                     _sockets.Add(redis);
                 }
