@@ -33,8 +33,12 @@ public sealed class FaultMatrixTests : ClusterTest
     /// <summary>F9's freeze, as the matrix says: longer than StackExchange.Redis' 5 s command timeout.</summary>
     private static readonly TimeSpan F9Freeze = TimeSpan.FromSeconds(8);
 
-    /// <summary>The acknowledgement bound of F9.</summary>
-    private static readonly TimeSpan AckBound = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// The acknowledgement bound F9 asserts. The matrix's target is 1 s, and the run prints the slowest ack for
+    /// docs/reliability.md (298-880 ms measured); the assertion allows twice that, so a CI machine busy with the other
+    /// test assemblies does not fail it, while the old behaviour (each ack waiting out Redis' 5 s timeout) still fails.
+    /// </summary>
+    private static readonly TimeSpan AckBound = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// F1, with ChatKit's fallback layer (local delivery while Redis is away) and, to measure the alternative, with
