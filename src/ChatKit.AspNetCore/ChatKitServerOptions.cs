@@ -38,6 +38,15 @@ public sealed class ChatKitServerOptions
     /// <c>HttpConnectionDispatcherOptions.CloseOnAuthenticationExpiration</c>, set on its endpoint).
     /// </summary>
     public bool CloseOnAuthenticationExpiration { get; set; } = true;
+
+    /// <summary>
+    /// How long one write to a client's socket may wait before the server closes that connection. Default 10 s
+    /// (SignalR's default); 1 s to 5 minutes. A client that stops reading its socket (a frozen tab, a stalled network)
+    /// fills its buffers (64 KB each on the server), then is cut off after this long and catches up with
+    /// <c>after=&lt;seq&gt;</c> when it reconnects. Deliveries to the other connections never wait for it. Applies to
+    /// ChatKit's hub only (SignalR's <c>HttpConnectionDispatcherOptions.TransportSendTimeout</c>, set on its endpoint).
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>Where <c>MapChatKit()</c> maps the hub and the REST API.</summary>

@@ -36,7 +36,13 @@ public static class ChatKitEndpointRouteBuilderExtensions
         }
 
         var server = endpoints.ServiceProvider.GetRequiredService<IOptions<ChatKitServerOptions>>().Value;
-        var hub = endpoints.MapHub<ChatHub>(options.HubPath, o => o.CloseOnAuthenticationExpiration = server.CloseOnAuthenticationExpiration);
+        var hub = endpoints.MapHub<ChatHub>(options.HubPath, o =>
+        {
+            o.CloseOnAuthenticationExpiration = server.CloseOnAuthenticationExpiration;
+
+            // A connection whose client stops reading is closed after SendTimeout; its buffers stay at SignalR's 64 KB.
+            o.TransportSendTimeout = server.SendTimeout;
+        });
         hub.RequireAuthorization();
         var api = ChatEndpoints.Map(endpoints, options.ApiPrefix);
         return new CompositeConventionBuilder([hub, api]);

@@ -42,6 +42,11 @@ internal sealed class ChatKitServerOptionsValidator : IValidateOptions<ChatKitSe
             failures.Add("ChatKitServerOptions.HandshakeTimeout must be positive.");
         }
 
+        if (options.SendTimeout < TimeSpan.FromSeconds(1) || options.SendTimeout > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"ChatKitServerOptions.SendTimeout must be between 1 second and 5 minutes; it is {options.SendTimeout}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

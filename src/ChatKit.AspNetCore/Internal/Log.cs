@@ -17,4 +17,7 @@ internal static partial class Log
 
     [LoggerMessage(102, LogLevel.Debug, "ChatKit hub method {Method} refused the call: {Error}")]
     public static partial void HubMethodRefused(ILogger logger, string method, string error);
+
+    [LoggerMessage(103, LogLevel.Debug, "ChatKit could not deliver {Event} to every connection; they catch up by seq.")]
+    public static partial void DeliveryFailed(ILogger logger, string @event, Exception exception);
 }

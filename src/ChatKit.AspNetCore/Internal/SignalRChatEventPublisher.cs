@@ -3,6 +3,7 @@ using ChatKit.Events;
 using ChatKit.Presence;
 using ChatKit.Storage;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Logging;
 
 namespace ChatKit.AspNetCore.Internal;
 
@@ -12,8 +13,12 @@ namespace ChatKit.AspNetCore.Internal;
 /// joined the room. Typing goes to the room groups (one per participant: <see cref="Groups.Room"/>) of the conversation's
 /// participants as the store has them when the event is delivered, less the typist's own: a connection that joined a room
 /// and whose user was removed since is not addressed, even if it was never taken out of its group.
+/// A send returns once it is handed to SignalR, never waiting for a connection to take it: SignalR writes to every
+/// connection whose buffer has room at once and in order, while a client that stopped reading its socket holds only its
+/// own writes (queued in order behind its connection's write lock) until the hub's send timeout closes it.
 /// </summary>
-internal sealed class SignalRChatEventPublisher(IHubContext<ChatHub, IChatClient> hub, IPresenceTracker presence, IChatStore store) : IChatEventPublisher
+internal sealed class SignalRChatEventPublisher(
+    IHubContext<ChatHub, IChatClient> hub, IPresenceTracker presence, IChatStore store, ILogger<SignalRChatEventPublisher> logger) : IChatEventPublisher
 {
     public async ValueTask PublishAsync(ChatEvent chatEvent, CancellationToken cancellationToken)
     {
@@ -21,42 +26,42 @@ internal sealed class SignalRChatEventPublisher(IHubContext<ChatHub, IChatClient
         switch (chatEvent)
         {
             case MessageCreatedEvent e:
-                await clients.Groups(Groups.Users(e.ParticipantIds))
-                    .newMessage(new NewMessagePayload(WireMapper.ToDto(e.Message), e.Message.ConversationId)).ConfigureAwait(false);
+                Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
+                    .newMessage(new NewMessagePayload(WireMapper.ToDto(e.Message), e.Message.ConversationId)), chatEvent);
                 break;
             case ConversationCreatedEvent e:
-                await clients.Groups(Groups.Users(e.Conversation.Conversation.Participants.Select(p => p.UserId)))
-                    .conversationCreated(WireMapper.ToDto(e.Conversation)).ConfigureAwait(false);
+                Deliver(clients.Groups(Groups.Users(e.Conversation.Conversation.Participants.Select(p => p.UserId)))
+                    .conversationCreated(WireMapper.ToDto(e.Conversation)), chatEvent);
                 break;
             case UserTypingEvent e:
                 if (await RoomsOfOthersAsync(e.ConversationId, e.UserId, cancellationToken).ConfigureAwait(false) is { Count: > 0 } typingRooms)
                 {
-                    await clients.Groups(typingRooms).userTyping(new UserTypingPayload(e.UserId, e.ConversationId, e.UserName)).ConfigureAwait(false);
+                    Deliver(clients.Groups(typingRooms).userTyping(new UserTypingPayload(e.UserId, e.ConversationId, e.UserName)), chatEvent);
                 }
 
                 break;
             case UserStoppedTypingEvent e:
                 if (await RoomsOfOthersAsync(e.ConversationId, e.UserId, cancellationToken).ConfigureAwait(false) is { Count: > 0 } stoppedRooms)
                 {
-                    await clients.Groups(stoppedRooms).userStoppedTyping(new UserStoppedTypingPayload(e.UserId, e.ConversationId)).ConfigureAwait(false);
+                    Deliver(clients.Groups(stoppedRooms).userStoppedTyping(new UserStoppedTypingPayload(e.UserId, e.ConversationId)), chatEvent);
                 }
 
                 break;
             case MessageReadEvent e:
-                await clients.Groups(Groups.Users(e.ParticipantIds))
-                    .messageRead(new MessageReadPayload(e.MessageId, e.ConversationId, e.ReadBy, e.ReadAt.UtcDateTime)).ConfigureAwait(false);
+                Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
+                    .messageRead(new MessageReadPayload(e.MessageId, e.ConversationId, e.ReadBy, e.ReadAt.UtcDateTime)), chatEvent);
                 break;
             case ConversationReadEvent e:
-                await clients.Groups(Groups.Users(e.ParticipantIds))
-                    .conversationRead(new ConversationReadPayload(e.ConversationId, e.ReadBy, e.ReadAt.UtcDateTime)).ConfigureAwait(false);
+                Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
+                    .conversationRead(new ConversationReadPayload(e.ConversationId, e.ReadBy, e.ReadAt.UtcDateTime)), chatEvent);
                 break;
             case MessageDeletedEvent e:
-                await clients.Groups(Groups.Users(e.ParticipantIds))
-                    .messageDeleted(new MessageDeletedPayload(e.MessageId, e.ConversationId)).ConfigureAwait(false);
+                Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
+                    .messageDeleted(new MessageDeletedPayload(e.MessageId, e.ConversationId)), chatEvent);
                 break;
             case ParticipantsAddedEvent e:
-                await clients.Groups(Groups.Users(e.ParticipantIds))
-                    .participantsAdded(new ParticipantsAddedPayload(e.ConversationId, e.UserIds)).ConfigureAwait(false);
+                Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
+                    .participantsAdded(new ParticipantsAddedPayload(e.ConversationId, e.UserIds)), chatEvent);
                 break;
             case ParticipantRemovedEvent e:
                 // The removed user's connections leave the room first, all at once: a removal waits for another node's
@@ -65,14 +70,37 @@ internal sealed class SignalRChatEventPublisher(IHubContext<ChatHub, IChatClient
                 var connections = await presence.GetConnectionsAsync(e.UserId, cancellationToken).ConfigureAwait(false);
                 await Task.WhenAll(connections.Select(c => hub.Groups.RemoveFromGroupAsync(c, room, cancellationToken))).ConfigureAwait(false);
 
-                await clients.Groups(Groups.Users(e.ParticipantIds.Append(e.UserId)))
-                    .participantRemoved(new ParticipantRemovedPayload(e.ConversationId, e.UserId)).ConfigureAwait(false);
+                Deliver(clients.Groups(Groups.Users(e.ParticipantIds.Append(e.UserId)))
+                    .participantRemoved(new ParticipantRemovedPayload(e.ConversationId, e.UserId)), chatEvent);
                 break;
             case UserStatusChangedEvent e:
-                await clients.Groups(Groups.Users(e.ContactIds))
-                    .userStatusChanged(new UserStatusChangedPayload(e.UserId, WireMapper.Name(e.Status), e.Timestamp.UtcDateTime)).ConfigureAwait(false);
+                Deliver(clients.Groups(Groups.Users(e.ContactIds))
+                    .userStatusChanged(new UserStatusChangedPayload(e.UserId, WireMapper.Name(e.Status), e.Timestamp.UtcDateTime)), chatEvent);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Lets a send finish on its own: a failure is logged (clients catch up by seq), and the caller, often a sender
+    /// waiting for its acknowledgement, never waits for the slowest reader of the group.
+    /// </summary>
+    private void Deliver(Task send, ChatEvent chatEvent)
+    {
+        if (send.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        _ = send.ContinueWith(
+            static (task, state) =>
+            {
+                var (logger, name) = ((ILogger, string))state!;
+                Log.DeliveryFailed(logger, name, task.Exception!.GetBaseException());
+            },
+            (logger, chatEvent.GetType().Name),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     /// <summary>The room groups of the conversation's participants as the store has them now, less the typist's own.</summary>
