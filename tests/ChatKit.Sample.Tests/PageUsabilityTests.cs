@@ -39,6 +39,8 @@ public sealed class PageUsabilityTests(SampleSite site, Browser browser) : IClas
         await keyboard.TypeAsync(carolId);
         await keyboard.PressAsync("Enter");
         await Expect(alice.Page.GetByTestId("conversation-title")).ToHaveTextAsync(carolId);
+        // Opened: its history loaded and the focus in its composer, where Escape belongs to the conversation.
+        await Expect(alice.Page.GetByTestId("composer")).ToBeFocusedAsync();
 
         // Conversations are buttons in the tab order: back to Bob's with Escape, Tab and Enter.
         await keyboard.PressAsync("Escape");
