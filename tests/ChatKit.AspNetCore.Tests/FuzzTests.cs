@@ -15,6 +15,7 @@ namespace ChatKit.AspNetCore.Tests;
 /// connection dropped over a bad argument, and the managed heap must not grow with the calls. Fixed seeds, so a failure
 /// replays; the counts are printed (and copied into docs/security.md).
 /// </summary>
+[Collection(HeapMeasurementCollection.Name)]
 public sealed class FuzzTests(ITestOutputHelper output, PostgresServerFixture postgres) : IClassFixture<PostgresServerFixture>
 {
     private const int HubCalls = 3_000;

@@ -37,6 +37,7 @@ public sealed class SlowReaderHost : ChatHost
 /// Fault-matrix row F7: a client that stops reading its socket, in a group where three senders send 600 messages of
 /// 16,000 characters (about 10 MB to each member, more than the loopback socket buffers hold).
 /// </summary>
+[Collection(HeapMeasurementCollection.Name)]
 public sealed class SlowReaderTests(ITestOutputHelper output, SlowReaderHost host) : IClassFixture<SlowReaderHost>
 {
     private const int Senders = 2;
