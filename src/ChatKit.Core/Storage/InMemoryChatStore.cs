@@ -96,6 +96,7 @@ public sealed class InMemoryChatStore : IChatStore
     public Task<StoreResult<ChatMessage>> AppendMessageAsync(ChatMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             if (!_conversations.TryGetValue(message.ConversationId, out var state))

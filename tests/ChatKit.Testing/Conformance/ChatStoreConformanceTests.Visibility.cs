@@ -41,21 +41,28 @@ public abstract partial class ChatStoreConformanceTests
     [Fact]
     public async Task AppendMessage_AfterAnAppendFailedBetweenItsSteps_LeavesNoGapVisibleAndIsNotBlocked()
     {
-        if (AppendStepFaults is not { } faults)
-        {
-            Assert.Skip("this store appends in one atomic step: there is nothing between steps to fail");
-            return;
-        }
-
         var store = await CreateStoreAsync();
         var second = await CreateSecondStoreAsync();
         var group = await CreateGroupAsync(store, memberCount: 2);
         var sender = group.Participants[1].UserId;
         var first = await store.AppendMessageAsync(NewMessage(group.Id, sender, content: "before"), Ct);
 
-        // The failed append took the next seq and never stored its message; then two writers go on, one per instance,
-        // while a reader follows after=.
-        await faults.AbandonAppendAfterFirstStepAsync(group.Id, Ct);
+        // A store with steps: the failed append took the next seq and never stored its message. A store that appends in
+        // one atomic step can only fail whole: an append cancelled before it ran must throw and take nothing. Then two
+        // writers go on, one per instance, while a reader follows after=.
+        var stepped = AppendStepFaults;
+        if (stepped is not null)
+        {
+            await stepped.AbandonAppendAfterFirstStepAsync(group.Id, Ct);
+        }
+        else
+        {
+            using var cancelled = new CancellationTokenSource();
+            await cancelled.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(
+                () => store.AppendMessageAsync(NewMessage(group.Id, sender, content: "never stored"), cancelled.Token));
+        }
+
         var writes = Task.WhenAll(
             Task.Run(() => store.AppendMessageAsync(NewMessage(group.Id, sender, content: "after 1", tempId: NewTempId()), Ct), Ct),
             Task.Run(() => second.AppendMessageAsync(NewMessage(group.Id, group.Participants[0].UserId, content: "after 2"), Ct), Ct));
@@ -69,7 +76,15 @@ public abstract partial class ChatStoreConformanceTests
             new[] { first.Value.Id }.Concat(appended.Select(a => a.Value.Id)).Order(StringComparer.Ordinal),
             all.Items.Select(m => m.Id).Order(StringComparer.Ordinal));
         Assert.Equal(1, seen[0]);
-        Assert.All(appended, a => Assert.True(a.Value.Seq > 2, "an append reused the seq the failed one took"));
+        if (stepped is not null)
+        {
+            Assert.All(appended, a => Assert.True(a.Value.Seq > 2, "an append reused the seq the failed one took"));
+        }
+        else
+        {
+            Assert.Equal([2L, 3L], appended.Select(a => a.Value.Seq).Order());
+        }
+
         var conversation = await second.FindConversationAsync(group.Id, Ct);
         Assert.True(conversation!.LastSeq >= appended.Max(a => a.Value.Seq), "the conversation's last seq is behind an acknowledged message");
     }
