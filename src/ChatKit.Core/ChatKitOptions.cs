@@ -47,13 +47,13 @@ public sealed class ChatKitOptions
     /// <summary>The per-user limit on <c>typing</c> and <c>stopTyping</c> together. Default 120 per 10 seconds.</summary>
     public RateLimitOptions TypingRateLimit { get; set; } = new() { PermitLimit = 120, Window = TimeSpan.FromSeconds(10) };
 
-    /// <summary>The per-user limit on <c>markAsRead</c> and <c>markConversationAsRead</c> (hub and REST). Default 120 per 10 seconds.</summary>
+    /// <summary>The per-user limit on <c>markAsRead</c>, <c>markConversationAsRead</c> and <c>markAsDelivered</c> (hub and REST). Default 120 per 10 seconds.</summary>
     public RateLimitOptions MarkAsReadRateLimit { get; set; } = new() { PermitLimit = 120, Window = TimeSpan.FromSeconds(10) };
 
     /// <summary>The per-user limit on creating conversations, direct ones included (hub and REST). Default 60 per minute.</summary>
     public RateLimitOptions CreateConversationRateLimit { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) };
 
-    /// <summary>The per-user limit on adding and removing participants and leaving groups. Default 60 per minute.</summary>
+    /// <summary>The per-user limit on adding and removing participants, leaving groups, renaming them and changing their metadata or roles. Default 60 per minute.</summary>
     public RateLimitOptions ManageParticipantsRateLimit { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) };
 
     /// <summary>The per-user limit on <c>joinRoom</c>. Default 300 per minute.</summary>
@@ -67,6 +67,19 @@ public sealed class ChatKitOptions
 
     /// <summary>The per-user limit on deleting messages. Default 60 per 10 seconds.</summary>
     public RateLimitOptions DeleteMessageRateLimit { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromSeconds(10) };
+
+    /// <summary>
+    /// The most participants a conversation may have for <c>markAsDelivered</c> to send <c>messageDelivered</c>; in a
+    /// larger one the position is still stored (and shown in the conversation's participants) but nobody is told live.
+    /// Default 100; 0 (never send it) to 100,000.
+    /// </summary>
+    public int DeliveryReceiptsMaxParticipants { get; set; } = 100;
+
+    /// <summary>
+    /// The most bytes of a message's or a conversation's <c>metadata</c>: a JSON object, measured as compact UTF-8 JSON.
+    /// Default 4,096; 2 to 1,000,000.
+    /// </summary>
+    public int MaxMetadataBytes { get; set; } = 4_096;
 
     /// <summary>Returns the limit of <paramref name="operation"/>.</summary>
     /// <param name="operation">The operation.</param>

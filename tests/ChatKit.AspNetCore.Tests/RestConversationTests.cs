@@ -55,9 +55,10 @@ public sealed class RestConversationTests(ChatHost host) : IClassFixture<ChatHos
 
         var (_, body) = await http.PostJsonAsync("/chats/conversations", new { type = "group", participantIds = new[] { member }, name = "Team" });
 
-        Assert.Equal(
-            ["id", "type", "name", "createdBy", "createdAt", "participants", "lastMessage", "lastSeq", "lastActivityAt", "unreadCount"],
-            body.EnumerateObject().Select(p => p.Name));
+        // v1's properties, in v1's order; v2 only adds after them.
+        string[] v1 = ["id", "type", "name", "createdBy", "createdAt", "participants", "lastMessage", "lastSeq", "lastActivityAt", "unreadCount"];
+        Assert.Equal(v1, body.EnumerateObject().Select(p => p.Name).Take(v1.Length));
+        Assert.Contains("metadata", body.EnumerateObject().Select(p => p.Name).Skip(v1.Length));
         Assert.Equal("group", body.GetProperty("type").GetString());
         Assert.Equal(JsonValueKind.Null, body.GetProperty("lastMessage").ValueKind);
         Assert.Equal(0, body.GetProperty("lastSeq").GetInt64());
@@ -66,7 +67,7 @@ public sealed class RestConversationTests(ChatHost host) : IClassFixture<ChatHos
         AssertUtc(body.GetProperty("createdAt"));
         AssertUtc(body.GetProperty("lastActivityAt"));
         var participant = body.GetProperty("participants")[0];
-        Assert.Equal(["userId", "role", "joinedAt"], participant.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["userId", "role", "joinedAt", "lastReadSeq", "lastDeliveredSeq"], participant.EnumerateObject().Select(p => p.Name));
         Assert.Equal("owner", participant.GetProperty("role").GetString());
         AssertUtc(participant.GetProperty("joinedAt"));
     }
@@ -85,9 +86,10 @@ public sealed class RestConversationTests(ChatHost host) : IClassFixture<ChatHos
 
         Assert.Equal(["items", "hasMore"], page.EnumerateObject().Select(p => p.Name));
         var message = page.GetProperty("items")[0];
-        Assert.Equal(
-            ["id", "conversationId", "seq", "sender", "content", "type", "tempId", "createdAt", "editedAt", "deletedAt"],
-            message.EnumerateObject().Select(p => p.Name));
+        string[] v1 = ["id", "conversationId", "seq", "sender", "content", "type", "tempId", "createdAt", "editedAt", "deletedAt"];
+        Assert.Equal(v1, message.EnumerateObject().Select(p => p.Name).Take(v1.Length));
+        Assert.Contains("metadata", message.EnumerateObject().Select(p => p.Name).Skip(v1.Length));
+        Assert.Contains("system", message.EnumerateObject().Select(p => p.Name).Skip(v1.Length));
         Assert.Equal(["id", "name"], message.GetProperty("sender").EnumerateObject().Select(p => p.Name));
         Assert.Equal("Alice", message.GetProperty("sender").GetProperty("name").GetString());
         Assert.Equal("text", message.GetProperty("type").GetString());

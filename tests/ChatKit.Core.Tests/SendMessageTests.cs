@@ -255,6 +255,8 @@ public sealed class SendMessageTests
         await chat.SendAsync(Bob, group.Conversation.Id);
 
         Assert.Equal("not_found", error.Code);
-        Assert.Equal([Alice.Id, Bob.Id], Assert.Single(chat.Events.Of<MessageCreatedEvent>()).ParticipantIds);
+        // The system message recording the removal and Bob's message: neither goes to Carol.
+        Assert.Equal([Alice.Id, Bob.Id], Assert.Single(chat.Events.Of<MessageCreatedEvent>(), e => e.Message.Type == MessageType.Text).ParticipantIds);
+        Assert.All(chat.Events.Of<MessageCreatedEvent>(), e => Assert.DoesNotContain(Carol.Id, e.ParticipantIds));
     }
 }

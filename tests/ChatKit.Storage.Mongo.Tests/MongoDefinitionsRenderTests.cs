@@ -186,7 +186,7 @@ public sealed class MongoDefinitionsRenderTests
             "[{ \"$match\" : { \"$or\" : ["
             + "{ \"conversationId\" : \"c_1\", \"seq\" : { \"$gt\" : NumberLong(2), \"$lte\" : NumberLong(5) } }, "
             + "{ \"conversationId\" : \"c_2\", \"seq\" : { \"$gt\" : NumberLong(0), \"$lte\" : NumberLong(1) } }], "
-            + "\"senderId\" : { \"$ne\" : \"u1\" }, \"deletedAt\" : null, \"type\" : { \"$ne\" : \"gap\" } } }, "
+            + "\"senderId\" : { \"$ne\" : \"u1\" }, \"deletedAt\" : null, \"type\" : \"text\" } }, "
             + "{ \"$group\" : { \"_id\" : \"$conversationId\", \"count\" : { \"$sum\" : 1 } } }]",
             Render(pipeline));
     }
@@ -251,13 +251,17 @@ public sealed class MongoDefinitionsRenderTests
     }
 
     [Fact]
-    public void ReadPositionIndexes_AreOneUniquePositionPerUserAndConversation()
+    public void ReadPositionIndexes_AreOneUniquePositionPerUserAndConversation_AndEveryPositionOfAConversation()
     {
-        var index = Assert.Single(MongoDefinitions.ReadPositionIndexes);
+        var indexes = MongoDefinitions.ReadPositionIndexes;
+        Assert.Equal(2, indexes.Count);
+        var index = indexes[0];
 
         Assert.Equal("""{ "userId" : 1, "conversationId" : 1 }""", Render(index.Keys));
         Assert.Equal("user_conversation_unique", index.Options.Name);
         Assert.True(index.Options.Unique);
+        Assert.Equal("""{ "conversationId" : 1 }""", Render(indexes[1].Keys));
+        Assert.Equal("conversation", indexes[1].Options.Name);
     }
 
     [Fact]

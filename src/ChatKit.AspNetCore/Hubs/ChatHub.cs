@@ -11,7 +11,7 @@ namespace ChatKit.AspNetCore;
 /// <see cref="HubException"/> whose message is <c>code: sentence</c>. Method names are matched case-insensitively, so
 /// clients call them as the contract spells them (<c>sendMessage</c>).
 /// </summary>
-public sealed class ChatHub : Hub<IChatClient>
+public sealed partial class ChatHub : Hub<IChatClient>
 {
     private readonly ChatService _chat;
     private readonly TypingService _typing;
@@ -104,6 +104,7 @@ public sealed class ChatHub : Hub<IChatClient>
             Content = args.Content ?? throw ChatException.Validation("content", "content is required"),
             Type = WireMapper.ParseMessageType(args.Type),
             TempId = args.TempId,
+            Metadata = args.Metadata,
         };
         var result = await _chat.SendMessageAsync(Caller, request, Context.ConnectionAborted).ConfigureAwait(false);
         var message = result.Message;

@@ -56,5 +56,13 @@ public interface IChatClient
     /// <summary><c>participantRemoved</c>: a user left or was removed from a group.</summary>
     /// <param name="payload">The conversation and the user.</param>
     Task participantRemoved(ParticipantRemovedPayload payload);
+
+    /// <summary><c>conversationUpdated</c>: a group's name, metadata or roles changed.</summary>
+    /// <param name="conversation">The conversation afterwards.</param>
+    Task conversationUpdated(ConversationDto conversation);
+
+    /// <summary><c>messageDelivered</c>: a participant's delivery position moved.</summary>
+    /// <param name="payload">The conversation, the recipient and the seq.</param>
+    Task messageDelivered(MessageDeliveredPayload payload);
 }
 #pragma warning restore IDE1006

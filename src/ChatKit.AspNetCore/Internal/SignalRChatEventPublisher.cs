@@ -77,6 +77,13 @@ internal sealed class SignalRChatEventPublisher(
                 Deliver(clients.Groups(Groups.Users(e.ContactIds))
                     .userStatusChanged(new UserStatusChangedPayload(e.UserId, WireMapper.Name(e.Status), e.Timestamp.UtcDateTime)), chatEvent);
                 break;
+            case ConversationUpdatedEvent e:
+                Deliver(clients.Groups(Groups.Users(e.ParticipantIds)).conversationUpdated(WireMapper.ToDto(e.Conversation)), chatEvent);
+                break;
+            case MessageDeliveredEvent e:
+                Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
+                    .messageDelivered(new MessageDeliveredPayload(e.ConversationId, e.UserId, e.Seq)), chatEvent);
+                break;
         }
     }
 

@@ -81,3 +81,12 @@ public sealed record ParticipantsAddedPayload(
 public sealed record ParticipantRemovedPayload(
     [property: JsonPropertyName("conversationId")] string ConversationId,
     [property: JsonPropertyName("userId")] string UserId);
+
+/// <summary>The payload of <c>messageDelivered</c>.</summary>
+/// <param name="ConversationId">The conversation.</param>
+/// <param name="UserId">The recipient.</param>
+/// <param name="Seq">The seq received up to.</param>
+public sealed record MessageDeliveredPayload(
+    [property: JsonPropertyName("conversationId")] string ConversationId,
+    [property: JsonPropertyName("userId")] string UserId,
+    [property: JsonPropertyName("seq")] long Seq);

@@ -30,11 +30,14 @@ internal static class WireMapper
         CreatedAt = Utc(message.CreatedAt),
         EditedAt = message.EditedAt?.UtcDateTime,
         DeletedAt = message.DeletedAt?.UtcDateTime,
+        Metadata = Json(message.Metadata),
+        System = message.System is { } system ? ToDto(system) : null,
     };
 
     public static ConversationDto ToDto(ConversationView view)
     {
         var c = view.Conversation;
+        var positions = view.Positions.ToDictionary(p => p.UserId, StringComparer.Ordinal);
         return new ConversationDto
         {
             Id = c.Id,
@@ -42,11 +45,12 @@ internal static class WireMapper
             Name = c.Name,
             CreatedBy = c.CreatedBy,
             CreatedAt = Utc(c.CreatedAt),
-            Participants = [.. c.Participants.Select(p => new ParticipantDto { UserId = p.UserId, Role = Name(p.Role), JoinedAt = Utc(p.JoinedAt) })],
+            Participants = [.. c.Participants.Select(p => ToDto(p, positions.GetValueOrDefault(p.UserId)))],
             LastMessage = view.LastMessage is null ? null : ToDto(view.LastMessage),
             LastSeq = c.LastSeq,
             LastActivityAt = Utc(c.LastActivityAt),
             UnreadCount = view.UnreadCount,
+            Metadata = Json(c.Metadata),
         };
     }
 
@@ -76,6 +80,44 @@ internal static class WireMapper
             Type = ParseConversationType(body.Type),
             ParticipantIds = body.ParticipantIds ?? throw ChatException.Validation("participantIds", "participantIds is required"),
             Name = body.Name,
+            Metadata = body.Metadata,
         };
     }
+
+    public static ParticipantDto ToDto(Participant participant, ReceiptPosition? position) => new()
+    {
+        UserId = participant.UserId,
+        Role = Name(participant.Role),
+        JoinedAt = Utc(participant.JoinedAt),
+        LastReadSeq = position?.LastReadSeq ?? 0,
+        LastDeliveredSeq = position?.LastDeliveredSeq ?? 0,
+    };
+
+    public static SystemDto ToDto(SystemMessageInfo system) => new()
+    {
+        Event = system.Event switch
+        {
+            SystemEventKind.ParticipantsAdded => "participants_added",
+            SystemEventKind.ParticipantRemoved => "participant_removed",
+            SystemEventKind.ParticipantLeft => "participant_left",
+            SystemEventKind.ConversationRenamed => "conversation_renamed",
+            _ => "role_changed",
+        },
+        ActorId = system.ActorId,
+        UserIds = system.UserIds,
+        Name = system.Name,
+        Role = system.Role is { } role ? Name(role) : null,
+    };
+
+    public static ParticipantRole ParseRole(string? role) => role?.ToLowerInvariant() switch
+    {
+        "admin" => ParticipantRole.Admin,
+        "member" => ParticipantRole.Member,
+        "owner" => ParticipantRole.Owner,
+        _ => throw ChatException.Validation("role", "role must be \"admin\", \"member\" or \"owner\""),
+    };
+
+    /// <summary>Stored metadata (compact JSON text of an object) as a JSON value for the wire.</summary>
+    public static System.Text.Json.JsonElement? Json(string? metadata) =>
+        metadata is null ? null : System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(metadata);
 }

@@ -16,6 +16,12 @@ public sealed class ParticipantDto
 
     /// <summary>When the user joined (ISO 8601 UTC).</summary>
     [JsonPropertyName("joinedAt")] public required DateTime JoinedAt { get; init; }
+
+    /// <summary>The seq this participant read up to; 0 when nothing was read.</summary>
+    [JsonPropertyName("lastReadSeq")] public long LastReadSeq { get; init; }
+
+    /// <summary>The seq this participant received up to; never below <see cref="LastReadSeq"/>.</summary>
+    [JsonPropertyName("lastDeliveredSeq")] public long LastDeliveredSeq { get; init; }
 }
 
 /// <summary>A message's sender on the wire.</summary>
@@ -60,6 +66,12 @@ public sealed class MessageDto
 
     /// <summary>When it was deleted, or null.</summary>
     [JsonPropertyName("deletedAt"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public DateTime? DeletedAt { get; init; }
+
+    /// <summary>The sender's custom data (a JSON object), or null.</summary>
+    [JsonPropertyName("metadata"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public System.Text.Json.JsonElement? Metadata { get; init; }
+
+    /// <summary>For a <c>system</c> message, what happened; null otherwise.</summary>
+    [JsonPropertyName("system"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public SystemDto? System { get; init; }
 }
 
 /// <summary>A conversation on the wire, as one user sees it.</summary>
@@ -94,6 +106,9 @@ public sealed class ConversationDto
 
     /// <summary>The caller's unread count.</summary>
     [JsonPropertyName("unreadCount")] public required int UnreadCount { get; init; }
+
+    /// <summary>The conversation's custom data (a JSON object), or null.</summary>
+    [JsonPropertyName("metadata"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public System.Text.Json.JsonElement? Metadata { get; init; }
 }
 
 /// <summary>A page of conversations.</summary>
@@ -125,6 +140,9 @@ public sealed class CreateConversationBody
     /// <summary>The other participants.</summary>
     [JsonPropertyName("participantIds")] public IReadOnlyList<string>? ParticipantIds { get; init; }
 
+    /// <summary>Custom data: a JSON object, or null.</summary>
+    [JsonPropertyName("metadata")] public System.Text.Json.JsonElement? Metadata { get; init; }
+
     /// <summary>The group's name.</summary>
     [JsonPropertyName("name")] public string? Name { get; init; }
 }
@@ -150,6 +168,9 @@ public sealed class SendMessageArgs
 
     /// <summary>The client's idempotency key.</summary>
     [JsonPropertyName("tempId")] public string? TempId { get; init; }
+
+    /// <summary>Custom data: a JSON object, or null.</summary>
+    [JsonPropertyName("metadata")] public System.Text.Json.JsonElement? Metadata { get; init; }
 }
 
 /// <summary>The argument of <c>markAsRead</c>.</summary>
@@ -183,4 +204,50 @@ public sealed class AddParticipantsBody
 {
     /// <summary>The users to add.</summary>
     [JsonPropertyName("userIds")] public IReadOnlyList<string>? UserIds { get; init; }
+}
+
+/// <summary>The <c>system</c> object of a system message.</summary>
+public sealed class SystemDto
+{
+    /// <summary><c>participants_added</c>, <c>participant_removed</c>, <c>participant_left</c>, <c>conversation_renamed</c> or <c>role_changed</c>.</summary>
+    [JsonPropertyName("event")] public required string Event { get; init; }
+
+    /// <summary>The user who did it.</summary>
+    [JsonPropertyName("actorId")] public required string ActorId { get; init; }
+
+    /// <summary>The users it happened to.</summary>
+    [JsonPropertyName("userIds")] public required IReadOnlyList<string> UserIds { get; init; }
+
+    /// <summary>The new name of a renamed group, or null.</summary>
+    [JsonPropertyName("name"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public string? Name { get; init; }
+
+    /// <summary>The new role of a role change, or null.</summary>
+    [JsonPropertyName("role"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public string? Role { get; init; }
+}
+
+/// <summary>The body of <c>PATCH /conversations/{id}</c>: what is not given stays as it is.</summary>
+public sealed class UpdateConversationBody
+{
+    /// <summary>The new name.</summary>
+    [JsonPropertyName("name")] public string? Name { get; init; }
+
+    /// <summary>The new custom data: an object replaces it, null clears it, absent keeps it.</summary>
+    [JsonPropertyName("metadata")] public System.Text.Json.JsonElement Metadata { get; init; }
+}
+
+/// <summary>The body of <c>PUT /conversations/{id}/participants/{userId}/role</c>.</summary>
+public sealed class ChangeRoleBody
+{
+    /// <summary><c>admin</c>, <c>member</c> or <c>owner</c>.</summary>
+    [JsonPropertyName("role")] public string? Role { get; init; }
+}
+
+/// <summary>The argument of <c>markAsDelivered</c>.</summary>
+public sealed class MarkAsDeliveredArgs
+{
+    /// <summary>The conversation id.</summary>
+    [JsonPropertyName("conversationId")] public string? ConversationId { get; init; }
+
+    /// <summary>The seq received up to.</summary>
+    [JsonPropertyName("seq")] public long? Seq { get; init; }
 }

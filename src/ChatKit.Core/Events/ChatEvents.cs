@@ -65,3 +65,15 @@ public sealed record UserStoppedTypingEvent(string ConversationId, string UserId
 /// <param name="Timestamp">When it changed.</param>
 /// <param name="ContactIds">The users who share a conversation with <paramref name="UserId"/>.</param>
 public sealed record UserStatusChangedEvent(string UserId, PresenceStatus Status, DateTimeOffset Timestamp, IReadOnlyCollection<string> ContactIds) : ChatEvent;
+
+/// <summary>A group's name, metadata or roles changed. Goes to every participant.</summary>
+/// <param name="Conversation">The conversation afterwards, as the user who changed it sees it.</param>
+/// <param name="ParticipantIds">The participants.</param>
+public sealed record ConversationUpdatedEvent(ConversationView Conversation, IReadOnlyList<string> ParticipantIds) : ChatEvent;
+
+/// <summary>A user's delivery position moved. Goes to the participants of conversations up to the receipts limit.</summary>
+/// <param name="ConversationId">The conversation.</param>
+/// <param name="UserId">The recipient.</param>
+/// <param name="Seq">The seq received up to.</param>
+/// <param name="ParticipantIds">The participants.</param>
+public sealed record MessageDeliveredEvent(string ConversationId, string UserId, long Seq, IReadOnlyList<string> ParticipantIds) : ChatEvent;

@@ -28,6 +28,8 @@ internal sealed class ChatKitOptionsValidator : IValidateOptions<ChatKitOptions>
         RateLimit(failures, "GetOnlineUsersRateLimit", options.GetOnlineUsersRateLimit);
         RateLimit(failures, "QueryRateLimit", options.QueryRateLimit);
         RateLimit(failures, "DeleteMessageRateLimit", options.DeleteMessageRateLimit);
+        Range(failures, "ChatKit:DeliveryReceiptsMaxParticipants", options.DeliveryReceiptsMaxParticipants, 0, 100_000);
+        Range(failures, "ChatKit:MaxMetadataBytes", options.MaxMetadataBytes, 2, 1_000_000);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

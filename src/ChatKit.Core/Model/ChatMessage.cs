@@ -38,4 +38,10 @@ public sealed record ChatMessage
 
     /// <summary>Whether the message is a tombstone.</summary>
     public bool IsDeleted => DeletedAt is not null;
+
+    /// <summary>The sender's custom data: the compact JSON text of an object, or <see langword="null"/>.</summary>
+    public string? Metadata { get; init; }
+
+    /// <summary>For a <see cref="MessageType.System"/> message, what happened; <see langword="null"/> otherwise.</summary>
+    public SystemMessageInfo? System { get; init; }
 }

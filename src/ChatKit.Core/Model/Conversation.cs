@@ -67,4 +67,7 @@ public sealed record Conversation
             : (secondUserId, firstUserId);
         return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{a.Length}:{a}|{b}");
     }
+
+    /// <summary>The conversation's custom data: the compact JSON text of an object, or <see langword="null"/>.</summary>
+    public string? Metadata { get; init; }
 }

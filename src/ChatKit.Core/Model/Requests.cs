@@ -11,6 +11,9 @@ public sealed record CreateConversationRequest
 
     /// <summary>The group's name; required for a group, ignored for a direct conversation.</summary>
     public string? Name { get; init; }
+
+    /// <summary>Custom data: a JSON object, or <see langword="null"/> (or a JSON null) for none.</summary>
+    public System.Text.Json.JsonElement? Metadata { get; init; }
 }
 
 /// <summary>What a user asks for when sending a message.</summary>
@@ -27,6 +30,9 @@ public sealed record SendMessageRequest
 
     /// <summary>The client's idempotency key: a retry with the same value stores nothing new.</summary>
     public string? TempId { get; init; }
+
+    /// <summary>Custom data: a JSON object, or <see langword="null"/> (or a JSON null) for none.</summary>
+    public System.Text.Json.JsonElement? Metadata { get; init; }
 }
 
 /// <summary>Which page of a conversation's history to read.</summary>
@@ -40,4 +46,16 @@ public sealed record MessageQuery
 
     /// <summary>The page size, clamped to 1..100. <see langword="null"/> gives the default, 50.</summary>
     public int? Limit { get; init; }
+}
+
+/// <summary>What a group's owner or admin changes with <c>PATCH /chats/conversations/{id}</c>; what is not given stays.</summary>
+public sealed record UpdateConversationRequest
+{
+    /// <summary>The new name, or <see langword="null"/> to keep it.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>
+    /// The new custom data: a JSON object replaces it, a JSON null clears it, <see langword="null"/> (not given) keeps it.
+    /// </summary>
+    public System.Text.Json.JsonElement? Metadata { get; init; }
 }

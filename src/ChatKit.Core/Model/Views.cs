@@ -4,7 +4,14 @@ namespace ChatKit;
 /// <param name="Conversation">The conversation.</param>
 /// <param name="LastMessage">The newest message (possibly a tombstone), or <see langword="null"/> when there is none.</param>
 /// <param name="UnreadCount">Messages of other senders after the user's read position, deleted ones excluded.</param>
-public sealed record ConversationView(Conversation Conversation, ChatMessage? LastMessage, int UnreadCount);
+public sealed record ConversationView(Conversation Conversation, ChatMessage? LastMessage, int UnreadCount)
+{
+    /// <summary>
+    /// The participants' read and delivery positions; a participant without an entry has read and received nothing
+    /// (positions 0).
+    /// </summary>
+    public IReadOnlyList<ReceiptPosition> Positions { get; init; } = [];
+}
 
 /// <summary>One page of a user's conversations, most recent activity first.</summary>
 /// <param name="Items">The conversations on this page.</param>

@@ -18,7 +18,7 @@ namespace ChatKit.Services;
 /// A caller who is not a participant gets <see cref="ChatErrorCode.NotFound"/>, exactly as if the conversation did not
 /// exist, so nothing about other users' conversations leaks.
 /// </remarks>
-public sealed class ChatService
+public sealed partial class ChatService
 {
     /// <summary>The page size used when none is given.</summary>
     public const int DefaultPageSize = 50;
@@ -97,6 +97,7 @@ public sealed class ChatService
             }
         }
 
+        var metadata = Metadata.Normalize(request.Metadata, _options.MaxMetadataBytes);
         var now = Ids.Now(_time);
         if (request.Type == ConversationType.Direct)
         {
@@ -116,6 +117,7 @@ public sealed class ChatService
                 CreatedAt = now,
                 LastActivityAt = now,
                 DirectKey = Conversation.DirectKeyFor(caller.Id, others[0]),
+                Metadata = metadata,
                 Participants =
                 [
                     new Participant(caller.Id, ParticipantRole.Member, now),
@@ -132,7 +134,8 @@ public sealed class ChatService
             }
 
             var existing = await _store.FindConversationViewAsync(result.Value.Id, caller.Id, cancellationToken).ConfigureAwait(false);
-            return new CreateConversationResult(existing ?? new ConversationView(result.Value, null, 0), false);
+            var existingView = existing ?? new ConversationView(result.Value, null, 0);
+            return new CreateConversationResult((await WithPositionsAsync([existingView], cancellationToken).ConfigureAwait(false))[0], false);
         }
 
         if (request.Type != ConversationType.Group)
@@ -140,21 +143,7 @@ public sealed class ChatService
             throw ChatException.Validation("type", "type must be direct or group");
         }
 
-        var name = request.Name is null ? null : ContentNormalizer.NormalizeLine(request.Name, "name");
-        if (string.IsNullOrEmpty(name))
-        {
-            throw ChatException.Validation("name", "a group needs a name");
-        }
-
-        if (!ContentNormalizer.HasVisible(name))
-        {
-            throw ChatException.Validation("name", "a group name needs a visible character");
-        }
-
-        if (name.Length > _options.MaxConversationNameLength)
-        {
-            throw ChatException.Validation("name", Invariant($"a group name has at most {_options.MaxConversationNameLength} characters"));
-        }
+        var name = ValidateGroupName(request.Name ?? string.Empty);
 
         if (others.Count == 0)
         {
@@ -178,6 +167,7 @@ public sealed class ChatService
             CreatedAt = now,
             LastActivityAt = now,
             Participants = participants,
+            Metadata = metadata,
         };
         await _store.CreateConversationAsync(group, cancellationToken).ConfigureAwait(false);
         var groupView = new ConversationView(group, null, 0);
@@ -207,7 +197,7 @@ public sealed class ChatService
             throw ChatException.ConversationNotFound(conversationId);
         }
 
-        return view;
+        return (await WithPositionsAsync([view], cancellationToken).ConfigureAwait(false))[0];
     }
 
     /// <summary>Lists the caller's conversations, most recent activity first.</summary>
@@ -230,7 +220,9 @@ public sealed class ChatService
 
         await EnforceAsync(caller, ChatOperation.Query, cancellationToken).ConfigureAwait(false);
 
-        var items = await _store.ListConversationsAsync(caller.Id, after, size + 1, cancellationToken).ConfigureAwait(false);
+        var items = await WithPositionsAsync(
+            await _store.ListConversationsAsync(caller.Id, after, size + 1, cancellationToken).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
         if (items.Count <= size)
         {
             return new ConversationPage(items, null);
@@ -313,6 +305,7 @@ public sealed class ChatService
             throw ChatException.Validation("content", Invariant($"content has at most {_options.MaxContentLength} characters"));
         }
 
+        var metadata = Metadata.Normalize(request.Metadata, _options.MaxMetadataBytes);
         await EnforceAsync(caller, ChatOperation.SendMessage, cancellationToken).ConfigureAwait(false);
 
         var started = _time.GetTimestamp();
@@ -328,6 +321,7 @@ public sealed class ChatService
             Type = MessageType.Text,
             TempId = request.TempId,
             CreatedAt = now,
+            Metadata = metadata,
         };
         // Membership is checked by the append itself (atomically where the store can), which also says whom to tell.
         var appended = await _store.AppendParticipantMessageAsync(message, cancellationToken).ConfigureAwait(false)
@@ -524,7 +518,14 @@ public sealed class ChatService
 
         present = updated.Participants.Select(p => p.UserId).ToHashSet(StringComparer.Ordinal);
         added = [.. added.Where(present.Contains)];
+        var notice = await AppendSystemMessageAsync(
+            caller,
+            conversationId,
+            new SystemMessageInfo(SystemEventKind.ParticipantsAdded, caller.Id, added),
+            Invariant($"{DisplayNameOf(caller)} added {NameList(added)}"),
+            cancellationToken).ConfigureAwait(false);
         await _events.PublishAsync(new ParticipantsAddedEvent(conversationId, added, ParticipantIds(updated))).ConfigureAwait(false);
+        await PublishNoticeAsync(notice, updated).ConfigureAwait(false);
         return await FindViewAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -554,16 +555,23 @@ public sealed class ChatService
 
         var conversation = await RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
         var me = RequireGroupManager(caller, conversation, "remove participants from");
-        var target = conversation.FindParticipant(userId)
-            ?? throw new ChatException(ChatErrorCode.NotFound, Invariant($"user {userId} is not a participant of conversation {conversationId}"));
+        var target = conversation.FindParticipant(userId) ?? throw NotAParticipant(conversationId, userId);
         if (me.Role != ParticipantRole.Owner && target.Role != ParticipantRole.Member)
         {
             throw new ChatException(ChatErrorCode.Forbidden, "an admin may remove members only; the owner may remove anyone");
         }
 
-        var updated = await _store.RemoveParticipantAsync(conversationId, userId, null, cancellationToken).ConfigureAwait(false)
+        // Passing ownership on should the target have become owner since the check: a group never loses its owner.
+        var updated = await _store.RemoveParticipantPassingOwnershipAsync(conversationId, userId, cancellationToken).ConfigureAwait(false)
             ?? throw ChatException.ConversationNotFound(conversationId);
+        var notice = await AppendSystemMessageAsync(
+            caller,
+            conversationId,
+            new SystemMessageInfo(SystemEventKind.ParticipantRemoved, caller.Id, [userId]),
+            Invariant($"{DisplayNameOf(caller)} removed {userId}"),
+            cancellationToken).ConfigureAwait(false);
         await _events.PublishAsync(new ParticipantRemovedEvent(conversationId, userId, ParticipantIds(updated))).ConfigureAwait(false);
+        await PublishNoticeAsync(notice, updated).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -590,21 +598,30 @@ public sealed class ChatService
             throw new ChatException(ChatErrorCode.Conflict, "a direct conversation cannot be left");
         }
 
-        string? newOwner = null;
-        if (conversation.FindParticipant(caller.Id)!.Role == ParticipantRole.Owner)
+        // The store decides whether the caller is still the owner, and who succeeds them, in the removal's own atomic
+        // step: a concurrent ownership transfer never leaves the group with two owners or none.
+        var ownerBefore = conversation.Participants.FirstOrDefault(p => p.Role == ParticipantRole.Owner)?.UserId;
+        var updated = await _store.RemoveParticipantPassingOwnershipAsync(conversationId, caller.Id, cancellationToken).ConfigureAwait(false)
+            ?? throw ChatException.ConversationNotFound(conversationId);
+        var notice = await AppendSystemMessageAsync(
+            caller,
+            conversationId,
+            new SystemMessageInfo(SystemEventKind.ParticipantLeft, caller.Id, [caller.Id]),
+            Invariant($"{DisplayNameOf(caller)} left"),
+            cancellationToken).ConfigureAwait(false);
+        await _events.PublishAsync(new ParticipantRemovedEvent(conversationId, caller.Id, ParticipantIds(updated))).ConfigureAwait(false);
+        if (updated.Participants.FirstOrDefault(p => p.Role == ParticipantRole.Owner)?.UserId is { } ownerAfter && ownerAfter != ownerBefore)
         {
-            newOwner = conversation.Participants
-                .Where(p => p.UserId != caller.Id)
-                .OrderByDescending(p => p.Role == ParticipantRole.Admin)
-                .ThenBy(p => p.JoinedAt)
-                .ThenBy(p => p.UserId, StringComparer.Ordinal)
-                .Select(p => p.UserId)
-                .FirstOrDefault();
+            // Ownership passed on: the roles changed, so every remaining participant hears it as they hear a transfer.
+            var view = await _store.FindConversationViewAsync(conversationId, ownerAfter, cancellationToken).ConfigureAwait(false);
+            if (view is not null)
+            {
+                view = (await WithPositionsAsync([view], cancellationToken).ConfigureAwait(false))[0];
+                await _events.PublishAsync(new ConversationUpdatedEvent(view, ParticipantIds(view.Conversation))).ConfigureAwait(false);
+            }
         }
 
-        var updated = await _store.RemoveParticipantAsync(conversationId, caller.Id, newOwner, cancellationToken).ConfigureAwait(false)
-            ?? throw ChatException.ConversationNotFound(conversationId);
-        await _events.PublishAsync(new ParticipantRemovedEvent(conversationId, caller.Id, ParticipantIds(updated))).ConfigureAwait(false);
+        await PublishNoticeAsync(notice, updated).ConfigureAwait(false);
     }
 
     /// <summary>Returns the conversation when the caller is a participant; otherwise <c>not_found</c>.</summary>

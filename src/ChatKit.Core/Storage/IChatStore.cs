@@ -10,7 +10,7 @@ namespace ChatKit.Storage;
 /// The store does not check membership or roles: ChatKit's services do that before calling it.
 /// Timestamps are given with millisecond precision so that every backend returns them unchanged.
 /// </remarks>
-public interface IChatStore
+public partial interface IChatStore
 {
     /// <summary>Inserts a new group conversation.</summary>
     /// <param name="conversation">The conversation, with its id, participants and <see cref="Conversation.LastSeq"/> of 0.</param>

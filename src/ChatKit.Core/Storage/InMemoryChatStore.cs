@@ -4,7 +4,7 @@ namespace ChatKit.Storage;
 /// A thread-safe store in this process's memory: the default when no storage adapter is configured. Everything is
 /// lost when the process stops, and it cannot be shared by several nodes; use a database adapter for that.
 /// </summary>
-public sealed class InMemoryChatStore : IChatStore
+public sealed partial class InMemoryChatStore : IChatStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ConversationState> _conversations = new(StringComparer.Ordinal);
@@ -332,7 +332,7 @@ public sealed class InMemoryChatStore : IChatStore
         for (var i = (int)Math.Min(readPosition, messages.Count); i < messages.Count; i++)
         {
             var message = messages[i];
-            if (message.DeletedAt is null && message.SenderId != userId)
+            if (message.DeletedAt is null && message.SenderId != userId && message.Type != MessageType.System)
             {
                 unread++;
             }

@@ -25,6 +25,7 @@ internal static class ChatKitModel
             e.Property(c => c.LastActivityAt).HasColumnName("last_activity_at");
             e.Property(c => c.DirectKey).HasColumnName("direct_key");
             e.Property(c => c.ParticipantCounter).HasColumnName("participant_counter");
+            e.Property(c => c.Metadata).HasColumnName("metadata");
 
             // One direct conversation per user pair (NULL for groups, and NULLs never collide).
             e.HasIndex(c => c.DirectKey).IsUnique().HasDatabaseName("ux_chatkit_conversations_direct_key");
@@ -68,6 +69,8 @@ internal static class ChatKitModel
             e.Property(m => m.CreatedAt).HasColumnName("created_at");
             e.Property(m => m.EditedAt).HasColumnName("edited_at");
             e.Property(m => m.DeletedAt).HasColumnName("deleted_at");
+            e.Property(m => m.Metadata).HasColumnName("metadata");
+            e.Property(m => m.System).HasColumnName("system");
 
             // The order of a conversation: one message per seq, and every page is a range of this index.
             e.HasIndex(m => new { m.ConversationId, m.Seq }).IsUnique().HasDatabaseName("ux_chatkit_messages_conversation_seq");
@@ -89,6 +92,9 @@ internal static class ChatKitModel
             e.Property(r => r.ConversationId).HasColumnName("conversation_id");
             e.Property(r => r.UserId).HasColumnName("user_id");
             e.Property(r => r.Seq).HasColumnName("seq");
+
+            // A database default, so rows written without it (v1 rows, and the append's own upsert) mean "nothing more".
+            e.Property(r => r.DeliveredSeq).HasColumnName("delivered_seq").HasDefaultValue(0L);
 
             e.HasOne<ConversationEntity>()
                 .WithMany()

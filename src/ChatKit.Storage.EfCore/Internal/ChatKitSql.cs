@@ -39,6 +39,13 @@ internal sealed class ChatKitSql
     /// <summary>A query that fails when ChatKit's tables are missing and reads nothing otherwise.</summary>
     public string Probe { get; }
 
+    /// <summary>
+    /// {0} conversation id, {1} user id, {2} seq: moves the delivery position to seq when that is beyond both the
+    /// delivery and the read position; returns the new position, or no row when nothing changed or the conversation
+    /// does not exist.
+    /// </summary>
+    public string AdvanceDelivery { get; private init; } = string.Empty;
+
     /// <summary>Writes the statements for a context's model, or explains that ChatKit's tables are not in it.</summary>
     public static ChatKitSql Create(DbContext context)
     {
@@ -98,7 +105,15 @@ internal sealed class ChatKitSql
             readConversation,
             readUser,
             readSeq);
-        return new ChatKitSql(advance, lockMembership, probe, append);
+        // As the read position's upsert, on the delivery column: moves only past both positions (reading implies delivery).
+        var delivered = readColumn(nameof(ReadPositionEntity.DeliveredSeq));
+        var advanceDelivery =
+            $"INSERT INTO {readTable} AS r ({readConversation}, {readUser}, {readSeq}, {delivered}) "
+            + $"SELECT {{0}}, {{1}}, 0, {{2}} WHERE EXISTS (SELECT 1 FROM {conversationTable} WHERE {id} = {{0}}) "
+            + $"ON CONFLICT ({readConversation}, {readUser}) DO UPDATE SET {delivered} = excluded.{delivered} "
+            + $"WHERE r.{delivered} < excluded.{delivered} AND r.{readSeq} < excluded.{delivered} "
+            + $"RETURNING {delivered} AS {value}";
+        return new ChatKitSql(advance, lockMembership, probe, append) { AdvanceDelivery = advanceDelivery };
     }
 
     private static Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? Converter(IEntityType entity, string property) =>
@@ -147,5 +162,6 @@ internal sealed record AppendNames(
         nameof(MessageEntity.Id), nameof(MessageEntity.ConversationId), nameof(MessageEntity.Seq), nameof(MessageEntity.SenderId),
         nameof(MessageEntity.SenderName), nameof(MessageEntity.Content), nameof(MessageEntity.Type), nameof(MessageEntity.TempId),
         nameof(MessageEntity.CreatedAt), nameof(MessageEntity.EditedAt), nameof(MessageEntity.DeletedAt),
+        nameof(MessageEntity.Metadata), nameof(MessageEntity.System),
     ];
 }

@@ -465,7 +465,7 @@ internal sealed partial class EfCoreChatStore : IChatStore
                     {
                         c.Id,
                         Count = db.Set<MessageEntity>().Count(m =>
-                            m.ConversationId == c.Id && m.Seq > readUpTo && m.SenderId != userId && m.DeletedAt == null),
+                            m.ConversationId == c.Id && m.Seq > readUpTo && m.SenderId != userId && m.DeletedAt == null && m.Type != MessageType.System),
                     })
                 .ToListAsync(ct)
                 .ConfigureAwait(false);

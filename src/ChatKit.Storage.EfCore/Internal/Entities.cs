@@ -29,6 +29,9 @@ internal sealed class ConversationEntity
     public long ParticipantCounter { get; set; }
 
     public List<ParticipantEntity> Participants { get; set; } = [];
+
+    /// <summary>The compact JSON text of the custom metadata object, or null.</summary>
+    public string? Metadata { get; set; }
 }
 
 /// <summary>A row of <c>chatkit_participants</c>.</summary>
@@ -70,6 +73,12 @@ internal sealed class MessageEntity
     public long? EditedAt { get; set; }
 
     public long? DeletedAt { get; set; }
+
+    /// <summary>The compact JSON text of the custom metadata object, or null.</summary>
+    public string? Metadata { get; set; }
+
+    /// <summary>For a system message, its <see cref="SystemMessageInfo"/> as JSON; null otherwise.</summary>
+    public string? System { get; set; }
 }
 
 /// <summary>A row of <c>chatkit_read_positions</c>.</summary>
@@ -80,4 +89,7 @@ internal sealed class ReadPositionEntity
     public string UserId { get; set; } = string.Empty;
 
     public long Seq { get; set; }
+
+    /// <summary>The delivery position; the effective one is the larger of it and <see cref="Seq"/> (reading implies delivery).</summary>
+    public long DeliveredSeq { get; set; }
 }

@@ -24,6 +24,7 @@ internal static class Mapping
             LastActivityAt = ToStore(conversation.LastActivityAt),
             DirectKey = conversation.DirectKey,
             ParticipantCounter = conversation.Participants.Count,
+            Metadata = conversation.Metadata,
         };
         for (var i = 0; i < conversation.Participants.Count; i++)
         {
@@ -55,6 +56,8 @@ internal static class Mapping
         CreatedAt = ToStore(message.CreatedAt),
         EditedAt = ToStore(message.EditedAt),
         DeletedAt = ToStore(message.DeletedAt),
+        Metadata = message.Metadata,
+        System = SystemJson.Write(message.System),
     };
 
     /// <summary>Builds a conversation from its row and its participant rows (in any order).</summary>
@@ -72,6 +75,7 @@ internal static class Mapping
             .OrderBy(p => p.Ordinal)
             .Select(p => new Participant(p.UserId, p.Role, FromStore(p.JoinedAt)))
             .ToList(),
+        Metadata = entity.Metadata,
     };
 
     public static ChatMessage ToModel(MessageEntity entity) => new()
@@ -87,5 +91,7 @@ internal static class Mapping
         CreatedAt = FromStore(entity.CreatedAt),
         EditedAt = FromStore(entity.EditedAt),
         DeletedAt = FromStore(entity.DeletedAt),
+        Metadata = entity.Metadata,
+        System = SystemJson.Read(entity.System),
     };
 }

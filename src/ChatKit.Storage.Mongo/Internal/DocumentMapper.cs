@@ -18,6 +18,7 @@ internal static class DocumentMapper
         LastActivityAt = ToStored(conversation.LastActivityAt),
         DirectKey = conversation.DirectKey,
         AllocatedSeq = conversation.LastSeq,
+        Metadata = conversation.Metadata,
     };
 
     public static Conversation ToModel(ConversationDocument document) => new()
@@ -31,6 +32,7 @@ internal static class DocumentMapper
         LastSeq = document.LastSeq,
         LastActivityAt = ToModel(document.LastActivityAt),
         DirectKey = document.DirectKey,
+        Metadata = document.Metadata,
     };
 
     public static ParticipantDocument ToDocument(Participant participant) => new()
@@ -56,6 +58,8 @@ internal static class DocumentMapper
         CreatedAt = ToStored(message.CreatedAt),
         EditedAt = message.EditedAt is { } edited ? ToStored(edited) : null,
         DeletedAt = message.DeletedAt is { } deleted ? ToStored(deleted) : null,
+        Metadata = message.Metadata,
+        System = message.System is { } system ? ToDocument(system) : null,
     };
 
     public static ChatMessage ToModel(MessageDocument document) => new()
@@ -71,6 +75,8 @@ internal static class DocumentMapper
         CreatedAt = ToModel(document.CreatedAt),
         EditedAt = document.EditedAt is { } edited ? ToModel(edited) : null,
         DeletedAt = document.DeletedAt is { } deleted ? ToModel(deleted) : null,
+        Metadata = document.Metadata,
+        System = document.System is { } system ? ToModel(system) : null,
     };
 
     /// <summary>A UTC <see cref="DateTime"/> for a BSON datetime (which keeps milliseconds; Core gives no finer).</summary>
@@ -122,6 +128,38 @@ internal static class DocumentMapper
         "system" => MessageType.System,
         _ => throw Unknown("message type", value),
     };
+
+    public static SystemDocument ToDocument(SystemMessageInfo info) => new()
+    {
+        Event = info.Event switch
+        {
+            SystemEventKind.ParticipantsAdded => "participants_added",
+            SystemEventKind.ParticipantRemoved => "participant_removed",
+            SystemEventKind.ParticipantLeft => "participant_left",
+            SystemEventKind.ConversationRenamed => "conversation_renamed",
+            SystemEventKind.RoleChanged => "role_changed",
+            _ => throw new ArgumentOutOfRangeException(nameof(info), info.Event, "Unknown system event."),
+        },
+        ActorId = info.ActorId,
+        UserIds = [.. info.UserIds],
+        Name = info.Name,
+        Role = info.Role is { } role ? ToStored(role) : null,
+    };
+
+    public static SystemMessageInfo ToModel(SystemDocument document) => new(
+        document.Event switch
+        {
+            "participants_added" => SystemEventKind.ParticipantsAdded,
+            "participant_removed" => SystemEventKind.ParticipantRemoved,
+            "participant_left" => SystemEventKind.ParticipantLeft,
+            "conversation_renamed" => SystemEventKind.ConversationRenamed,
+            "role_changed" => SystemEventKind.RoleChanged,
+            _ => throw Unknown("system event", document.Event),
+        },
+        document.ActorId,
+        document.UserIds,
+        document.Name,
+        document.Role is { } role ? ToParticipantRole(role) : null);
 
     private static FormatException Unknown(string what, string value) =>
         new($"The stored {what} '{value}' is not one ChatKit knows.");

@@ -66,6 +66,11 @@ internal sealed class ConversationDocument
     [BsonElement("allocatedSeq")]
     [BsonRepresentation(BsonType.Int64)]
     public long AllocatedSeq { get; set; }
+
+    /// <summary>The compact JSON text of the custom metadata object; absent when there is none.</summary>
+    [BsonElement("metadata")]
+    [BsonIgnoreIfNull]
+    public string? Metadata { get; set; }
 }
 
 /// <summary>A participant, embedded in its conversation.</summary>
@@ -130,6 +135,40 @@ internal sealed class MessageDocument
     [BsonIgnoreIfNull]
     [BsonDateTimeOptions(Kind = DateTimeKind.Utc, Representation = BsonType.DateTime)]
     public DateTime? DeletedAt { get; set; }
+
+    /// <summary>The compact JSON text of the custom metadata object; absent when there is none.</summary>
+    [BsonElement("metadata")]
+    [BsonIgnoreIfNull]
+    public string? Metadata { get; set; }
+
+    /// <summary>What a system message records; absent for other messages.</summary>
+    [BsonElement("system")]
+    [BsonIgnoreIfNull]
+    public SystemDocument? System { get; set; }
+}
+
+/// <summary>The structured part of a system message, embedded in it.</summary>
+[BsonIgnoreExtraElements]
+internal sealed class SystemDocument
+{
+    /// <summary><c>participants_added</c>, <c>participant_removed</c>, <c>participant_left</c>, <c>conversation_renamed</c> or <c>role_changed</c>.</summary>
+    [BsonElement("event")]
+    public string Event { get; set; } = string.Empty;
+
+    [BsonElement("actorId")]
+    public string ActorId { get; set; } = string.Empty;
+
+    [BsonElement("userIds")]
+    public List<string> UserIds { get; set; } = [];
+
+    [BsonElement("name")]
+    [BsonIgnoreIfNull]
+    public string? Name { get; set; }
+
+    /// <summary><c>member</c>, <c>admin</c> or <c>owner</c>; absent unless the role changed.</summary>
+    [BsonElement("role")]
+    [BsonIgnoreIfNull]
+    public string? Role { get; set; }
 }
 
 /// <summary>A user's read position in a conversation. Its <c>_id</c> is the server's ObjectId and is not read.</summary>
@@ -145,6 +184,12 @@ internal sealed class ReadPositionDocument
     [BsonElement("seq")]
     [BsonRepresentation(BsonType.Int64)]
     public long Seq { get; set; }
+
+    /// <summary>The delivery position; the effective one is the larger of it and <see cref="Seq"/>. Absent until set.</summary>
+    [BsonElement("deliveredSeq")]
+    [BsonRepresentation(BsonType.Int64)]
+    [BsonIgnoreIfDefault]
+    public long DeliveredSeq { get; set; }
 }
 
 /// <summary>

@@ -9,7 +9,7 @@ namespace ChatKit.Storage.Mongo.Internal;
 /// seqs from an atomic <c>$inc</c> on the conversation, idempotency and direct pairs from unique indexes, read positions
 /// from <c>$max</c>, participant changes from single-document pipeline updates.
 /// </summary>
-internal sealed class MongoChatStore : IChatStore
+internal sealed partial class MongoChatStore : IChatStore
 {
     private const int MaxWriteAttempts = 5;
     private const int MaxInsertAttempts = 3;

@@ -225,7 +225,7 @@ internal static class MongoDefinitions
         Builders<MessageDocument>.Update.Set(m => m.Content, string.Empty).Set(m => m.DeletedAt, deletedAt);
 
     /// <summary>
-    /// Counts, per conversation, the messages of other senders that are not tombstones, after the user's read position
+    /// Counts, per conversation, the text messages of other senders that are not tombstones, after the user's read position
     /// and up to the conversation's last seq: one aggregation for a whole page of conversations.
     /// </summary>
     public static PipelineDefinition<MessageDocument, UnreadCountDocument> UnreadCounts(
@@ -238,7 +238,9 @@ internal static class MongoDefinitions
                 & MessageFilter.Lte(m => m.Seq, r.LastSeq))),
             MessageFilter.Ne(m => m.SenderId, userId),
             MessageFilter.Eq(m => m.DeletedAt, null),
-            NotGap);
+
+            // Text only: neither gap markers nor system messages, which never count as unread.
+            MessageFilter.Eq(m => m.Type, "text"));
         var group = new BsonDocument
         {
             { "_id", "$conversationId" },
@@ -325,6 +327,11 @@ internal static class MongoDefinitions
         new(
             Builders<ReadPositionDocument>.IndexKeys.Ascending(r => r.UserId).Ascending(r => r.ConversationId),
             new CreateIndexOptions<ReadPositionDocument> { Name = UserConversationIndex, Unique = true }),
+
+        // Every participant's positions in a page of conversations (the receipts of the Conversation resource).
+        new(
+            Builders<ReadPositionDocument>.IndexKeys.Ascending(r => r.ConversationId),
+            new CreateIndexOptions<ReadPositionDocument> { Name = "conversation" }),
     ];
 
     public static IReadOnlyList<CreateIndexModel<TempIdReservationDocument>> TempIdIndexes { get; } =
