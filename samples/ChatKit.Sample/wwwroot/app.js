@@ -127,6 +127,13 @@ async function connect() {
   connection.on("onlineUsers", (users) => { state.online = new Set(users); renderConversations(); renderHeader(); });
   connection.on("messageDeleted", ({ messageId, conversationId }) => onDeleted(conversationId, messageId));
   connection.on("participantsAdded", ({ conversationId }) => refreshConversation(conversationId));
+  connection.on("conversationUpdated", (conversation) => {
+    // A new name, metadata or roles; the unread count in it is the changer's, so this page keeps its own.
+    const known = state.conversations.get(conversation.id);
+    upsertConversation({ ...conversation, unreadCount: known?.unreadCount ?? 0 });
+    renderConversations();
+    renderHeader();
+  });
   connection.on("participantRemoved", ({ conversationId, userId }) => userId === state.me.id ? forget(conversationId) : refreshConversation(conversationId));
 
   connection.onreconnecting(() => {
@@ -186,6 +193,11 @@ function upsertConversation(conversation) {
   if (conversation.lastMessage) {
     learnName(conversation.lastMessage.sender);
   }
+  // Read marks survive a reload: every participant's read position comes with the conversation.
+  const readByOthers = Math.max(0, ...(conversation.participants ?? [])
+    .filter((p) => p.userId !== state.me?.id)
+    .map((p) => p.lastReadSeq ?? 0));
+  state.readByOthers.set(conversation.id, Math.max(state.readByOthers.get(conversation.id) ?? 0, readByOthers));
 }
 
 async function refreshConversation(conversationId) {
@@ -412,16 +424,17 @@ function onNewMessage(conversationId, message) {
     conversation.lastActivityAt = message.createdAt;
   }
   const mine = message.sender.id === state.me.id;
+  const system = message.type === "system"; // a record of a group change: never unread
   const visible = conversationId === state.activeId && document.visibilityState === "visible";
-  if (mine) {
+  if (mine && !system) {
     conversation.unreadCount = 0;
-  } else if (!visible) {
+  } else if (!visible && !system) {
     conversation.unreadCount += 1;
   }
   renderConversations();
   if (conversationId === state.activeId) {
     renderMessages({ scrollToEnd: true });
-    if (!mine) {
+    if (!mine && !system) {
       markActiveRead();
     }
   }
@@ -538,7 +551,9 @@ function renderMessages({ scrollToEnd }) {
   }
   const nearEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
   const readUpTo = state.readByOthers.get(state.activeId) ?? 0;
-  const items = history.items.map((m) => messageItem(m, m.sender.id === state.me.id ? (m.seq <= readUpTo ? "read" : "sent") : null));
+  const items = history.items.map((m) => m.type === "system"
+    ? systemItem(m)
+    : messageItem(m, m.sender.id === state.me.id ? (m.seq <= readUpTo ? "read" : "sent") : null));
   for (const [tempId, pending] of state.pending) {
     if (pending.conversationId === state.activeId) {
       items.push(messageItem({ id: tempId, seq: 0, sender: state.me, content: pending.content, createdAt: null }, pending.status, pending.reason, tempId));
@@ -551,6 +566,16 @@ function renderMessages({ scrollToEnd }) {
   if (scrollToEnd || nearEnd) {
     list.scrollTop = list.scrollHeight;
   }
+}
+
+// A membership or group change: one centered grey line, its sentence as the server wrote it.
+function systemItem(message) {
+  const item = document.createElement("li");
+  item.className = "system-message";
+  item.dataset.testid = "system-message";
+  item.dataset.seq = String(message.seq);
+  item.textContent = message.content;
+  return item;
 }
 
 function messageItem(message, status, reason = null, tempId = null) {
