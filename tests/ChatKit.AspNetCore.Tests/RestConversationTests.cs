@@ -55,9 +55,10 @@ public sealed class RestConversationTests(ChatHost host) : IClassFixture<ChatHos
 
         var (_, body) = await http.PostJsonAsync("/chats/conversations", new { type = "group", participantIds = new[] { member }, name = "Team" });
 
-        Assert.Equal(
-            ["id", "type", "name", "createdBy", "createdAt", "participants", "lastMessage", "lastSeq", "lastActivityAt", "unreadCount"],
-            body.EnumerateObject().Select(p => p.Name));
+        // v1's properties first and unchanged; v2 only adds after them.
+        string[] v1 = ["id", "type", "name", "createdBy", "createdAt", "participants", "lastMessage", "lastSeq", "lastActivityAt", "unreadCount"];
+        Assert.Equal(v1, body.EnumerateObject().Select(p => p.Name).Take(v1.Length));
+        Assert.Contains("unreadMentionCount", body.EnumerateObject().Select(p => p.Name));
         Assert.Equal("group", body.GetProperty("type").GetString());
         Assert.Equal(JsonValueKind.Null, body.GetProperty("lastMessage").ValueKind);
         Assert.Equal(0, body.GetProperty("lastSeq").GetInt64());
@@ -85,9 +86,10 @@ public sealed class RestConversationTests(ChatHost host) : IClassFixture<ChatHos
 
         Assert.Equal(["items", "hasMore"], page.EnumerateObject().Select(p => p.Name));
         var message = page.GetProperty("items")[0];
-        Assert.Equal(
-            ["id", "conversationId", "seq", "sender", "content", "type", "tempId", "createdAt", "editedAt", "deletedAt"],
-            message.EnumerateObject().Select(p => p.Name));
+        // v1's properties first and unchanged; v2 only adds after them.
+        string[] v1 = ["id", "conversationId", "seq", "sender", "content", "type", "tempId", "createdAt", "editedAt", "deletedAt"];
+        Assert.Equal(v1, message.EnumerateObject().Select(p => p.Name).Take(v1.Length));
+        Assert.Subset(message.EnumerateObject().Select(p => p.Name).ToHashSet(), new HashSet<string> { "replyTo", "mentions", "reactions" });
         Assert.Equal(["id", "name"], message.GetProperty("sender").EnumerateObject().Select(p => p.Name));
         Assert.Equal("Alice", message.GetProperty("sender").GetProperty("name").GetString());
         Assert.Equal("text", message.GetProperty("type").GetString());

@@ -11,7 +11,7 @@ namespace ChatKit.AspNetCore;
 /// <see cref="HubException"/> whose message is <c>code: sentence</c>. Method names are matched case-insensitively, so
 /// clients call them as the contract spells them (<c>sendMessage</c>).
 /// </summary>
-public sealed class ChatHub : Hub<IChatClient>
+public sealed partial class ChatHub : Hub<IChatClient>
 {
     private readonly ChatService _chat;
     private readonly TypingService _typing;
@@ -104,11 +104,13 @@ public sealed class ChatHub : Hub<IChatClient>
             Content = args.Content ?? throw ChatException.Validation("content", "content is required"),
             Type = WireMapper.ParseMessageType(args.Type),
             TempId = args.TempId,
+            ReplyToId = args.ReplyToId,
+            Mentions = args.Mentions,
         };
         var result = await _chat.SendMessageAsync(Caller, request, Context.ConnectionAborted).ConfigureAwait(false);
         var message = result.Message;
         await Clients.Caller.messageSent(new MessageSentPayload(args.TempId, message.Id)).ConfigureAwait(false);
-        return new SendMessageAck { TempId = args.TempId, MessageId = message.Id, Seq = message.Seq, CreatedAt = message.CreatedAt.UtcDateTime };
+        return new SendMessageAck { TempId = args.TempId, MessageId = message.Id, Seq = message.Seq, CreatedAt = message.CreatedAt.UtcDateTime, Message = WireMapper.ToDto(message) };
     }
 
     /// <summary><c>typing</c>: the caller is typing; others in the room see <c>userTyping</c>.</summary>

@@ -56,5 +56,17 @@ public interface IChatClient
     /// <summary><c>participantRemoved</c>: a user left or was removed from a group.</summary>
     /// <param name="payload">The conversation and the user.</param>
     Task participantRemoved(ParticipantRemovedPayload payload);
+
+    /// <summary><c>messageUpdated</c>: a message was edited (v2).</summary>
+    /// <param name="payload">The message as it is now and its conversation.</param>
+    Task messageUpdated(MessageUpdatedPayload payload);
+
+    /// <summary><c>reactionAdded</c>: a participant added a reaction (v2).</summary>
+    /// <param name="payload">Where, which emoji, and who.</param>
+    Task reactionAdded(ReactionPayload payload);
+
+    /// <summary><c>reactionRemoved</c>: a participant removed a reaction (v2).</summary>
+    /// <param name="payload">Where, which emoji, and who.</param>
+    Task reactionRemoved(ReactionPayload payload);
 }
 #pragma warning restore IDE1006

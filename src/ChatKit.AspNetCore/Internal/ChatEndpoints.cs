@@ -20,7 +20,7 @@ namespace ChatKit.AspNetCore.Internal;
 /// For the same reason the endpoints carry no <c>Accepts</c> metadata: with it, routing itself would answer a body that
 /// is not application/json with an empty 415 instead of the contract's validation_failed ProblemDetails.
 /// </summary>
-internal static class ChatEndpoints
+internal static partial class ChatEndpoints
 {
     private const string Tag = "ChatKit";
 
@@ -68,6 +68,7 @@ internal static class ChatEndpoints
             .WithName("ChatKit_LeaveConversation")
             .WithSummary("The caller leaves a group.")
             .ProducesProblem(StatusCodes.Status409Conflict);
+        MapInteractions(group);
         return group;
     }
 

@@ -30,6 +30,9 @@ internal static class WireMapper
         CreatedAt = Utc(message.CreatedAt),
         EditedAt = message.EditedAt?.UtcDateTime,
         DeletedAt = message.DeletedAt?.UtcDateTime,
+        ReplyTo = message.ReplyTo is { } r ? new ReplyToDto { MessageId = r.MessageId, SenderId = r.SenderId, Excerpt = r.Excerpt } : null,
+        Mentions = message.Mentions,
+        Reactions = [.. message.Reactions.Select(r => new ReactionDto { Emoji = r.Emoji, Count = r.Count, UserIds = r.UserIds })],
     };
 
     public static ConversationDto ToDto(ConversationView view)
@@ -47,6 +50,7 @@ internal static class WireMapper
             LastSeq = c.LastSeq,
             LastActivityAt = Utc(c.LastActivityAt),
             UnreadCount = view.UnreadCount,
+            UnreadMentionCount = view.UnreadMentionCount,
         };
     }
 

@@ -28,6 +28,14 @@ internal sealed class ChatKitOptionsValidator : IValidateOptions<ChatKitOptions>
         RateLimit(failures, "GetOnlineUsersRateLimit", options.GetOnlineUsersRateLimit);
         RateLimit(failures, "QueryRateLimit", options.QueryRateLimit);
         RateLimit(failures, "DeleteMessageRateLimit", options.DeleteMessageRateLimit);
+        RateLimit(failures, "EditMessageRateLimit", options.EditMessageRateLimit);
+        RateLimit(failures, "ReactionRateLimit", options.ReactionRateLimit);
+        Range(failures, "ChatKit:MaxReactionEmojiLength", options.MaxReactionEmojiLength, 1, 256);
+        Range(failures, "ChatKit:MaxDistinctReactionsPerMessage", options.MaxDistinctReactionsPerMessage, 1, 1_000);
+        if (options.EditWindow is { } window && (window < TimeSpan.FromSeconds(1) || window > TimeSpan.FromDays(365)))
+        {
+            failures.Add($"ChatKit:EditWindow must be between 00:00:01 and 365.00:00:00 when set; it is {window}.");
+        }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -27,6 +27,12 @@ public sealed record SendMessageRequest
 
     /// <summary>The client's idempotency key: a retry with the same value stores nothing new.</summary>
     public string? TempId { get; init; }
+
+    /// <summary>The id of a message of the same conversation this one replies to, or <see langword="null"/>.</summary>
+    public string? ReplyToId { get; init; }
+
+    /// <summary>Participants of the conversation to mention, or <see langword="null"/>.</summary>
+    public IReadOnlyList<string>? Mentions { get; init; }
 }
 
 /// <summary>Which page of a conversation's history to read.</summary>

@@ -4,7 +4,13 @@ namespace ChatKit;
 /// <param name="Conversation">The conversation.</param>
 /// <param name="LastMessage">The newest message (possibly a tombstone), or <see langword="null"/> when there is none.</param>
 /// <param name="UnreadCount">Messages of other senders after the user's read position, deleted ones excluded.</param>
-public sealed record ConversationView(Conversation Conversation, ChatMessage? LastMessage, int UnreadCount);
+public sealed record ConversationView(Conversation Conversation, ChatMessage? LastMessage, int UnreadCount)
+{
+    /// <summary>
+    /// Messages of other senders after the user's read position that mention the user; deleted and system messages excluded.
+    /// </summary>
+    public int UnreadMentionCount { get; init; }
+}
 
 /// <summary>One page of a user's conversations, most recent activity first.</summary>
 /// <param name="Items">The conversations on this page.</param>
@@ -25,3 +31,22 @@ public sealed record CreateConversationResult(ConversationView Conversation, boo
 /// <param name="Message">The stored message (the first one, for a repeated tempId).</param>
 /// <param name="Created"><see langword="false"/> when the tempId had been used and nothing new was stored.</param>
 public sealed record SendMessageResult(ChatMessage Message, bool Created);
+
+/// <summary>What a reaction change did.</summary>
+public enum ReactionChange
+{
+    /// <summary>The reaction was added or removed.</summary>
+    Changed,
+
+    /// <summary>Nothing changed: it existed already (add) or did not exist (remove).</summary>
+    Unchanged,
+
+    /// <summary>The message does not exist.</summary>
+    MessageNotFound,
+
+    /// <summary>The message is a tombstone; nothing changed.</summary>
+    MessageDeleted,
+
+    /// <summary>The message already holds the most distinct emoji allowed; nothing changed.</summary>
+    LimitExceeded,
+}

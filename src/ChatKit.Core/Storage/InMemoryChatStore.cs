@@ -4,7 +4,7 @@ namespace ChatKit.Storage;
 /// A thread-safe store in this process's memory: the default when no storage adapter is configured. Everything is
 /// lost when the process stops, and it cannot be shared by several nodes; use a database adapter for that.
 /// </summary>
-public sealed class InMemoryChatStore : IChatStore
+public sealed partial class InMemoryChatStore : IChatStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ConversationState> _conversations = new(StringComparer.Ordinal);
@@ -329,16 +329,21 @@ public sealed class InMemoryChatStore : IChatStore
         var messages = state.Messages;
         var readPosition = state.ReadPositions.GetValueOrDefault(userId);
         var unread = 0;
+        var mentioned = 0;
         for (var i = (int)Math.Min(readPosition, messages.Count); i < messages.Count; i++)
         {
             var message = messages[i];
             if (message.DeletedAt is null && message.SenderId != userId)
             {
                 unread++;
+                if (message.Type != MessageType.System && message.Mentions.Contains(userId, StringComparer.Ordinal))
+                {
+                    mentioned++;
+                }
             }
         }
 
-        return new ConversationView(state.Conversation, messages.Count == 0 ? null : messages[^1], unread);
+        return new ConversationView(state.Conversation, messages.Count == 0 ? null : messages[^1], unread) { UnreadMentionCount = mentioned };
     }
 
     private sealed class ConversationState(Conversation conversation)

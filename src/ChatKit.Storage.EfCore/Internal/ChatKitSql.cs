@@ -147,5 +147,6 @@ internal sealed record AppendNames(
         nameof(MessageEntity.Id), nameof(MessageEntity.ConversationId), nameof(MessageEntity.Seq), nameof(MessageEntity.SenderId),
         nameof(MessageEntity.SenderName), nameof(MessageEntity.Content), nameof(MessageEntity.Type), nameof(MessageEntity.TempId),
         nameof(MessageEntity.CreatedAt), nameof(MessageEntity.EditedAt), nameof(MessageEntity.DeletedAt),
+        nameof(MessageEntity.ReplyToId), nameof(MessageEntity.Mentions),
     ];
 }

@@ -357,7 +357,8 @@ internal sealed partial class EfCoreChatStore
             var type = names.MessageTypeConverter?.ConvertToProvider(m.Type) ?? (int)m.Type;
             sql.Append(i == 0 ? "(" : ", (")
                .AppendJoin(", ", [Arg(args, m.Id), Arg(args, m.ConversationId), Arg(args, m.Seq), Arg(args, m.SenderId), Arg(args, m.SenderName), Arg(args, m.Content),
-                   Arg(args, type), Arg(args, m.TempId), Arg(args, m.CreatedAt), Arg(args, m.EditedAt), Arg(args, m.DeletedAt)])
+                   Arg(args, type), Arg(args, m.TempId), Arg(args, m.CreatedAt), Arg(args, m.EditedAt), Arg(args, m.DeletedAt),
+                   Arg(args, m.ReplyToId), Arg(args, m.Mentions)])
                .Append(')');
         }
 
@@ -391,6 +392,8 @@ internal sealed partial class EfCoreChatStore
         CreatedAt = data.GetInt64(8),
         EditedAt = data.IsDBNull(9) ? null : data.GetInt64(9),
         DeletedAt = data.IsDBNull(10) ? null : data.GetInt64(10),
+        ReplyToId = data.IsDBNull(11) ? null : data.GetString(11),
+        Mentions = data.IsDBNull(12) ? null : data.GetString(12),
     };
 
     /// <summary>Adds a parameter and returns its EF Core placeholder (<c>{n}</c>), which becomes a provider parameter.</summary>

@@ -70,6 +70,12 @@ internal sealed class MessageEntity
     public long? EditedAt { get; set; }
 
     public long? DeletedAt { get; set; }
+
+    /// <summary>The message replied to, or null (v2).</summary>
+    public string? ReplyToId { get; set; }
+
+    /// <summary>The mentioned user ids, each between two U+001F separators (<see cref="Mapping.MentionKey"/>); null when none (v2).</summary>
+    public string? Mentions { get; set; }
 }
 
 /// <summary>A row of <c>chatkit_read_positions</c>.</summary>
@@ -80,4 +86,19 @@ internal sealed class ReadPositionEntity
     public string UserId { get; set; } = string.Empty;
 
     public long Seq { get; set; }
+}
+
+/// <summary>A row of <c>chatkit_reactions</c> (v2): one user's reaction with one emoji to one message.</summary>
+internal sealed class ReactionEntity
+{
+    /// <summary>Assigned by the database in insertion order: the order of first use and of the users.</summary>
+    public long Id { get; set; }
+
+    public string MessageId { get; set; } = string.Empty;
+
+    public string UserId { get; set; } = string.Empty;
+
+    public string Emoji { get; set; } = string.Empty;
+
+    public long CreatedAt { get; set; }
 }

@@ -55,6 +55,8 @@ internal static class Mapping
         CreatedAt = ToStore(message.CreatedAt),
         EditedAt = ToStore(message.EditedAt),
         DeletedAt = ToStore(message.DeletedAt),
+        ReplyToId = message.ReplyToId,
+        Mentions = ToStore(message.Mentions),
     };
 
     /// <summary>Builds a conversation from its row and its participant rows (in any order).</summary>
@@ -87,5 +89,19 @@ internal static class Mapping
         CreatedAt = FromStore(entity.CreatedAt),
         EditedAt = FromStore(entity.EditedAt),
         DeletedAt = FromStore(entity.DeletedAt),
+        ReplyToId = entity.ReplyToId,
+        Mentions = MentionsFromStore(entity.Mentions),
     };
+
+    /// <summary>The separator around each mentioned id: a control character, which no user id may contain.</summary>
+    public const char MentionSeparator = '\u001F';
+
+    /// <summary>What a mentions column contains when it mentions <paramref name="userId"/>: the id between two separators.</summary>
+    public static string MentionKey(string userId) => string.Concat(MentionSeparator.ToString(), userId, MentionSeparator.ToString());
+
+    public static string? ToStore(IReadOnlyList<string> mentions) =>
+        mentions.Count == 0 ? null : string.Concat(MentionSeparator.ToString(), string.Join(MentionSeparator, mentions), MentionSeparator.ToString());
+
+    public static IReadOnlyList<string> MentionsFromStore(string? mentions) =>
+        string.IsNullOrEmpty(mentions) ? [] : mentions.Split(MentionSeparator, StringSplitOptions.RemoveEmptyEntries);
 }

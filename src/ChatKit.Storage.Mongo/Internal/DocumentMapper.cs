@@ -56,6 +56,8 @@ internal static class DocumentMapper
         CreatedAt = ToStored(message.CreatedAt),
         EditedAt = message.EditedAt is { } edited ? ToStored(edited) : null,
         DeletedAt = message.DeletedAt is { } deleted ? ToStored(deleted) : null,
+        ReplyToId = message.ReplyToId,
+        Mentions = message.Mentions.Count == 0 ? null : [.. message.Mentions],
     };
 
     public static ChatMessage ToModel(MessageDocument document) => new()
@@ -71,6 +73,8 @@ internal static class DocumentMapper
         CreatedAt = ToModel(document.CreatedAt),
         EditedAt = document.EditedAt is { } edited ? ToModel(edited) : null,
         DeletedAt = document.DeletedAt is { } deleted ? ToModel(deleted) : null,
+        ReplyToId = document.ReplyToId,
+        Mentions = document.Mentions is { Count: > 0 } mentions ? [.. mentions] : [],
     };
 
     /// <summary>A UTC <see cref="DateTime"/> for a BSON datetime (which keeps milliseconds; Core gives no finer).</summary>

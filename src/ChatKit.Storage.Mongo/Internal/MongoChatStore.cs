@@ -9,7 +9,7 @@ namespace ChatKit.Storage.Mongo.Internal;
 /// seqs from an atomic <c>$inc</c> on the conversation, idempotency and direct pairs from unique indexes, read positions
 /// from <c>$max</c>, participant changes from single-document pipeline updates.
 /// </summary>
-internal sealed class MongoChatStore : IChatStore
+internal sealed partial class MongoChatStore : IChatStore
 {
     private const int MaxWriteAttempts = 5;
     private const int MaxInsertAttempts = 3;
@@ -344,10 +344,11 @@ internal sealed class MongoChatStore : IChatStore
             }
         }
 
+        var mentioned = await MentionCountsAsync(userId, ranges, cancellationToken).ConfigureAwait(false);
         return [.. conversations.Select(c => new ConversationView(
             DocumentMapper.ToModel(c),
             lastMessages.TryGetValue(c.Id, out var last) ? DocumentMapper.ToModel(last) : null,
-            unread.GetValueOrDefault(c.Id)))];
+            unread.GetValueOrDefault(c.Id)) { UnreadMentionCount = mentioned.GetValueOrDefault(c.Id) })];
     }
 
     /// <summary>
