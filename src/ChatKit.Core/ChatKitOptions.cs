@@ -94,8 +94,28 @@ public sealed class ChatKitOptions
         ChatOperation.GetOnlineUsers => GetOnlineUsersRateLimit,
         ChatOperation.Query => QueryRateLimit,
         ChatOperation.DeleteMessage => DeleteMessageRateLimit,
+        ChatOperation.EditMessage => EditMessageRateLimit,
+        ChatOperation.React => ReactionRateLimit,
         _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, null),
     };
+
+    /// <summary>
+    /// How long after sending a message its sender may still edit it; <see langword="null"/> (the default) for no limit.
+    /// 1 second to 365 days when set. An edit after it is refused with <c>forbidden</c>.
+    /// </summary>
+    public TimeSpan? EditWindow { get; set; }
+
+    /// <summary>The per-user limit on editing messages. Default 60 per 10 seconds.</summary>
+    public RateLimitOptions EditMessageRateLimit { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromSeconds(10) };
+
+    /// <summary>The most UTF-16 code units of a reaction's emoji. Default 32; 1 to 256.</summary>
+    public int MaxReactionEmojiLength { get; set; } = 32;
+
+    /// <summary>The most distinct emoji one message may hold; a new one beyond it is refused with <c>validation_failed</c>. Default 50; 1 to 1,000.</summary>
+    public int MaxDistinctReactionsPerMessage { get; set; } = 50;
+
+    /// <summary>The per-user limit on adding and removing reactions. Default 120 per 10 seconds.</summary>
+    public RateLimitOptions ReactionRateLimit { get; set; } = new() { PermitLimit = 120, Window = TimeSpan.FromSeconds(10) };
 }
 
 /// <summary>

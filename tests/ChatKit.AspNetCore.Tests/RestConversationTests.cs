@@ -55,9 +55,10 @@ public sealed class RestConversationTests(ChatHost host) : IClassFixture<ChatHos
 
         var (_, body) = await http.PostJsonAsync("/chats/conversations", new { type = "group", participantIds = new[] { member }, name = "Team" });
 
-        // v1's properties, in v1's order; v2 only adds after them.
+        // v1's properties first and unchanged; v2 only adds after them.
         string[] v1 = ["id", "type", "name", "createdBy", "createdAt", "participants", "lastMessage", "lastSeq", "lastActivityAt", "unreadCount"];
         Assert.Equal(v1, body.EnumerateObject().Select(p => p.Name).Take(v1.Length));
+        Assert.Contains("unreadMentionCount", body.EnumerateObject().Select(p => p.Name));
         Assert.Contains("metadata", body.EnumerateObject().Select(p => p.Name).Skip(v1.Length));
         Assert.Equal("group", body.GetProperty("type").GetString());
         Assert.Equal(JsonValueKind.Null, body.GetProperty("lastMessage").ValueKind);
@@ -86,8 +87,10 @@ public sealed class RestConversationTests(ChatHost host) : IClassFixture<ChatHos
 
         Assert.Equal(["items", "hasMore"], page.EnumerateObject().Select(p => p.Name));
         var message = page.GetProperty("items")[0];
+        // v1's properties first and unchanged; v2 only adds after them.
         string[] v1 = ["id", "conversationId", "seq", "sender", "content", "type", "tempId", "createdAt", "editedAt", "deletedAt"];
         Assert.Equal(v1, message.EnumerateObject().Select(p => p.Name).Take(v1.Length));
+        Assert.Subset(message.EnumerateObject().Select(p => p.Name).ToHashSet(), new HashSet<string> { "replyTo", "mentions", "reactions" });
         Assert.Contains("metadata", message.EnumerateObject().Select(p => p.Name).Skip(v1.Length));
         Assert.Contains("system", message.EnumerateObject().Select(p => p.Name).Skip(v1.Length));
         Assert.Equal(["id", "name"], message.GetProperty("sender").EnumerateObject().Select(p => p.Name));

@@ -146,6 +146,8 @@ public sealed class AbuseLimitTests
         ChatOperation.GetOnlineUsers => chat.Presence.GetOnlineContactsAsync(Alice, Ct),
         ChatOperation.Query => attempt == 0 ? chat.Chat.GetConversationAsync(Alice, id, Ct) : chat.Chat.GetMessagesAsync(Alice, id, null, Ct),
         ChatOperation.DeleteMessage => chat.Chat.DeleteMessageAsync(Alice, messageId, Ct),
+        ChatOperation.EditMessage => chat.Chat.EditMessageAsync(Alice, messageId, attempt == 0 ? "edited" : "edited again", Ct),
+        ChatOperation.React => attempt == 0 ? chat.Chat.AddReactionAsync(Alice, messageId, "👍", Ct) : chat.Chat.RemoveReactionAsync(Alice, messageId, "👍", Ct),
         _ => throw new ArgumentOutOfRangeException(nameof(operation)),
     };
 }

@@ -240,7 +240,7 @@ public sealed class DocumentBsonRoundTripTests
         var stored = new BsonDocument
         {
             { "_id", "m_1" }, { "conversationId", "c_1" }, { "seq", 2L }, { "senderId", "u" }, { "senderName", "U" },
-            { "content", "x" }, { "type", "text" }, { "createdAt", new BsonDateTime(Created) }, { "reactions", new BsonArray { "👍" } },
+            { "content", "x" }, { "type", "text" }, { "createdAt", new BsonDateTime(Created) }, { "futureElement", new BsonArray { "👍" } },
         };
 
         var message = BsonSerializer.Deserialize<MessageDocument>(stored);

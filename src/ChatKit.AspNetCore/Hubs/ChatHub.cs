@@ -105,11 +105,13 @@ public sealed partial class ChatHub : Hub<IChatClient>
             Type = WireMapper.ParseMessageType(args.Type),
             TempId = args.TempId,
             Metadata = args.Metadata,
+            ReplyToId = args.ReplyToId,
+            Mentions = args.Mentions,
         };
         var result = await _chat.SendMessageAsync(Caller, request, Context.ConnectionAborted).ConfigureAwait(false);
         var message = result.Message;
         await Clients.Caller.messageSent(new MessageSentPayload(args.TempId, message.Id)).ConfigureAwait(false);
-        return new SendMessageAck { TempId = args.TempId, MessageId = message.Id, Seq = message.Seq, CreatedAt = message.CreatedAt.UtcDateTime };
+        return new SendMessageAck { TempId = args.TempId, MessageId = message.Id, Seq = message.Seq, CreatedAt = message.CreatedAt.UtcDateTime, Message = WireMapper.ToDto(message) };
     }
 
     /// <summary><c>typing</c>: the caller is typing; others in the room see <c>userTyping</c>.</summary>

@@ -64,5 +64,16 @@ public interface IChatClient
     /// <summary><c>messageDelivered</c>: a participant's delivery position moved.</summary>
     /// <param name="payload">The conversation, the recipient and the seq.</param>
     Task messageDelivered(MessageDeliveredPayload payload);
+    /// <summary><c>messageUpdated</c>: a message was edited (v2).</summary>
+    /// <param name="payload">The message as it is now and its conversation.</param>
+    Task messageUpdated(MessageUpdatedPayload payload);
+
+    /// <summary><c>reactionAdded</c>: a participant added a reaction (v2).</summary>
+    /// <param name="payload">Where, which emoji, and who.</param>
+    Task reactionAdded(ReactionPayload payload);
+
+    /// <summary><c>reactionRemoved</c>: a participant removed a reaction (v2).</summary>
+    /// <param name="payload">Where, which emoji, and who.</param>
+    Task reactionRemoved(ReactionPayload payload);
 }
 #pragma warning restore IDE1006

@@ -69,6 +69,7 @@ internal static partial class ChatEndpoints
             .WithSummary("The caller leaves a group.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         MapGroupAdministration(group);
+        MapInteractions(group);
         return group;
     }
 

@@ -84,6 +84,18 @@ internal sealed class SignalRChatEventPublisher(
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
                     .messageDelivered(new MessageDeliveredPayload(e.ConversationId, e.UserId, e.Seq)), chatEvent);
                 break;
+            case MessageUpdatedEvent e:
+                Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
+                    .messageUpdated(new MessageUpdatedPayload(WireMapper.ToDto(e.Message), e.Message.ConversationId)), chatEvent);
+                break;
+            case ReactionAddedEvent e:
+                Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
+                    .reactionAdded(new ReactionPayload(e.ConversationId, e.MessageId, e.Emoji, e.UserId)), chatEvent);
+                break;
+            case ReactionRemovedEvent e:
+                Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
+                    .reactionRemoved(new ReactionPayload(e.ConversationId, e.MessageId, e.Emoji, e.UserId)), chatEvent);
+                break;
         }
     }
 

@@ -90,3 +90,20 @@ public sealed record MessageDeliveredPayload(
     [property: JsonPropertyName("conversationId")] string ConversationId,
     [property: JsonPropertyName("userId")] string UserId,
     [property: JsonPropertyName("seq")] long Seq);
+/// <summary>The payload of <c>messageUpdated</c> (v2).</summary>
+/// <param name="Message">The message as it is now.</param>
+/// <param name="ConversationId">Its conversation.</param>
+public sealed record MessageUpdatedPayload(
+    [property: JsonPropertyName("message")] MessageDto Message,
+    [property: JsonPropertyName("conversationId")] string ConversationId);
+
+/// <summary>The payload of <c>reactionAdded</c> and <c>reactionRemoved</c> (v2).</summary>
+/// <param name="ConversationId">The conversation.</param>
+/// <param name="MessageId">The message.</param>
+/// <param name="Emoji">The emoji.</param>
+/// <param name="UserId">The user whose reaction it is.</param>
+public sealed record ReactionPayload(
+    [property: JsonPropertyName("conversationId")] string ConversationId,
+    [property: JsonPropertyName("messageId")] string MessageId,
+    [property: JsonPropertyName("emoji")] string Emoji,
+    [property: JsonPropertyName("userId")] string UserId);

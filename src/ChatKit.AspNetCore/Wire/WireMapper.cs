@@ -32,6 +32,9 @@ internal static class WireMapper
         DeletedAt = message.DeletedAt?.UtcDateTime,
         Metadata = Json(message.Metadata),
         System = message.System is { } system ? ToDto(system) : null,
+        ReplyTo = message.ReplyTo is { } r ? new ReplyToDto { MessageId = r.MessageId, SenderId = r.SenderId, Excerpt = r.Excerpt } : null,
+        Mentions = message.Mentions,
+        Reactions = [.. message.Reactions.Select(r => new ReactionDto { Emoji = r.Emoji, Count = r.Count, UserIds = r.UserIds })],
     };
 
     public static ConversationDto ToDto(ConversationView view)
@@ -51,6 +54,7 @@ internal static class WireMapper
             LastActivityAt = Utc(c.LastActivityAt),
             UnreadCount = view.UnreadCount,
             Metadata = Json(c.Metadata),
+            UnreadMentionCount = view.UnreadMentionCount,
         };
     }
 

@@ -72,6 +72,40 @@ public sealed class MessageDto
 
     /// <summary>For a <c>system</c> message, what happened; null otherwise.</summary>
     [JsonPropertyName("system"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public SystemDto? System { get; init; }
+    /// <summary>The summary of the message this one replies to, or null (v2).</summary>
+    [JsonPropertyName("replyTo"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public ReplyToDto? ReplyTo { get; init; }
+
+    /// <summary>The mentioned user ids (v2).</summary>
+    [JsonPropertyName("mentions")] public IReadOnlyList<string> Mentions { get; init; } = [];
+
+    /// <summary>The reactions, each emoji once in first-use order (v2).</summary>
+    [JsonPropertyName("reactions")] public IReadOnlyList<ReactionDto> Reactions { get; init; } = [];
+}
+
+/// <summary>What a reply shows of the message it replies to (v2).</summary>
+public sealed class ReplyToDto
+{
+    /// <summary>The message replied to.</summary>
+    [JsonPropertyName("messageId")] public required string MessageId { get; init; }
+
+    /// <summary>Its sender.</summary>
+    [JsonPropertyName("senderId")] public required string SenderId { get; init; }
+
+    /// <summary>Its first 100 characters as they are now; empty once it is deleted.</summary>
+    [JsonPropertyName("excerpt")] public required string Excerpt { get; init; }
+}
+
+/// <summary>One emoji on a message (v2).</summary>
+public sealed class ReactionDto
+{
+    /// <summary>The emoji.</summary>
+    [JsonPropertyName("emoji")] public required string Emoji { get; init; }
+
+    /// <summary>How many users reacted with it.</summary>
+    [JsonPropertyName("count")] public required int Count { get; init; }
+
+    /// <summary>The users, in the order they reacted.</summary>
+    [JsonPropertyName("userIds")] public required IReadOnlyList<string> UserIds { get; init; }
 }
 
 /// <summary>A conversation on the wire, as one user sees it.</summary>
@@ -109,6 +143,8 @@ public sealed class ConversationDto
 
     /// <summary>The conversation's custom data (a JSON object), or null.</summary>
     [JsonPropertyName("metadata"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public System.Text.Json.JsonElement? Metadata { get; init; }
+    /// <summary>The caller's unread messages that mention them (v2).</summary>
+    [JsonPropertyName("unreadMentionCount")] public int UnreadMentionCount { get; init; }
 }
 
 /// <summary>A page of conversations.</summary>
@@ -171,6 +207,11 @@ public sealed class SendMessageArgs
 
     /// <summary>Custom data: a JSON object, or null.</summary>
     [JsonPropertyName("metadata")] public System.Text.Json.JsonElement? Metadata { get; init; }
+    /// <summary>The message of the same conversation this one replies to (v2).</summary>
+    [JsonPropertyName("replyToId")] public string? ReplyToId { get; init; }
+
+    /// <summary>Participants to mention (v2).</summary>
+    [JsonPropertyName("mentions")] public IReadOnlyList<string>? Mentions { get; init; }
 }
 
 /// <summary>The argument of <c>markAsRead</c>.</summary>
@@ -197,6 +238,9 @@ public sealed class SendMessageAck
 
     /// <summary>When it was stored.</summary>
     [JsonPropertyName("createdAt")] public required DateTime CreatedAt { get; init; }
+
+    /// <summary>The stored message as every participant receives it, with its reply summary and mentions (v2).</summary>
+    [JsonPropertyName("message")] public MessageDto? Message { get; init; }
 }
 
 /// <summary>The body of <c>POST /conversations/{id}/participants</c>.</summary>
@@ -250,4 +294,24 @@ public sealed class MarkAsDeliveredArgs
 
     /// <summary>The seq received up to.</summary>
     [JsonPropertyName("seq")] public long? Seq { get; init; }
+}
+
+/// <summary>The argument of <c>editMessage</c>, and the body of <c>PATCH /messages/{id}</c> (which takes the id from the path).</summary>
+public sealed class EditMessageArgs
+{
+    /// <summary>The message id (hub only).</summary>
+    [JsonPropertyName("messageId")] public string? MessageId { get; init; }
+
+    /// <summary>The new content.</summary>
+    [JsonPropertyName("content")] public string? Content { get; init; }
+}
+
+/// <summary>The argument of <c>addReaction</c> and <c>removeReaction</c>.</summary>
+public sealed class ReactionArgs
+{
+    /// <summary>The message id.</summary>
+    [JsonPropertyName("messageId")] public string? MessageId { get; init; }
+
+    /// <summary>The emoji.</summary>
+    [JsonPropertyName("emoji")] public string? Emoji { get; init; }
 }

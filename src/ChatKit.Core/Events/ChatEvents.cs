@@ -77,3 +77,23 @@ public sealed record ConversationUpdatedEvent(ConversationView Conversation, IRe
 /// <param name="Seq">The seq received up to.</param>
 /// <param name="ParticipantIds">The participants.</param>
 public sealed record MessageDeliveredEvent(string ConversationId, string UserId, long Seq, IReadOnlyList<string> ParticipantIds) : ChatEvent;
+/// <summary>A message's content was edited. Goes to every participant.</summary>
+/// <param name="Message">The message as it is now, with its reply summary and reactions.</param>
+/// <param name="ParticipantIds">The participants.</param>
+public sealed record MessageUpdatedEvent(ChatMessage Message, IReadOnlyList<string> ParticipantIds) : ChatEvent;
+
+/// <summary>A user added a reaction that was not there. Goes to every participant.</summary>
+/// <param name="ConversationId">The conversation.</param>
+/// <param name="MessageId">The message.</param>
+/// <param name="Emoji">The emoji.</param>
+/// <param name="UserId">The user who reacted.</param>
+/// <param name="ParticipantIds">The participants.</param>
+public sealed record ReactionAddedEvent(string ConversationId, string MessageId, string Emoji, string UserId, IReadOnlyList<string> ParticipantIds) : ChatEvent;
+
+/// <summary>A user removed a reaction of theirs. Goes to every participant.</summary>
+/// <param name="ConversationId">The conversation.</param>
+/// <param name="MessageId">The message.</param>
+/// <param name="Emoji">The emoji.</param>
+/// <param name="UserId">The user whose reaction was removed.</param>
+/// <param name="ParticipantIds">The participants.</param>
+public sealed record ReactionRemovedEvent(string ConversationId, string MessageId, string Emoji, string UserId, IReadOnlyList<string> ParticipantIds) : ChatEvent;

@@ -30,6 +30,14 @@ internal sealed class ChatKitOptionsValidator : IValidateOptions<ChatKitOptions>
         RateLimit(failures, "DeleteMessageRateLimit", options.DeleteMessageRateLimit);
         Range(failures, "ChatKit:DeliveryReceiptsMaxParticipants", options.DeliveryReceiptsMaxParticipants, 0, 100_000);
         Range(failures, "ChatKit:MaxMetadataBytes", options.MaxMetadataBytes, 2, 1_000_000);
+        RateLimit(failures, "EditMessageRateLimit", options.EditMessageRateLimit);
+        RateLimit(failures, "ReactionRateLimit", options.ReactionRateLimit);
+        Range(failures, "ChatKit:MaxReactionEmojiLength", options.MaxReactionEmojiLength, 1, 256);
+        Range(failures, "ChatKit:MaxDistinctReactionsPerMessage", options.MaxDistinctReactionsPerMessage, 1, 1_000);
+        if (options.EditWindow is { } window && (window < TimeSpan.FromSeconds(1) || window > TimeSpan.FromDays(365)))
+        {
+            failures.Add($"ChatKit:EditWindow must be between 00:00:01 and 365.00:00:00 when set; it is {window}.");
+        }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

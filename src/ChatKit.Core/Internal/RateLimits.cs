@@ -28,6 +28,8 @@ internal static class RateLimits
         ChatOperation.GetOnlineUsers => "too many online-user requests; slow down",
         ChatOperation.Query => "too many reads; slow down",
         ChatOperation.DeleteMessage => "too many deletions; slow down",
+        ChatOperation.EditMessage => "too many edits; slow down",
+        ChatOperation.React => "too many reactions; slow down",
         _ => "too many calls; slow down",
     };
 }

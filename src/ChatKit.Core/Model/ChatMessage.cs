@@ -44,4 +44,70 @@ public sealed record ChatMessage
 
     /// <summary>For a <see cref="MessageType.System"/> message, what happened; <see langword="null"/> otherwise.</summary>
     public SystemMessageInfo? System { get; init; }
+
+    /// <summary>The id of the message this one replies to (in the same conversation), or <see langword="null"/>.</summary>
+    public string? ReplyToId { get; init; }
+
+    /// <summary>
+    /// The summary of the message replied to, as it is when this message is read (ChatKit's services fill it; stores
+    /// leave it <see langword="null"/>).
+    /// </summary>
+    public MessageReference? ReplyTo { get; init; }
+
+    /// <summary>The participants the sender mentioned, each once, in the order given.</summary>
+    public IReadOnlyList<string> Mentions { get; init; } = [];
+
+    /// <summary>
+    /// The reactions, each emoji once in the order it was first used (ChatKit's services fill them; stores return them
+    /// through <see cref="Storage.IChatStore.GetReactionsAsync"/>).
+    /// </summary>
+    public IReadOnlyList<MessageReaction> Reactions { get; init; } = [];
+
+    /// <summary>Compares every property, lists by their items.</summary>
+    /// <param name="other">The other message.</param>
+    public bool Equals(ChatMessage? other) =>
+        other is not null
+        && Id == other.Id
+        && ConversationId == other.ConversationId
+        && Seq == other.Seq
+        && SenderId == other.SenderId
+        && SenderName == other.SenderName
+        && Content == other.Content
+        && Type == other.Type
+        && TempId == other.TempId
+        && CreatedAt == other.CreatedAt
+        && EditedAt == other.EditedAt
+        && DeletedAt == other.DeletedAt
+        && ReplyToId == other.ReplyToId
+        && ReplyTo == other.ReplyTo
+        && Mentions.SequenceEqual(other.Mentions)
+        && Reactions.SequenceEqual(other.Reactions)
+        && Metadata == other.Metadata
+        && System == other.System;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Id, Seq, Content, EditedAt, DeletedAt);
+}
+
+/// <summary>What a reply shows of the message it replies to.</summary>
+/// <param name="MessageId">The message replied to.</param>
+/// <param name="SenderId">Its sender.</param>
+/// <param name="Excerpt">Its current content, cut to 100 characters; empty once it is deleted.</param>
+public sealed record MessageReference(string MessageId, string SenderId, string Excerpt);
+
+/// <summary>One emoji on a message and the users who reacted with it.</summary>
+/// <param name="Emoji">The emoji.</param>
+/// <param name="UserIds">The users, in the order they reacted.</param>
+public sealed record MessageReaction(string Emoji, IReadOnlyList<string> UserIds)
+{
+    /// <summary>How many users reacted with it.</summary>
+    public int Count => UserIds.Count;
+
+    /// <summary>Compares the emoji and the users in order.</summary>
+    /// <param name="other">The other reaction.</param>
+    public bool Equals(MessageReaction? other) =>
+        other is not null && Emoji == other.Emoji && UserIds.SequenceEqual(other.UserIds);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Emoji, UserIds.Count);
 }

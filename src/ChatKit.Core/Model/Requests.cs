@@ -33,6 +33,11 @@ public sealed record SendMessageRequest
 
     /// <summary>Custom data: a JSON object, or <see langword="null"/> (or a JSON null) for none.</summary>
     public System.Text.Json.JsonElement? Metadata { get; init; }
+    /// <summary>The id of a message of the same conversation this one replies to, or <see langword="null"/>.</summary>
+    public string? ReplyToId { get; init; }
+
+    /// <summary>Participants of the conversation to mention, or <see langword="null"/>.</summary>
+    public IReadOnlyList<string>? Mentions { get; init; }
 }
 
 /// <summary>Which page of a conversation's history to read.</summary>

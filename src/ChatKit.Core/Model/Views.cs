@@ -11,6 +11,10 @@ public sealed record ConversationView(Conversation Conversation, ChatMessage? La
     /// (positions 0).
     /// </summary>
     public IReadOnlyList<ReceiptPosition> Positions { get; init; } = [];
+    /// <summary>
+    /// Messages of other senders after the user's read position that mention the user; deleted and system messages excluded.
+    /// </summary>
+    public int UnreadMentionCount { get; init; }
 }
 
 /// <summary>One page of a user's conversations, most recent activity first.</summary>
@@ -32,3 +36,22 @@ public sealed record CreateConversationResult(ConversationView Conversation, boo
 /// <param name="Message">The stored message (the first one, for a repeated tempId).</param>
 /// <param name="Created"><see langword="false"/> when the tempId had been used and nothing new was stored.</param>
 public sealed record SendMessageResult(ChatMessage Message, bool Created);
+
+/// <summary>What a reaction change did.</summary>
+public enum ReactionChange
+{
+    /// <summary>The reaction was added or removed.</summary>
+    Changed,
+
+    /// <summary>Nothing changed: it existed already (add) or did not exist (remove).</summary>
+    Unchanged,
+
+    /// <summary>The message does not exist.</summary>
+    MessageNotFound,
+
+    /// <summary>The message is a tombstone; nothing changed.</summary>
+    MessageDeleted,
+
+    /// <summary>The message already holds the most distinct emoji allowed; nothing changed.</summary>
+    LimitExceeded,
+}

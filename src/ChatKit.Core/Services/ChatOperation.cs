@@ -29,4 +29,10 @@ public enum ChatOperation
 
     /// <summary>Deleting a message: <see cref="ChatKitOptions.DeleteMessageRateLimit"/>.</summary>
     DeleteMessage,
+
+    /// <summary>Editing a message: <see cref="ChatKitOptions.EditMessageRateLimit"/>.</summary>
+    EditMessage,
+
+    /// <summary>Adding and removing reactions: <see cref="ChatKitOptions.ReactionRateLimit"/>.</summary>
+    React,
 }

@@ -134,7 +134,7 @@ public sealed partial class ChatService
             }
 
             var existing = await _store.FindConversationViewAsync(result.Value.Id, caller.Id, cancellationToken).ConfigureAwait(false);
-            var existingView = existing ?? new ConversationView(result.Value, null, 0);
+            var existingView = existing is null ? new ConversationView(result.Value, null, 0) : await DecorateAsync(existing, cancellationToken).ConfigureAwait(false);
             return new CreateConversationResult((await WithPositionsAsync([existingView], cancellationToken).ConfigureAwait(false))[0], false);
         }
 
@@ -197,7 +197,7 @@ public sealed partial class ChatService
             throw ChatException.ConversationNotFound(conversationId);
         }
 
-        return (await WithPositionsAsync([view], cancellationToken).ConfigureAwait(false))[0];
+        return (await WithPositionsAsync([await DecorateAsync(view, cancellationToken).ConfigureAwait(false)], cancellationToken).ConfigureAwait(false))[0];
     }
 
     /// <summary>Lists the caller's conversations, most recent activity first.</summary>
@@ -221,7 +221,9 @@ public sealed partial class ChatService
         await EnforceAsync(caller, ChatOperation.Query, cancellationToken).ConfigureAwait(false);
 
         var items = await WithPositionsAsync(
-            await _store.ListConversationsAsync(caller.Id, after, size + 1, cancellationToken).ConfigureAwait(false),
+            await DecorateViewsAsync(
+                await _store.ListConversationsAsync(caller.Id, after, size + 1, cancellationToken).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
         if (items.Count <= size)
         {
@@ -284,29 +286,19 @@ public sealed partial class ChatService
             throw ChatException.Validation("tempId", "tempId is not blank and has no control or format characters");
         }
 
-        if (request.Content is null)
+        var content = NormalizeContent(request.Content);
+        var mentions = ValidateMentionIds(request.Mentions);
+        if (request.ReplyToId is not null)
         {
-            throw ChatException.Validation("content", "content is required");
-        }
-
-        var content = ContentNormalizer.Normalize(request.Content);
-        if (content.Length == 0)
-        {
-            throw ChatException.Validation("content", "content is empty");
-        }
-
-        if (!ContentNormalizer.HasVisible(content))
-        {
-            throw ChatException.Validation("content", "content has no visible character");
-        }
-
-        if (content.Length > _options.MaxContentLength)
-        {
-            throw ChatException.Validation("content", Invariant($"content has at most {_options.MaxContentLength} characters"));
+            ValidateMessageId(request.ReplyToId, "replyToId");
         }
 
         var metadata = Metadata.Normalize(request.Metadata, _options.MaxMetadataBytes);
         await EnforceAsync(caller, ChatOperation.SendMessage, cancellationToken).ConfigureAwait(false);
+        if (mentions.Count > 0 || request.ReplyToId is not null)
+        {
+            await CheckReplyAndMentionsAsync(caller, request.ConversationId, request.ReplyToId, mentions, cancellationToken).ConfigureAwait(false);
+        }
 
         var started = _time.GetTimestamp();
         var now = Ids.Now(_time);
@@ -322,11 +314,14 @@ public sealed partial class ChatService
             TempId = request.TempId,
             CreatedAt = now,
             Metadata = metadata,
+            ReplyToId = request.ReplyToId,
+            Mentions = mentions,
         };
         // Membership is checked by the append itself (atomically where the store can), which also says whom to tell.
         var appended = await _store.AppendParticipantMessageAsync(message, cancellationToken).ConfigureAwait(false)
             ?? throw ChatException.ConversationNotFound(request.ConversationId);
         var result = appended.Result;
+        var stored = await DecorateAsync(result.Value, cancellationToken).ConfigureAwait(false);
         if (!result.Created)
         {
             _metrics.MessageDeduplicated();
@@ -334,10 +329,10 @@ public sealed partial class ChatService
         else
         {
             _metrics.MessageStored(appended.ConversationType, _time.GetElapsedTime(started));
-            await _events.PublishAsync(new MessageCreatedEvent(result.Value, appended.ParticipantIds)).ConfigureAwait(false);
+            await _events.PublishAsync(new MessageCreatedEvent(stored, appended.ParticipantIds)).ConfigureAwait(false);
         }
 
-        return new SendMessageResult(result.Value, result.Created);
+        return new SendMessageResult(stored, result.Created);
     }
 
     /// <summary>Reads a page of a conversation's history, ascending by seq, tombstones included.</summary>
@@ -368,7 +363,8 @@ public sealed partial class ChatService
         ValidateConversationId(conversationId);
         await EnforceAsync(caller, ChatOperation.Query, cancellationToken).ConfigureAwait(false);
         await RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
-        return await _store.GetMessagesAsync(conversationId, query.BeforeSeq, query.AfterSeq, ClampLimit(query.Limit), cancellationToken).ConfigureAwait(false);
+        var page = await _store.GetMessagesAsync(conversationId, query.BeforeSeq, query.AfterSeq, ClampLimit(query.Limit), cancellationToken).ConfigureAwait(false);
+        return page with { Items = await DecorateMessagesAsync(page.Items, cancellationToken).ConfigureAwait(false) };
     }
 
     /// <summary>
@@ -687,16 +683,16 @@ public sealed partial class ChatService
     internal string DisplayNameOf(ChatUser caller) =>
         ContentNormalizer.DisplayName(caller.Name, caller.Id, _options.MaxDisplayNameLength);
 
-    private void ValidateMessageId(string messageId)
+    private static void ValidateMessageId(string messageId, string field = "messageId")
     {
         if (string.IsNullOrEmpty(messageId))
         {
-            throw ChatException.Validation("messageId", "messageId is required");
+            throw ChatException.Validation(field, $"{field} is required");
         }
 
         if (!ContentNormalizer.IsValidId(messageId, MaxServerIdLength))
         {
-            throw ChatException.Validation("messageId", Invariant($"a messageId has 1 to {MaxServerIdLength} characters, without control or format characters"));
+            throw ChatException.Validation(field, Invariant($"a {field} has 1 to {MaxServerIdLength} characters, without control or format characters"));
         }
     }
 

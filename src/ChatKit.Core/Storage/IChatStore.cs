@@ -191,6 +191,82 @@ public partial interface IChatStore
     /// <param name="userId">The user.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<IReadOnlyCollection<string>> GetContactsAsync(string userId, CancellationToken cancellationToken);
+
+    // Members added in v2. Each has a default, so a store written against v1 still compiles: the operations it cannot
+    // do throw NotSupportedException with a sentence saying what to implement; the reads degrade to "nothing of it".
+
+    /// <summary>
+    /// Returns the messages (or tombstones) among <paramref name="messageIds"/> that exist, in any order. The default
+    /// calls <see cref="FindMessageAsync"/> for each id; ChatKit's stores read them in one query.
+    /// </summary>
+    /// <param name="messageIds">The message ids.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    async Task<IReadOnlyList<ChatMessage>> FindMessagesAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        var found = new List<ChatMessage>(messageIds.Count);
+        foreach (var id in messageIds.Distinct(StringComparer.Ordinal))
+        {
+            if (await FindMessageAsync(id, cancellationToken).ConfigureAwait(false) is { } message)
+            {
+                found.Add(message);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Replaces a live message's content and sets its <see cref="ChatMessage.EditedAt"/>, in one conditional update that
+    /// never applies to a tombstone: an edit racing a deletion, on any node, never brings content back.
+    /// </summary>
+    /// <param name="messageId">The message id.</param>
+    /// <param name="content">The new, normalised content.</param>
+    /// <param name="editedAt">The edit time.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>
+    /// The message as stored afterwards (a tombstone, unchanged, when it was deleted first), or <see langword="null"/> when
+    /// it does not exist.
+    /// </returns>
+    Task<ChatMessage?> EditMessageAsync(string messageId, string content, DateTimeOffset editedAt, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} does not implement IChatStore.EditMessageAsync, so messages cannot be edited; implement it (see ChatKit's conformance suite).");
+
+    /// <summary>
+    /// Adds the reaction (<paramref name="messageId"/>, <paramref name="userId"/>, <paramref name="emoji"/>) unless it
+    /// exists, in one atomic step: concurrent identical calls, from any process, store it once and exactly one of them
+    /// reports <see cref="ReactionChange.Changed"/>. Nothing is added to a tombstone, nor a new emoji to a message that
+    /// already holds <paramref name="maxDistinctEmoji"/> distinct ones.
+    /// </summary>
+    /// <param name="messageId">The message id.</param>
+    /// <param name="userId">The user reacting.</param>
+    /// <param name="emoji">The emoji (compared ordinally).</param>
+    /// <param name="reactedAt">When.</param>
+    /// <param name="maxDistinctEmoji">The most distinct emoji a message may hold.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<ReactionChange> AddReactionAsync(string messageId, string userId, string emoji, DateTimeOffset reactedAt, int maxDistinctEmoji, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} does not implement IChatStore.AddReactionAsync, so reactions are not available; implement it (see ChatKit's conformance suite).");
+
+    /// <summary>
+    /// Removes the reaction (<paramref name="messageId"/>, <paramref name="userId"/>, <paramref name="emoji"/>) when it
+    /// exists; concurrent identical calls report <see cref="ReactionChange.Changed"/> once. Nothing changes on a tombstone.
+    /// </summary>
+    /// <param name="messageId">The message id.</param>
+    /// <param name="userId">The user whose reaction is removed.</param>
+    /// <param name="emoji">The emoji.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<ReactionChange> RemoveReactionAsync(string messageId, string userId, string emoji, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} does not implement IChatStore.RemoveReactionAsync, so reactions are not available; implement it (see ChatKit's conformance suite).");
+
+    /// <summary>
+    /// Returns the reactions of the given messages, aggregated: for each message with any, each emoji once in the order it
+    /// was first used, with its users in the order they reacted. The default returns none (a store without
+    /// <see cref="AddReactionAsync"/> holds none).
+    /// </summary>
+    /// <param name="messageIds">The message ids.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Message id to its reactions; messages without reactions are absent.</returns>
+    Task<IReadOnlyDictionary<string, IReadOnlyList<MessageReaction>>> GetReactionsAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, IReadOnlyList<MessageReaction>>>(new Dictionary<string, IReadOnlyList<MessageReaction>>(StringComparer.Ordinal));
 }
 
 /// <summary>A value a store returned, and whether the call created it.</summary>

@@ -329,16 +329,21 @@ public sealed partial class InMemoryChatStore : IChatStore
         var messages = state.Messages;
         var readPosition = state.ReadPositions.GetValueOrDefault(userId);
         var unread = 0;
+        var mentioned = 0;
         for (var i = (int)Math.Min(readPosition, messages.Count); i < messages.Count; i++)
         {
             var message = messages[i];
             if (message.DeletedAt is null && message.SenderId != userId && message.Type != MessageType.System)
             {
                 unread++;
+                if (message.Type != MessageType.System && message.Mentions.Contains(userId, StringComparer.Ordinal))
+                {
+                    mentioned++;
+                }
             }
         }
 
-        return new ConversationView(state.Conversation, messages.Count == 0 ? null : messages[^1], unread);
+        return new ConversationView(state.Conversation, messages.Count == 0 ? null : messages[^1], unread) { UnreadMentionCount = mentioned };
     }
 
     private sealed class ConversationState(Conversation conversation)

@@ -9,6 +9,7 @@ internal static class ChatKitModel
     public const string ParticipantsTable = "chatkit_participants";
     public const string MessagesTable = "chatkit_messages";
     public const string ReadPositionsTable = "chatkit_read_positions";
+    public const string ReactionsTable = "chatkit_reactions";
 
     public static void Configure(ModelBuilder modelBuilder, string? schema)
     {
@@ -71,6 +72,8 @@ internal static class ChatKitModel
             e.Property(m => m.DeletedAt).HasColumnName("deleted_at");
             e.Property(m => m.Metadata).HasColumnName("metadata");
             e.Property(m => m.System).HasColumnName("system");
+            e.Property(m => m.ReplyToId).HasColumnName("reply_to_id");
+            e.Property(m => m.Mentions).HasColumnName("mentions");
 
             // The order of a conversation: one message per seq, and every page is a range of this index.
             e.HasIndex(m => new { m.ConversationId, m.Seq }).IsUnique().HasDatabaseName("ux_chatkit_messages_conversation_seq");
@@ -101,6 +104,31 @@ internal static class ChatKitModel
                 .HasForeignKey(r => r.ConversationId)
                 .OnDelete(DeleteBehavior.Cascade)
                 .HasConstraintName("fk_chatkit_read_positions_conversation");
+        });
+
+        ConfigureReactions(modelBuilder, schema);
+    }
+
+    private static void ConfigureReactions(ModelBuilder modelBuilder, string? schema)
+    {
+        modelBuilder.Entity<ReactionEntity>(e =>
+        {
+            e.ToTable(ReactionsTable, schema);
+            e.HasKey(r => r.Id).HasName("pk_chatkit_reactions");
+            e.Property(r => r.Id).HasColumnName("id").ValueGeneratedOnAdd();
+            e.Property(r => r.MessageId).HasColumnName("message_id");
+            e.Property(r => r.UserId).HasColumnName("user_id");
+            e.Property(r => r.Emoji).HasColumnName("emoji");
+            e.Property(r => r.CreatedAt).HasColumnName("created_at");
+
+            // One reaction per (message, user, emoji): concurrent identical reactions store one row.
+            e.HasIndex(r => new { r.MessageId, r.UserId, r.Emoji }).IsUnique().HasDatabaseName("ux_chatkit_reactions_message_user_emoji");
+
+            e.HasOne<MessageEntity>()
+                .WithMany()
+                .HasForeignKey(r => r.MessageId)
+                .OnDelete(DeleteBehavior.Cascade)
+                .HasConstraintName("fk_chatkit_reactions_message");
         });
     }
 }

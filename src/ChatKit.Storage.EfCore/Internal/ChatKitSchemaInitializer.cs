@@ -13,7 +13,9 @@ namespace ChatKit.Storage.EfCore.Internal;
 /// At start-up, checks that the context holds ChatKit's tables and, when <see cref="EfCoreChatStoreOptions.CreateSchemaOnStartup"/>
 /// is on, creates them. With ChatKit's own context it creates the database when it does not exist and ChatKit's tables
 /// when they are missing, even in a database that has other tables (where <c>EnsureCreated</c> would do nothing), and
-/// tolerates another node doing the same at the same moment. With a host's context it calls <c>EnsureCreated</c>.
+/// tolerates another node doing the same at the same moment; then it upgrades a database an older ChatKit created (missing
+/// tables, columns and indexes of the model are added, see <see cref="ChatKitSchemaUpgrade"/>). With a host's context it
+/// calls <c>EnsureCreated</c>.
 /// </summary>
 internal sealed class ChatKitSchemaInitializer : IHostedService
 {
@@ -57,6 +59,10 @@ internal sealed class ChatKitSchemaInitializer : IHostedService
             }
 
             await CreateMissingAsync(db, sql, name, cancellationToken).ConfigureAwait(false);
+            foreach (var step in await ChatKitSchemaUpgrade.UpgradeAsync(db, cancellationToken).ConfigureAwait(false))
+            {
+                Log.SchemaUpgraded(_logger, name, step);
+            }
         }
     }
 

@@ -358,7 +358,8 @@ internal sealed partial class EfCoreChatStore
             sql.Append(i == 0 ? "(" : ", (")
                .AppendJoin(", ", [Arg(args, m.Id), Arg(args, m.ConversationId), Arg(args, m.Seq), Arg(args, m.SenderId), Arg(args, m.SenderName), Arg(args, m.Content),
                    Arg(args, type), Arg(args, m.TempId), Arg(args, m.CreatedAt), Arg(args, m.EditedAt), Arg(args, m.DeletedAt),
-                   Arg(args, m.Metadata), Arg(args, m.System)])
+                   Arg(args, m.Metadata), Arg(args, m.System),
+                   Arg(args, m.ReplyToId), Arg(args, m.Mentions)])
                .Append(')');
         }
 
@@ -394,6 +395,8 @@ internal sealed partial class EfCoreChatStore
         DeletedAt = data.IsDBNull(10) ? null : data.GetInt64(10),
         Metadata = data.IsDBNull(11) ? null : data.GetString(11),
         System = data.IsDBNull(12) ? null : data.GetString(12),
+        ReplyToId = data.IsDBNull(13) ? null : data.GetString(13),
+        Mentions = data.IsDBNull(14) ? null : data.GetString(14),
     };
 
     /// <summary>Adds a parameter and returns its EF Core placeholder (<c>{n}</c>), which becomes a provider parameter.</summary>

@@ -427,8 +427,8 @@ internal sealed partial class EfCoreChatStore : IChatStore
 
     /// <summary>
     /// Adds last messages and unread counts to a page of conversations, in at most two queries whatever its size:
-    /// the last messages by the unique (conversation_id, seq) index, and the unread counts as one grouped count over
-    /// each conversation's seq range after the user's read position.
+    /// the last messages by the unique (conversation_id, seq) index, and the unread and unread-mention counts as grouped
+    /// counts over each conversation's seq range after the user's read position.
     /// </summary>
     private static async Task<IReadOnlyList<ConversationView>> ViewsAsync(
         DbContext db,
@@ -440,6 +440,8 @@ internal sealed partial class EfCoreChatStore : IChatStore
         var withMessages = page.Where(c => c.LastSeq > 0).Select(c => c.Id).ToList();
         var lastMessages = new Dictionary<string, MessageEntity>(StringComparer.Ordinal);
         var unread = new Dictionary<string, int>(StringComparer.Ordinal);
+        var mentioned = new Dictionary<string, int>(StringComparer.Ordinal);
+        var mentionKey = MentionKey(userId);
         if (withMessages.Count > 0)
         {
             var messages = await (
@@ -466,12 +468,16 @@ internal sealed partial class EfCoreChatStore : IChatStore
                         c.Id,
                         Count = db.Set<MessageEntity>().Count(m =>
                             m.ConversationId == c.Id && m.Seq > readUpTo && m.SenderId != userId && m.DeletedAt == null && m.Type != MessageType.System),
+                        Mentioned = db.Set<MessageEntity>().Count(m =>
+                            m.ConversationId == c.Id && m.Seq > readUpTo && m.SenderId != userId && m.DeletedAt == null
+                            && m.Type != MessageType.System && m.Mentions != null && m.Mentions.Contains(mentionKey)),
                     })
                 .ToListAsync(ct)
                 .ConfigureAwait(false);
             foreach (var count in counts)
             {
                 unread[count.Id] = count.Count;
+                mentioned[count.Id] = count.Mentioned;
             }
         }
 
@@ -480,7 +486,7 @@ internal sealed partial class EfCoreChatStore : IChatStore
             .Select(c => new ConversationView(
                 ToModel(c, byConversation[c.Id]),
                 lastMessages.TryGetValue(c.Id, out var last) ? ToModel(last) : null,
-                unread.GetValueOrDefault(c.Id)))
+                unread.GetValueOrDefault(c.Id)) { UnreadMentionCount = mentioned.GetValueOrDefault(c.Id) })
             .ToList();
     }
 

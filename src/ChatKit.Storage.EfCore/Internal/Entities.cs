@@ -79,6 +79,11 @@ internal sealed class MessageEntity
 
     /// <summary>For a system message, its <see cref="SystemMessageInfo"/> as JSON; null otherwise.</summary>
     public string? System { get; set; }
+    /// <summary>The message replied to, or null (v2).</summary>
+    public string? ReplyToId { get; set; }
+
+    /// <summary>The mentioned user ids, each between two U+001F separators (<see cref="Mapping.MentionKey"/>); null when none (v2).</summary>
+    public string? Mentions { get; set; }
 }
 
 /// <summary>A row of <c>chatkit_read_positions</c>.</summary>
@@ -92,4 +97,19 @@ internal sealed class ReadPositionEntity
 
     /// <summary>The delivery position; the effective one is the larger of it and <see cref="Seq"/> (reading implies delivery).</summary>
     public long DeliveredSeq { get; set; }
+}
+
+/// <summary>A row of <c>chatkit_reactions</c> (v2): one user's reaction with one emoji to one message.</summary>
+internal sealed class ReactionEntity
+{
+    /// <summary>Assigned by the database in insertion order: the order of first use and of the users.</summary>
+    public long Id { get; set; }
+
+    public string MessageId { get; set; } = string.Empty;
+
+    public string UserId { get; set; } = string.Empty;
+
+    public string Emoji { get; set; } = string.Empty;
+
+    public long CreatedAt { get; set; }
 }

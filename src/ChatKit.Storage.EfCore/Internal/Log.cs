@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Error, "ChatKit's append writer failed with {Count} messages in hand; they were failed, and a new writer takes the queue.")]
     public static partial void AppendWriterFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Information, "Upgraded ChatKit's schema ({Context}): {Step}.")]
+    public static partial void SchemaUpgraded(ILogger logger, string context, string step);
 }

@@ -58,6 +58,8 @@ internal static class Mapping
         DeletedAt = ToStore(message.DeletedAt),
         Metadata = message.Metadata,
         System = SystemJson.Write(message.System),
+        ReplyToId = message.ReplyToId,
+        Mentions = ToStore(message.Mentions),
     };
 
     /// <summary>Builds a conversation from its row and its participant rows (in any order).</summary>
@@ -93,5 +95,19 @@ internal static class Mapping
         DeletedAt = FromStore(entity.DeletedAt),
         Metadata = entity.Metadata,
         System = SystemJson.Read(entity.System),
+        ReplyToId = entity.ReplyToId,
+        Mentions = MentionsFromStore(entity.Mentions),
     };
+
+    /// <summary>The separator around each mentioned id: a control character, which no user id may contain.</summary>
+    public const char MentionSeparator = '\u001F';
+
+    /// <summary>What a mentions column contains when it mentions <paramref name="userId"/>: the id between two separators.</summary>
+    public static string MentionKey(string userId) => string.Concat(MentionSeparator.ToString(), userId, MentionSeparator.ToString());
+
+    public static string? ToStore(IReadOnlyList<string> mentions) =>
+        mentions.Count == 0 ? null : string.Concat(MentionSeparator.ToString(), string.Join(MentionSeparator, mentions), MentionSeparator.ToString());
+
+    public static IReadOnlyList<string> MentionsFromStore(string? mentions) =>
+        string.IsNullOrEmpty(mentions) ? [] : mentions.Split(MentionSeparator, StringSplitOptions.RemoveEmptyEntries);
 }

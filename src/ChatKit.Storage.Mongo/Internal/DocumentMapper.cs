@@ -60,6 +60,8 @@ internal static class DocumentMapper
         DeletedAt = message.DeletedAt is { } deleted ? ToStored(deleted) : null,
         Metadata = message.Metadata,
         System = message.System is { } system ? ToDocument(system) : null,
+        ReplyToId = message.ReplyToId,
+        Mentions = message.Mentions.Count == 0 ? null : [.. message.Mentions],
     };
 
     public static ChatMessage ToModel(MessageDocument document) => new()
@@ -77,6 +79,8 @@ internal static class DocumentMapper
         DeletedAt = document.DeletedAt is { } deleted ? ToModel(deleted) : null,
         Metadata = document.Metadata,
         System = document.System is { } system ? ToModel(system) : null,
+        ReplyToId = document.ReplyToId,
+        Mentions = document.Mentions is { Count: > 0 } mentions ? [.. mentions] : [],
     };
 
     /// <summary>A UTC <see cref="DateTime"/> for a BSON datetime (which keeps milliseconds; Core gives no finer).</summary>

@@ -145,6 +145,36 @@ internal sealed class MessageDocument
     [BsonElement("system")]
     [BsonIgnoreIfNull]
     public SystemDocument? System { get; set; }
+
+    /// <summary>The message replied to (v2); absent when none.</summary>
+    [BsonElement("replyToId")]
+    [BsonIgnoreIfNull]
+    public string? ReplyToId { get; set; }
+
+    /// <summary>The mentioned user ids (v2); absent when none.</summary>
+    [BsonElement("mentions")]
+    [BsonIgnoreIfNull]
+    public List<string>? Mentions { get; set; }
+
+    /// <summary>The reactions in the order they were added (v2); absent until the first one.</summary>
+    [BsonElement("reactions")]
+    [BsonIgnoreIfNull]
+    public List<ReactionDocument>? Reactions { get; set; }
+}
+
+/// <summary>One user's reaction with one emoji, embedded in its message: the array's order is the order of reacting.</summary>
+[BsonIgnoreExtraElements]
+internal sealed class ReactionDocument
+{
+    [BsonElement("e")]
+    public string Emoji { get; set; } = string.Empty;
+
+    [BsonElement("u")]
+    public string UserId { get; set; } = string.Empty;
+
+    [BsonElement("at")]
+    [BsonDateTimeOptions(Kind = DateTimeKind.Utc, Representation = BsonType.DateTime)]
+    public DateTime ReactedAt { get; set; }
 }
 
 /// <summary>The structured part of a system message, embedded in it.</summary>

@@ -344,10 +344,11 @@ internal sealed partial class MongoChatStore : IChatStore
             }
         }
 
+        var mentioned = await MentionCountsAsync(userId, ranges, cancellationToken).ConfigureAwait(false);
         return [.. conversations.Select(c => new ConversationView(
             DocumentMapper.ToModel(c),
             lastMessages.TryGetValue(c.Id, out var last) ? DocumentMapper.ToModel(last) : null,
-            unread.GetValueOrDefault(c.Id)))];
+            unread.GetValueOrDefault(c.Id)) { UnreadMentionCount = mentioned.GetValueOrDefault(c.Id) })];
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace ChatKit.Storage.Mongo.Internal;
 /// Every filter, update, sort, pipeline and index ChatKit sends to MongoDB, built in one place so tests can render each
 /// to BSON and check it without a server.
 /// </summary>
-internal static class MongoDefinitions
+internal static partial class MongoDefinitions
 {
     public const string DirectKeyIndex = "directKey_unique";
     public const string ParticipantActivityIndex = "participants_activity";
@@ -186,7 +186,7 @@ internal static class MongoDefinitions
     /// <summary>The stored type of a gap marker.</summary>
     public const string GapType = "gap";
 
-    private static FilterDefinition<MessageDocument> NotGap => MessageFilter.Ne(m => m.Type, GapType);
+    internal static FilterDefinition<MessageDocument> NotGap => MessageFilter.Ne(m => m.Type, GapType);
 
     public static FilterDefinition<MessageDocument> MessageByTempId(string conversationId, string senderId, string tempId) =>
         MessageFilter.And(
