@@ -14,7 +14,7 @@ const state = {
   conversations: new Map(), // id -> Conversation (wire shape)
   messages: new Map(), // conversationId -> { items: Message[] ascending, hasMore, loading }
   pending: new Map(), // tempId -> { conversationId, content, status }
-  readByOthers: new Map(), // conversationId -> highest seq another participant has read
+  positions: new Map(), // conversationId -> Map(userId -> { read, delivered }): every participant's receipt positions
   online: new Set(),
   typing: new Map(), // conversationId -> Map(userId -> username)
   names: new Map(), // userId -> display name, learnt from messages and typing events
@@ -93,6 +93,7 @@ async function loadConversations() {
   do {
     const page = await api("/conversations?limit=100" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""));
     page.items.forEach(upsertConversation);
+    page.items.forEach((c) => acknowledge(c.id, c.lastSeq));
     cursor = page.nextCursor;
   } while (cursor);
   renderConversations();
@@ -127,6 +128,11 @@ async function connect() {
   connection.on("onlineUsers", (users) => { state.online = new Set(users); renderConversations(); renderHeader(); });
   connection.on("messageDeleted", ({ messageId, conversationId }) => onDeleted(conversationId, messageId));
   connection.on("participantsAdded", ({ conversationId }) => refreshConversation(conversationId));
+  connection.on("messageDelivered", ({ conversationId, userId, seq }) => {
+    if (notePosition(conversationId, userId, 0, seq) && conversationId === state.activeId) {
+      renderMessages({});
+    }
+  });
   connection.on("conversationUpdated", (conversation) => {
     // A new name, metadata or roles; the unread count in it is the changer's, so this page keeps its own.
     const known = state.conversations.get(conversation.id);
@@ -193,11 +199,42 @@ function upsertConversation(conversation) {
   if (conversation.lastMessage) {
     learnName(conversation.lastMessage.sender);
   }
-  // Read marks survive a reload: every participant's read position comes with the conversation.
-  const readByOthers = Math.max(0, ...(conversation.participants ?? [])
-    .filter((p) => p.userId !== state.me?.id)
-    .map((p) => p.lastReadSeq ?? 0));
-  state.readByOthers.set(conversation.id, Math.max(state.readByOthers.get(conversation.id) ?? 0, readByOthers));
+  // Marks survive a reload: every participant's read and delivery positions come with the conversation.
+  for (const p of conversation.participants ?? []) {
+    notePosition(conversation.id, p.userId, p.lastReadSeq ?? 0, p.lastDeliveredSeq ?? 0);
+  }
+}
+
+// Positions only move forward; reading implies delivery.
+function notePosition(conversationId, userId, read, delivered) {
+  const positions = state.positions.get(conversationId) ?? new Map();
+  const known = positions.get(userId) ?? { read: 0, delivered: 0 };
+  const next = { read: Math.max(known.read, read), delivered: Math.max(known.delivered, delivered, read) };
+  positions.set(userId, next);
+  state.positions.set(conversationId, positions);
+  return next.read !== known.read || next.delivered !== known.delivered;
+}
+
+// Tells the other participants this page has received everything up to seq (they show "delivered").
+function acknowledge(conversationId, seq) {
+  const mine = state.positions.get(conversationId)?.get(state.me.id);
+  if (seq > 0 && (!mine || mine.delivered < seq)) {
+    notePosition(conversationId, state.me.id, 0, seq);
+    state.connection.invoke("markAsDelivered", { conversationId, seq }).catch(() => {});
+  }
+}
+
+// The mark of my message at seq: read (by whom, in a group), delivered, or sent.
+function receiptOf(conversation, seq) {
+  const positions = state.positions.get(conversation.id) ?? new Map();
+  const others = (conversation.participants ?? []).map((p) => p.userId).filter((id) => id !== state.me.id);
+  const readers = others.filter((id) => (positions.get(id)?.read ?? 0) >= seq);
+  if (readers.length > 0) {
+    return conversation.type === "group"
+      ? { status: "read", text: `✓✓ read by ${readers.length}`, title: "Read by " + readers.map((id) => state.names.get(id) ?? id).join(", ") }
+      : { status: "read" };
+  }
+  return { status: others.some((id) => (positions.get(id)?.delivered ?? 0) >= seq) ? "delivered" : "sent" };
 }
 
 async function refreshConversation(conversationId) {
@@ -425,6 +462,9 @@ function onNewMessage(conversationId, message) {
   }
   const mine = message.sender.id === state.me.id;
   const system = message.type === "system"; // a record of a group change: never unread
+  if (!mine) {
+    acknowledge(conversationId, message.seq);
+  }
   const visible = conversationId === state.activeId && document.visibilityState === "visible";
   if (mine && !system) {
     conversation.unreadCount = 0;
@@ -477,7 +517,7 @@ function onRead(conversationId, readBy, seq) {
     }
     return;
   }
-  state.readByOthers.set(conversationId, Math.max(state.readByOthers.get(conversationId) ?? 0, seq));
+  notePosition(conversationId, readBy, seq, seq);
   if (conversationId === state.activeId) {
     renderMessages({});
   }
@@ -550,10 +590,23 @@ function renderMessages({ scrollToEnd }) {
     return;
   }
   const nearEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
-  const readUpTo = state.readByOthers.get(state.activeId) ?? 0;
-  const items = history.items.map((m) => m.type === "system"
-    ? systemItem(m)
-    : messageItem(m, m.sender.id === state.me.id ? (m.seq <= readUpTo ? "read" : "sent") : null));
+  const conversation = state.conversations.get(state.activeId);
+  const items = history.items.map((m) => {
+    if (m.type === "system") {
+      return systemItem(m);
+    }
+    if (m.sender.id !== state.me.id || !conversation) {
+      return messageItem(m, null);
+    }
+    const receipt = receiptOf(conversation, m.seq);
+    const item = messageItem(m, receipt.status);
+    const mark = item.querySelector("[data-testid=message-status]");
+    if (receipt.text) {
+      mark.textContent = receipt.text;
+      mark.title = receipt.title;
+    }
+    return item;
+  });
   for (const [tempId, pending] of state.pending) {
     if (pending.conversationId === state.activeId) {
       items.push(messageItem({ id: tempId, seq: 0, sender: state.me, content: pending.content, createdAt: null }, pending.status, pending.reason, tempId));
@@ -607,7 +660,7 @@ function messageItem(message, status, reason = null, tempId = null) {
     mark.dataset.status = status;
     mark.textContent = status === "refused"
       ? `Not sent: ${reason ?? "refused"}`
-      : { pending: "sending…", failed: "not sent yet", sent: "✓ sent", read: "✓✓ read" }[status];
+      : { pending: "sending…", failed: "not sent yet", sent: "✓ sent", delivered: "✓✓ delivered", read: "✓✓ read" }[status];
     meta.append(mark);
     if (status === "refused" && tempId) {
       const retry = document.createElement("button");
