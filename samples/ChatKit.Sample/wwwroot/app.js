@@ -133,13 +133,8 @@ async function connect() {
       renderMessages({});
     }
   });
-  connection.on("conversationUpdated", (conversation) => {
-    // A new name, metadata or roles; the unread count in it is the changer's, so this page keeps its own.
-    const known = state.conversations.get(conversation.id);
-    upsertConversation({ ...conversation, unreadCount: known?.unreadCount ?? 0 });
-    renderConversations();
-    renderHeader();
-  });
+  // A new name, metadata or roles; the unread count in it is the changer's, so this page keeps its own.
+  connection.on("conversationUpdated", applyUpdate);
   connection.on("participantRemoved", ({ conversationId, userId }) => userId === state.me.id ? forget(conversationId) : refreshConversation(conversationId));
 
   connection.onreconnecting(() => {
@@ -575,6 +570,63 @@ function renderHeader() {
     ? (online ? "online" : "offline")
     : `You, ${people.map(nameOf).join(", ")} · ${online} online`;
   $("subtitle").title = $("subtitle").textContent;
+  renderManage(conversation, nameOf);
+}
+
+// The owner and admins rename a group; the owner also makes admins and hands ownership over.
+function renderManage(conversation, nameOf) {
+  const myRole = conversation.participants.find((p) => p.userId === state.me.id)?.role ?? "member";
+  const manage = $("manage");
+  manage.hidden = conversation.type !== "group" || myRole === "member";
+  if (manage.hidden) {
+    manage.open = false;
+    return;
+  }
+  if (document.activeElement !== $("rename-input")) {
+    $("rename-input").value = conversation.name ?? "";
+  }
+  const rows = conversation.participants.map((p) => {
+    const row = document.createElement("li");
+    row.dataset.testid = "member";
+    row.dataset.userId = p.userId;
+    const name = document.createElement("span");
+    name.className = "member-name";
+    name.textContent = p.userId === state.me.id ? "You" : nameOf(p.userId);
+    const role = document.createElement("span");
+    role.className = "role";
+    role.dataset.testid = "member-role";
+    role.textContent = p.role;
+    row.append(name, role);
+    if (myRole === "owner" && p.userId !== state.me.id) {
+      const actions = p.role === "admin" ? [["member", "Make member"], ["owner", "Make owner"]] : [["admin", "Make admin"], ["owner", "Make owner"]];
+      for (const [next, label] of actions) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.dataset.testid = "make-" + next;
+        button.textContent = label;
+        button.setAttribute("aria-label", `${label}: ${nameOf(p.userId)}`);
+        button.addEventListener("click", () => changeRole(conversation.id, p.userId, next).catch(showError));
+        row.append(button);
+      }
+    }
+    return row;
+  });
+  $("members").replaceChildren(...rows);
+}
+
+// The answer is the conversation afterwards; conversationUpdated and the system message follow as events.
+function applyUpdate(conversation) {
+  const known = state.conversations.get(conversation.id);
+  upsertConversation({ ...conversation, unreadCount: known?.unreadCount ?? 0 });
+  renderConversations();
+  renderHeader();
+}
+
+async function changeRole(conversationId, userId, role) {
+  applyUpdate(await api(`/conversations/${encodeURIComponent(conversationId)}/participants/${encodeURIComponent(userId)}/role`, {
+    method: "PUT",
+    body: JSON.stringify({ role }),
+  }));
 }
 
 function renderTyping() {
@@ -807,6 +859,19 @@ document.querySelectorAll(".quick-users button").forEach((button) => button.addE
 
 $("sign-out").addEventListener("click", signOut);
 $("back").addEventListener("click", closeConversation);
+$("rename").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const name = $("rename-input").value.trim();
+  if (!name || !state.activeId) {
+    return;
+  }
+  try {
+    applyUpdate(await api("/conversations/" + encodeURIComponent(state.activeId), { method: "PATCH", body: JSON.stringify({ name }) }));
+    $("rename-input").blur();
+  } catch (error) {
+    showError(error);
+  }
+});
 $("conversation").addEventListener("keydown", (event) => {
   if (event.key === "Escape" && !event.defaultPrevented) {
     event.preventDefault();
