@@ -14,7 +14,7 @@ const state = {
   conversations: new Map(), // id -> Conversation (wire shape)
   messages: new Map(), // conversationId -> { items: Message[] ascending, hasMore, loading }
   pending: new Map(), // tempId -> { conversationId, content, status }
-  readByOthers: new Map(), // conversationId -> highest seq another participant has read
+  positions: new Map(), // conversationId -> Map(userId -> { read, delivered }): every participant's receipt positions
   online: new Set(),
   typing: new Map(), // conversationId -> Map(userId -> username)
   names: new Map(), // userId -> display name, learnt from messages and typing events
@@ -93,6 +93,7 @@ async function loadConversations() {
   do {
     const page = await api("/conversations?limit=100" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""));
     page.items.forEach(upsertConversation);
+    page.items.forEach((c) => acknowledge(c.id, c.lastSeq));
     cursor = page.nextCursor;
   } while (cursor);
   renderConversations();
@@ -127,13 +128,13 @@ async function connect() {
   connection.on("onlineUsers", (users) => { state.online = new Set(users); renderConversations(); renderHeader(); });
   connection.on("messageDeleted", ({ messageId, conversationId }) => onDeleted(conversationId, messageId));
   connection.on("participantsAdded", ({ conversationId }) => refreshConversation(conversationId));
-  connection.on("conversationUpdated", (conversation) => {
-    // A new name, metadata or roles; the unread count in it is the changer's, so this page keeps its own.
-    const known = state.conversations.get(conversation.id);
-    upsertConversation({ ...conversation, unreadCount: known?.unreadCount ?? 0 });
-    renderConversations();
-    renderHeader();
+  connection.on("messageDelivered", ({ conversationId, userId, seq }) => {
+    if (notePosition(conversationId, userId, 0, seq) && conversationId === state.activeId) {
+      renderMessages({});
+    }
   });
+  // A new name, metadata or roles; the unread count in it is the changer's, so this page keeps its own.
+  connection.on("conversationUpdated", applyUpdate);
   connection.on("participantRemoved", ({ conversationId, userId }) => userId === state.me.id ? forget(conversationId) : refreshConversation(conversationId));
 
   connection.onreconnecting(() => {
@@ -193,11 +194,42 @@ function upsertConversation(conversation) {
   if (conversation.lastMessage) {
     learnName(conversation.lastMessage.sender);
   }
-  // Read marks survive a reload: every participant's read position comes with the conversation.
-  const readByOthers = Math.max(0, ...(conversation.participants ?? [])
-    .filter((p) => p.userId !== state.me?.id)
-    .map((p) => p.lastReadSeq ?? 0));
-  state.readByOthers.set(conversation.id, Math.max(state.readByOthers.get(conversation.id) ?? 0, readByOthers));
+  // Marks survive a reload: every participant's read and delivery positions come with the conversation.
+  for (const p of conversation.participants ?? []) {
+    notePosition(conversation.id, p.userId, p.lastReadSeq ?? 0, p.lastDeliveredSeq ?? 0);
+  }
+}
+
+// Positions only move forward; reading implies delivery.
+function notePosition(conversationId, userId, read, delivered) {
+  const positions = state.positions.get(conversationId) ?? new Map();
+  const known = positions.get(userId) ?? { read: 0, delivered: 0 };
+  const next = { read: Math.max(known.read, read), delivered: Math.max(known.delivered, delivered, read) };
+  positions.set(userId, next);
+  state.positions.set(conversationId, positions);
+  return next.read !== known.read || next.delivered !== known.delivered;
+}
+
+// Tells the other participants this page has received everything up to seq (they show "delivered").
+function acknowledge(conversationId, seq) {
+  const mine = state.positions.get(conversationId)?.get(state.me.id);
+  if (seq > 0 && (!mine || mine.delivered < seq)) {
+    notePosition(conversationId, state.me.id, 0, seq);
+    state.connection.invoke("markAsDelivered", { conversationId, seq }).catch(() => {});
+  }
+}
+
+// The mark of my message at seq: read (by whom, in a group), delivered, or sent.
+function receiptOf(conversation, seq) {
+  const positions = state.positions.get(conversation.id) ?? new Map();
+  const others = (conversation.participants ?? []).map((p) => p.userId).filter((id) => id !== state.me.id);
+  const readers = others.filter((id) => (positions.get(id)?.read ?? 0) >= seq);
+  if (readers.length > 0) {
+    return conversation.type === "group"
+      ? { status: "read", text: `✓✓ read by ${readers.length}`, title: "Read by " + readers.map((id) => state.names.get(id) ?? id).join(", ") }
+      : { status: "read" };
+  }
+  return { status: others.some((id) => (positions.get(id)?.delivered ?? 0) >= seq) ? "delivered" : "sent" };
 }
 
 async function refreshConversation(conversationId) {
@@ -425,6 +457,9 @@ function onNewMessage(conversationId, message) {
   }
   const mine = message.sender.id === state.me.id;
   const system = message.type === "system"; // a record of a group change: never unread
+  if (!mine) {
+    acknowledge(conversationId, message.seq);
+  }
   const visible = conversationId === state.activeId && document.visibilityState === "visible";
   if (mine && !system) {
     conversation.unreadCount = 0;
@@ -477,7 +512,7 @@ function onRead(conversationId, readBy, seq) {
     }
     return;
   }
-  state.readByOthers.set(conversationId, Math.max(state.readByOthers.get(conversationId) ?? 0, seq));
+  notePosition(conversationId, readBy, seq, seq);
   if (conversationId === state.activeId) {
     renderMessages({});
   }
@@ -535,6 +570,63 @@ function renderHeader() {
     ? (online ? "online" : "offline")
     : `You, ${people.map(nameOf).join(", ")} · ${online} online`;
   $("subtitle").title = $("subtitle").textContent;
+  renderManage(conversation, nameOf);
+}
+
+// The owner and admins rename a group; the owner also makes admins and hands ownership over.
+function renderManage(conversation, nameOf) {
+  const myRole = conversation.participants.find((p) => p.userId === state.me.id)?.role ?? "member";
+  const manage = $("manage");
+  manage.hidden = conversation.type !== "group" || myRole === "member";
+  if (manage.hidden) {
+    manage.open = false;
+    return;
+  }
+  if (document.activeElement !== $("rename-input")) {
+    $("rename-input").value = conversation.name ?? "";
+  }
+  const rows = conversation.participants.map((p) => {
+    const row = document.createElement("li");
+    row.dataset.testid = "member";
+    row.dataset.userId = p.userId;
+    const name = document.createElement("span");
+    name.className = "member-name";
+    name.textContent = p.userId === state.me.id ? "You" : nameOf(p.userId);
+    const role = document.createElement("span");
+    role.className = "role";
+    role.dataset.testid = "member-role";
+    role.textContent = p.role;
+    row.append(name, role);
+    if (myRole === "owner" && p.userId !== state.me.id) {
+      const actions = p.role === "admin" ? [["member", "Make member"], ["owner", "Make owner"]] : [["admin", "Make admin"], ["owner", "Make owner"]];
+      for (const [next, label] of actions) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.dataset.testid = "make-" + next;
+        button.textContent = label;
+        button.setAttribute("aria-label", `${label}: ${nameOf(p.userId)}`);
+        button.addEventListener("click", () => changeRole(conversation.id, p.userId, next).catch(showError));
+        row.append(button);
+      }
+    }
+    return row;
+  });
+  $("members").replaceChildren(...rows);
+}
+
+// The answer is the conversation afterwards; conversationUpdated and the system message follow as events.
+function applyUpdate(conversation) {
+  const known = state.conversations.get(conversation.id);
+  upsertConversation({ ...conversation, unreadCount: known?.unreadCount ?? 0 });
+  renderConversations();
+  renderHeader();
+}
+
+async function changeRole(conversationId, userId, role) {
+  applyUpdate(await api(`/conversations/${encodeURIComponent(conversationId)}/participants/${encodeURIComponent(userId)}/role`, {
+    method: "PUT",
+    body: JSON.stringify({ role }),
+  }));
 }
 
 function renderTyping() {
@@ -550,10 +642,23 @@ function renderMessages({ scrollToEnd }) {
     return;
   }
   const nearEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
-  const readUpTo = state.readByOthers.get(state.activeId) ?? 0;
-  const items = history.items.map((m) => m.type === "system"
-    ? systemItem(m)
-    : messageItem(m, m.sender.id === state.me.id ? (m.seq <= readUpTo ? "read" : "sent") : null));
+  const conversation = state.conversations.get(state.activeId);
+  const items = history.items.map((m) => {
+    if (m.type === "system") {
+      return systemItem(m);
+    }
+    if (m.sender.id !== state.me.id || !conversation) {
+      return messageItem(m, null);
+    }
+    const receipt = receiptOf(conversation, m.seq);
+    const item = messageItem(m, receipt.status);
+    const mark = item.querySelector("[data-testid=message-status]");
+    if (receipt.text) {
+      mark.textContent = receipt.text;
+      mark.title = receipt.title;
+    }
+    return item;
+  });
   for (const [tempId, pending] of state.pending) {
     if (pending.conversationId === state.activeId) {
       items.push(messageItem({ id: tempId, seq: 0, sender: state.me, content: pending.content, createdAt: null }, pending.status, pending.reason, tempId));
@@ -607,7 +712,7 @@ function messageItem(message, status, reason = null, tempId = null) {
     mark.dataset.status = status;
     mark.textContent = status === "refused"
       ? `Not sent: ${reason ?? "refused"}`
-      : { pending: "sending…", failed: "not sent yet", sent: "✓ sent", read: "✓✓ read" }[status];
+      : { pending: "sending…", failed: "not sent yet", sent: "✓ sent", delivered: "✓✓ delivered", read: "✓✓ read" }[status];
     meta.append(mark);
     if (status === "refused" && tempId) {
       const retry = document.createElement("button");
@@ -754,6 +859,19 @@ document.querySelectorAll(".quick-users button").forEach((button) => button.addE
 
 $("sign-out").addEventListener("click", signOut);
 $("back").addEventListener("click", closeConversation);
+$("rename").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const name = $("rename-input").value.trim();
+  if (!name || !state.activeId) {
+    return;
+  }
+  try {
+    applyUpdate(await api("/conversations/" + encodeURIComponent(state.activeId), { method: "PATCH", body: JSON.stringify({ name }) }));
+    $("rename-input").blur();
+  } catch (error) {
+    showError(error);
+  }
+});
 $("conversation").addEventListener("keydown", (event) => {
   if (event.key === "Escape" && !event.defaultPrevented) {
     event.preventDefault();

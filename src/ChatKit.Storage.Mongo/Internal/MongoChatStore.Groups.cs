@@ -8,6 +8,9 @@ namespace ChatKit.Storage.Mongo.Internal;
 // (on any node) apply one after another, and a group never ends with two owners or none.
 internal sealed partial class MongoChatStore
 {
+    /// <summary>How many times a compare-and-set of the participants is tried before giving up.</summary>
+    private const int MaxCompareAndSetAttempts = 20;
+
     /// <inheritdoc/>
     public async Task<long?> AdvanceDeliveryPositionAsync(string conversationId, string userId, long seq, CancellationToken cancellationToken)
     {
@@ -128,7 +131,7 @@ internal sealed partial class MongoChatStore
     private async Task<T> CompareAndSetParticipantsAsync<T>(
         string conversationId, Func<Conversation?, (T Result, IReadOnlyList<Participant>? Participants)> decide, CancellationToken cancellationToken)
     {
-        while (true)
+        for (var attempt = 1; ; attempt++)
         {
             var document = await _context.Conversations.Find(MongoDefinitions.ConversationById(conversationId)).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
             var (result, participants) = decide(document is null ? null : DocumentMapper.ToModel(document));
@@ -146,6 +149,13 @@ internal sealed partial class MongoChatStore
             if (written.ModifiedCount == 1)
             {
                 return result;
+            }
+
+            if (attempt == MaxCompareAndSetAttempts)
+            {
+                // Bounded: a participants array that never compares equal (say, elements this version does not know)
+                // must not spin for ever.
+                throw new InvalidOperationException($"The participants of conversation {conversationId} changed under {MaxCompareAndSetAttempts} attempts in a row; nothing was written.");
             }
         }
     }
