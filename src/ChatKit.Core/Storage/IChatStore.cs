@@ -9,6 +9,10 @@ namespace ChatKit.Storage;
 /// <remarks>
 /// The store does not check membership or roles: ChatKit's services do that before calling it.
 /// Timestamps are given with millisecond precision so that every backend returns them unchanged.
+/// Since v2 a message also carries <see cref="ChatMessage.ReplyToId"/> and <see cref="ChatMessage.Mentions"/>, which an
+/// append stores and every read returns, and a <see cref="ConversationView"/> carries
+/// <see cref="ConversationView.UnreadMentionCount"/>; <see cref="ChatMessage.ReplyTo"/> and
+/// <see cref="ChatMessage.Reactions"/> are filled by ChatKit's services, never by the store.
 /// </remarks>
 public partial interface IChatStore
 {

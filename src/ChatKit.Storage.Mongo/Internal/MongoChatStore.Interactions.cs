@@ -47,14 +47,7 @@ internal sealed partial class MongoChatStore
             return ReactionChange.Changed;
         }
 
-        var document = await ReactionsOfAsync(messageId, cancellationToken).ConfigureAwait(false);
-        return document switch
-        {
-            null => ReactionChange.MessageNotFound,
-            { DeletedAt: not null } => ReactionChange.MessageDeleted,
-            _ when Has(document, userId, emoji) => ReactionChange.Unchanged,
-            _ => ReactionChange.LimitExceeded,
-        };
+        return await WhyUnchangedAsync(messageId, userId, emoji, adding: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -72,13 +65,7 @@ internal sealed partial class MongoChatStore
             return ReactionChange.Changed;
         }
 
-        var document = await ReactionsOfAsync(messageId, cancellationToken).ConfigureAwait(false);
-        return document switch
-        {
-            null => ReactionChange.MessageNotFound,
-            { DeletedAt: not null } => ReactionChange.MessageDeleted,
-            _ => ReactionChange.Unchanged,
-        };
+        return await WhyUnchangedAsync(messageId, userId, emoji, adding: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -129,10 +116,19 @@ internal sealed partial class MongoChatStore
         return mentioned;
     }
 
-    private Task<MessageDocument?> ReactionsOfAsync(string messageId, CancellationToken cancellationToken) =>
-        _context.Messages.Find(MongoDefinitions.RealMessageById(messageId)).Project<MessageDocument>(MongoDefinitions.ReactionsOnly)
-            .FirstOrDefaultAsync(cancellationToken)!;
-
-    private static bool Has(MessageDocument document, string userId, string emoji) =>
-        document.Reactions?.Exists(r => r.UserId == userId && r.Emoji == emoji) == true;
+    /// <summary>Why a conditional reaction update matched nothing: one read of the message.</summary>
+    private async Task<ReactionChange> WhyUnchangedAsync(string messageId, string userId, string emoji, bool adding, CancellationToken cancellationToken)
+    {
+        var document = await _context.Messages.Find(MongoDefinitions.RealMessageById(messageId))
+            .Project<MessageDocument>(MongoDefinitions.ReactionsOnly)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var has = document?.Reactions?.Exists(r => r.UserId == userId && r.Emoji == emoji) == true;
+        return document switch
+        {
+            null => ReactionChange.MessageNotFound,
+            { DeletedAt: not null } => ReactionChange.MessageDeleted,
+            _ when !adding || has => ReactionChange.Unchanged,
+            _ => ReactionChange.LimitExceeded,
+        };
+    }
 }

@@ -56,26 +56,12 @@ internal static partial class MongoDefinitions
     /// messages): the unread counts' ranges with one more condition.
     /// </summary>
     public static PipelineDefinition<MessageDocument, UnreadCountDocument> UnreadMentionCounts(
-        string userId, IEnumerable<(string ConversationId, long ReadSeq, long LastSeq)> ranges)
-    {
-        var filter = Builders<MessageDocument>.Filter;
-        var match = filter.And(
-            filter.Or(ranges.Select(r =>
-                filter.Eq(m => m.ConversationId, r.ConversationId)
-                & filter.Gt(m => m.Seq, r.ReadSeq)
-                & filter.Lte(m => m.Seq, r.LastSeq))),
-            filter.Ne(m => m.SenderId, userId),
-            filter.Eq(m => m.DeletedAt, null),
-            filter.AnyEq(m => m.Mentions, userId),
-            filter.Ne(m => m.Type, DocumentMapper.ToStored(MessageType.System)),
-            NotGap);
-        var group = new BsonDocument
-        {
-            { "_id", "$conversationId" },
-            { "count", new BsonDocument("$sum", 1) },
-        };
-        return new EmptyPipelineDefinition<MessageDocument>()
-            .Match(match)
-            .Group<MessageDocument, MessageDocument, UnreadCountDocument>(group);
-    }
+        string userId, IEnumerable<(string ConversationId, long ReadSeq, long LastSeq)> ranges) =>
+        UnreadCountsWhere(
+            userId,
+            ranges,
+            [
+                Builders<MessageDocument>.Filter.AnyEq(m => m.Mentions, userId),
+                Builders<MessageDocument>.Filter.Ne(m => m.Type, DocumentMapper.ToStored(MessageType.System)),
+            ]);
 }

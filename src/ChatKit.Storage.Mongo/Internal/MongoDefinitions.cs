@@ -229,9 +229,15 @@ internal static partial class MongoDefinitions
     /// and up to the conversation's last seq: one aggregation for a whole page of conversations.
     /// </summary>
     public static PipelineDefinition<MessageDocument, UnreadCountDocument> UnreadCounts(
-        string userId, IEnumerable<(string ConversationId, long ReadSeq, long LastSeq)> ranges)
+        string userId, IEnumerable<(string ConversationId, long ReadSeq, long LastSeq)> ranges) =>
+        UnreadCountsWhere(userId, ranges, []);
+
+    /// <summary>The unread counts, counting only the unread messages that also match <paramref name="conditions"/>.</summary>
+    private static PipelineDefinition<MessageDocument, UnreadCountDocument> UnreadCountsWhere(
+        string userId, IEnumerable<(string ConversationId, long ReadSeq, long LastSeq)> ranges, IEnumerable<FilterDefinition<MessageDocument>> conditions)
     {
         var filter = MessageFilter.And(
+        [
             MessageFilter.Or(ranges.Select(r =>
                 MessageFilter.Eq(m => m.ConversationId, r.ConversationId)
                 & MessageFilter.Gt(m => m.Seq, r.ReadSeq)
@@ -240,7 +246,9 @@ internal static partial class MongoDefinitions
             MessageFilter.Eq(m => m.DeletedAt, null),
 
             // Text only: neither gap markers nor system messages, which never count as unread.
-            MessageFilter.Eq(m => m.Type, "text"));
+            MessageFilter.Eq(m => m.Type, "text"),
+            .. conditions,
+        ]);
         var group = new BsonDocument
         {
             { "_id", "$conversationId" },

@@ -28,6 +28,7 @@ public sealed class ChatConnection : IAsyncDisposable
         "onlineUsers", "conversationCreated", "newMessage", "messageSent", "userTyping", "userStoppedTyping",
         "messageRead", "conversationRead", "userStatusChanged", "messageDeleted", "participantsAdded", "participantRemoved",
         "conversationUpdated", "messageDelivered",
+        "messageUpdated", "reactionAdded", "reactionRemoved",
     ];
 
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);

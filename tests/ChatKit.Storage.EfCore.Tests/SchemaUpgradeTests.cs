@@ -1,0 +1,157 @@
+using System.Data.Common;
+using ChatKit.Services;
+using ChatKit.Storage.EfCore.Tests.Support;
+using ChatKit.Testing.Servers;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using static ChatKit.Storage.EfCore.Tests.Support.TestData;
+
+namespace ChatKit.Storage.EfCore.Tests;
+
+/// <summary>
+/// Issue 15: a database created by ChatKit 1 (its exact DDL, checked in under V1Schema/, with rows as ChatKit 1 wrote
+/// them) keeps working when ChatKit 2 starts on it: three nodes start at once and upgrade it together, the old history
+/// reads back unchanged, and every v1 and v2 operation works on the old rows.
+/// </summary>
+public sealed class SchemaUpgradeTests(PostgresServerFixture postgres) : IDisposable
+{
+    private readonly SqliteFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public async Task Sqlite_V1Database_IsUpgradedAndKeepsWorking()
+    {
+        var connectionString = _files.ConnectionString("v1.db");
+        await using (var connection = new SqliteConnection(connectionString))
+        {
+            await connection.OpenAsync(Ct);
+            await SeedV1Async(connection, "sqlite");
+        }
+
+        await UpgradeAndUseAsync(node => o => o.UseSqlite(_files.ConnectionString("v1.db", node)));
+    }
+
+    [Fact]
+    public async Task Postgres_V1Database_IsUpgradedAndKeepsWorking()
+    {
+        var server = await postgres.GetServerAsync();
+        var database = PostgresServerFixture.NewDatabaseName();
+        await using (var admin = new NpgsqlConnection(server.GetConnectionString("postgres")))
+        {
+            await admin.OpenAsync(Ct);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", admin);
+            await create.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using (var connection = new NpgsqlConnection(server.GetConnectionString(database)))
+        {
+            await connection.OpenAsync(Ct);
+            await SeedV1Async(connection, "postgres");
+        }
+
+        await UpgradeAndUseAsync(node => o => o.UseNpgsql(PostgresServerFixture.ConnectionString(server, database, node)));
+    }
+
+    // What ChatKit 1 stored: a group of alice (owner), bob and carol with three messages (the second sent with a tempId,
+    // the third deleted), and read positions.
+    private const string Group = "c_00000000000000000000000000000001";
+    private const long T0 = 1_764_000_000_000;
+
+    private static readonly ChatMessage[] V1Messages =
+    [
+        Message("m_00000000000000000000000000000001", 1, "alice", "Alice", "Hello from version one", null, T0 + 1, null),
+        Message("m_00000000000000000000000000000002", 2, "bob", "Bob", "Reply with a tempId", "tmp-1", T0 + 2, null),
+        Message("m_00000000000000000000000000000003", 3, "carol", "Carol", string.Empty, null, T0 + 3, T0 + 4),
+    ];
+
+    private static ChatMessage Message(string id, long seq, string sender, string name, string content, string? tempId, long at, long? deletedAt) => new()
+    {
+        Id = id,
+        ConversationId = Group,
+        Seq = seq,
+        SenderId = sender,
+        SenderName = name,
+        Content = content,
+        TempId = tempId,
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(at),
+        DeletedAt = deletedAt is { } d ? DateTimeOffset.FromUnixTimeMilliseconds(d) : null,
+    };
+
+    private static async Task SeedV1Async(DbConnection connection, string provider)
+    {
+        using var script = new StreamReader(typeof(SchemaUpgradeTests).Assembly.GetManifestResourceStream($"V1Schema.{provider}.sql")!);
+        await ExecuteAsync(connection, await script.ReadToEndAsync(Ct));
+        var rows =
+            $"INSERT INTO chatkit_conversations (id, type, name, created_by, created_at, last_seq, last_activity_at, direct_key, participant_counter) "
+            + $"VALUES ('{Group}', 'Group', 'Team', 'alice', {T0}, 3, {T0 + 3}, NULL, 3);\n"
+            + $"INSERT INTO chatkit_participants (conversation_id, user_id, role, joined_at, ordinal) VALUES "
+            + $"('{Group}', 'alice', 'Owner', {T0}, 1), ('{Group}', 'bob', 'Member', {T0}, 2), ('{Group}', 'carol', 'Member', {T0}, 3);\n"
+            + string.Concat(V1Messages.Select(m =>
+                $"INSERT INTO chatkit_messages (id, conversation_id, seq, sender_id, sender_name, content, type, temp_id, created_at, edited_at, deleted_at) "
+                + $"VALUES ('{m.Id}', '{Group}', {m.Seq}, '{m.SenderId}', '{m.SenderName}', '{m.Content}', 'Text', {(m.TempId is null ? "NULL" : $"'{m.TempId}'")}, "
+                + $"{m.CreatedAt.ToUnixTimeMilliseconds()}, NULL, {(m.DeletedAt is { } d ? d.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) : "NULL")});\n"))
+            + $"INSERT INTO chatkit_read_positions (conversation_id, user_id, seq) VALUES ('{Group}', 'alice', 1), ('{Group}', 'bob', 2), ('{Group}', 'carol', 3);";
+        await ExecuteAsync(connection, rows);
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
+    private static async Task UpgradeAndUseAsync(Func<int, Action<DbContextOptionsBuilder>> database)
+    {
+        // Three nodes of the new version start together on the old database: all upgrade it at once.
+        var nodes = await Task.WhenAll(Enumerable.Range(1, 3).Select(n => Task.Run(() => StoreNode.StartAsync(database(n)), Ct)));
+        try
+        {
+            var store = nodes[0].Store;
+            var chat = nodes[1].Services.GetRequiredService<ChatService>();
+            var (alice, bob, carol) = (new ChatUser("alice", "Alice"), new ChatUser("bob", "Bob"), new ChatUser("carol", "Carol"));
+
+            // The old history reads back exactly as ChatKit 1 wrote it, with the new properties empty.
+            var page = await store.GetMessagesAsync(Group, null, null, 10, Ct);
+            Assert.Equal(V1Messages, page.Items);
+            Assert.All(page.Items, m => Assert.Empty(m.Mentions));
+            Assert.All(page.Items, m => Assert.Null(m.ReplyToId));
+            var view = Assert.Single((await chat.ListConversationsAsync(alice, cancellationToken: Ct)).Items);
+            Assert.Equal(1, view.UnreadCount); // bob's message 2; carol's 3 is deleted
+            Assert.Equal(0, view.UnreadMentionCount);
+
+            // v1 operations on the old rows.
+            var retry = await chat.SendMessageAsync(bob, new SendMessageRequest { ConversationId = Group, Content = "again", TempId = "tmp-1" }, Ct);
+            Assert.False(retry.Created);
+            Assert.Equal(V1Messages[1].Id, retry.Message.Id);
+            await chat.MarkConversationAsReadAsync(alice, Group, Ct);
+            await chat.DeleteMessageAsync(bob, V1Messages[1].Id, Ct);
+
+            // v2 operations on the old rows: edit, react, reply with a mention.
+            var edited = await chat.EditMessageAsync(alice, V1Messages[0].Id, "Hello, edited after the upgrade", Ct);
+            Assert.NotNull(edited.EditedAt);
+            var reacted = await nodes[2].Services.GetRequiredService<ChatService>().AddReactionAsync(carol, V1Messages[0].Id, "👍", Ct);
+            Assert.Equal([new MessageReaction("👍", ["carol"])], reacted.Reactions);
+            var reply = await chat.SendMessageAsync(
+                bob, new SendMessageRequest { ConversationId = Group, Content = "replying to the old one", ReplyToId = V1Messages[0].Id, Mentions = ["alice"] }, Ct);
+            Assert.Equal(4, reply.Message.Seq);
+            Assert.Equal(new MessageReference(V1Messages[0].Id, "alice", "Hello, edited after the upgrade"), reply.Message.ReplyTo);
+            Assert.Equal(1, (await chat.GetConversationAsync(alice, Group, Ct)).UnreadMentionCount);
+
+            var after = await chat.GetMessagesAsync(carol, Group, cancellationToken: Ct);
+            Assert.Equal([1L, 2, 3, 4], after.Items.Select(m => m.Seq));
+            Assert.True(after.Items[1].IsDeleted);
+            Assert.Equal(["alice"], after.Items[3].Mentions);
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+}
