@@ -1,35 +1,14 @@
 // The ChatKit sample page: plain DOM, the SignalR JavaScript client served by the sample (lib/signalr), and the
 // wire contract of docs/protocol.md. User content is only ever written with textContent, never as HTML.
 
-import { attachCompletion, contentNodes, mentionsIn } from "./mentions.js";
+import { applyConversationChange, renderGroupSettings, wireGroupSettings } from "./group-settings.js";
+import { attachCompletion, mentionsIn } from "./mentions.js";
+import { cancelReply, excerptOf, renderMessages, renderReplyPreview } from "./message-view.js";
+import { $, hiddenText, state } from "./state.js";
 
 const PAGE_SIZE = 30;
 const TYPING_IDLE_MS = 3000;
 const TYPING_REPEAT_MS = 2000;
-const REACTIONS = ["👍", "❤️", "😂", "😮", "😢"];
-const EXCERPT_LENGTH = 100;
-
-const $ = (id) => document.getElementById(id);
-
-const state = {
-  token: null,
-  me: null, // { id, name }
-  connection: null,
-  conversations: new Map(), // id -> Conversation (wire shape)
-  messages: new Map(), // conversationId -> { items: Message[] ascending, hasMore, loading }
-  pending: new Map(), // tempId -> { conversationId, content, status }
-  positions: new Map(), // conversationId -> Map(userId -> { read, delivered }): every participant's receipt positions
-  online: new Set(),
-  typing: new Map(), // conversationId -> Map(userId -> username)
-  names: new Map(), // userId -> display name, learnt from messages and typing events
-  activeId: null,
-  typingSentAt: 0,
-  typingTimer: null,
-  editing: null, // { id, draft }: the message of mine being edited inline
-  paletteFor: null, // the message id whose reaction palette is open
-  replyTo: new Map(), // conversationId -> { messageId, senderId, excerpt }: the quote above the composer
-  settingsOpen: false, // the group settings panel
-};
 
 // ---- sign-in ---------------------------------------------------------------------------------------------------
 
@@ -72,7 +51,7 @@ async function start(token, userId, openId = null) {
 
 // ---- REST ------------------------------------------------------------------------------------------------------
 
-async function api(path, options = {}) {
+export async function api(path, options = {}) {
   const response = await fetch("/chats" + path, {
     ...options,
     headers: { Authorization: "Bearer " + state.token, "Content-Type": "application/json", ...(options.headers ?? {}) },
@@ -145,7 +124,7 @@ async function connect() {
   connection.on("messageDeleted", ({ messageId, conversationId }) => onDeleted(conversationId, messageId));
   connection.on("participantsAdded", ({ conversationId }) => refreshConversation(conversationId));
   // A new name, metadata or roles; the unread counts in it are the changer's, so this page keeps its own.
-  connection.on("conversationUpdated", (conversation) => applyOwnChange(conversation));
+  connection.on("conversationUpdated", (conversation) => applyConversationChange(conversation));
   connection.on("participantRemoved", ({ conversationId, userId }) => userId === state.me.id ? forget(conversationId) : refreshConversation(conversationId));
 
   connection.onreconnecting(() => {
@@ -200,7 +179,7 @@ function setConnectionState(name, text) {
 
 // ---- conversations ---------------------------------------------------------------------------------------------
 
-function upsertConversation(conversation) {
+export function upsertConversation(conversation) {
   state.conversations.set(conversation.id, conversation);
   if (conversation.lastMessage) {
     learnName(conversation.lastMessage.sender);
@@ -232,7 +211,7 @@ function acknowledge(conversationId, seq) {
   state.connection.invoke("markAsDelivered", { conversationId, seq }).catch(() => {});
 }
 
-function roleOf(conversation, userId = state.me.id) {
+export function roleOf(conversation, userId = state.me.id) {
   return conversation.participants.find((p) => p.userId === userId)?.role ?? "member";
 }
 
@@ -257,11 +236,11 @@ function forget(conversationId) {
   renderConversations();
 }
 
-function others(conversation) {
+export function others(conversation) {
   return conversation.participants.map((p) => p.userId).filter((id) => id !== state.me.id);
 }
 
-function titleOf(conversation) {
+export function titleOf(conversation) {
   if (conversation.type === "group") {
     return conversation.name ?? "Group";
   }
@@ -275,7 +254,7 @@ function learnName(sender) {
   }
 }
 
-function renderConversations() {
+export function renderConversations() {
   const list = $("conversations");
   const focusedId = list.contains(document.activeElement) ? document.activeElement.dataset.conversationId : null;
   const sorted = [...state.conversations.values()].sort((a, b) => (b.lastActivityAt ?? "").localeCompare(a.lastActivityAt ?? ""));
@@ -344,13 +323,6 @@ function renderConversations() {
   if (focusedId) {
     list.querySelector(`[data-conversation-id="${CSS.escape(focusedId)}"]`)?.focus();
   }
-}
-
-function hiddenText(text) {
-  const span = document.createElement("span");
-  span.className = "visually-hidden";
-  span.textContent = text;
-  return span;
 }
 
 async function createConversation(userIds, name) {
@@ -511,7 +483,7 @@ function onDeleted(conversationId, messageId) {
 }
 
 // An edited (or deleted) message: replace it wherever it shows, the quotes of its replies included.
-function onUpdated(conversationId, message) {
+export function onUpdated(conversationId, message) {
   const history = state.messages.get(conversationId);
   if (history) {
     history.items = history.items.map((m) => m.id === message.id ? message : m);
@@ -532,12 +504,8 @@ function onUpdated(conversationId, message) {
   }
 }
 
-function excerptOf(content) {
-  return [...content].slice(0, EXCERPT_LENGTH).join("");
-}
-
 // reactionAdded / reactionRemoved: applied to the message as it is here, idempotently.
-function onReaction({ conversationId, messageId, emoji, userId }, added) {
+export function onReaction({ conversationId, messageId, emoji, userId }, added) {
   const message = state.messages.get(conversationId)?.items.find((m) => m.id === messageId);
   if (!message) {
     return;
@@ -625,7 +593,7 @@ function renderPane() {
   }
 }
 
-function renderHeader() {
+export function renderHeader() {
   const conversation = state.conversations.get(state.activeId);
   if (!conversation) {
     return;
@@ -641,446 +609,9 @@ function renderHeader() {
   renderGroupSettings();
 }
 
-// The group's owner and admins rename it; the owner also makes people admin or member again.
-function renderGroupSettings() {
-  const conversation = state.conversations.get(state.activeId);
-  const myRole = conversation ? roleOf(conversation) : "member";
-  const canManage = conversation?.type === "group" && (myRole === "owner" || myRole === "admin");
-  if (!canManage) {
-    state.settingsOpen = false;
-  }
-  $("manage-group").hidden = !canManage;
-  $("manage-group").setAttribute("aria-expanded", String(state.settingsOpen));
-  $("group-settings").hidden = !state.settingsOpen;
-  if (!state.settingsOpen) {
-    return;
-  }
-  const list = $("members");
-  const focusKey = list.contains(document.activeElement) ? document.activeElement.dataset.focusKey : null;
-  list.replaceChildren(...conversation.participants.map((p) => {
-    const row = document.createElement("li");
-    row.dataset.testid = "member";
-    row.dataset.userId = p.userId;
-    const name = document.createElement("span");
-    name.className = "member-name";
-    name.textContent = p.userId === state.me.id ? `${p.userId} (you)` : (state.names.get(p.userId) ?? p.userId);
-    const role = document.createElement("span");
-    role.className = "member-role";
-    role.dataset.testid = "member-role";
-    role.textContent = p.role;
-    row.append(name, role);
-    if (myRole === "owner" && p.role !== "owner") {
-      const next = p.role === "admin" ? "member" : "admin";
-      const button = document.createElement("button");
-      button.type = "button";
-      button.dataset.testid = "role-toggle";
-      button.dataset.focusKey = "role:" + p.userId;
-      button.append(next === "admin" ? "Make admin" : "Make member", hiddenText(`: ${p.userId}`));
-      button.addEventListener("click", async () => {
-        try {
-          const path = `/conversations/${encodeURIComponent(conversation.id)}/participants/${encodeURIComponent(p.userId)}/role`;
-          applyOwnChange(await api(path, { method: "PUT", body: JSON.stringify({ role: next }) }));
-        } catch (error) {
-          showError(error);
-        }
-      });
-      row.append(button);
-    }
-    return row;
-  }));
-  if (focusKey) {
-    list.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
-  }
-}
-
-// conversationUpdated, or the answer of this page's rename or role change (the same Conversation): the unread counts
-// in it are the changer's, so this page keeps its own.
-function applyOwnChange(conversation) {
-  const known = state.conversations.get(conversation.id);
-  upsertConversation({ ...conversation, unreadCount: known?.unreadCount ?? 0, unreadMentionCount: known?.unreadMentionCount ?? 0 });
-  renderConversations();
-  renderHeader();
-}
-
 function renderTyping() {
   const names = [...(state.typing.get(state.activeId)?.values() ?? [])];
   $("typing").textContent = names.length === 0 ? "" : names.length === 1 ? `${names[0]} is typing…` : `${names.join(", ")} are typing…`;
-}
-
-function renderMessages({ scrollToEnd }) {
-  const list = $("messages");
-  const history = state.messages.get(state.activeId);
-  if (!history) {
-    list.replaceChildren();
-    return;
-  }
-  const conversation = state.conversations.get(state.activeId);
-  const nearEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
-  // Re-rendering replaces the nodes: keep the keyboard focus (and an editor's caret) where it was.
-  const focused = list.contains(document.activeElement) ? document.activeElement : null;
-  const focusKey = focused?.dataset.focusKey;
-  const caret = focused?.tagName === "TEXTAREA" ? [focused.selectionStart, focused.selectionEnd] : null;
-  const items = history.items.map((m) => m.type === "system"
-    ? systemItem(m)
-    : messageItem(m, m.sender.id === state.me.id ? { receipt: receiptOf(conversation, m.seq) } : null));
-  for (const [tempId, pending] of state.pending) {
-    if (pending.conversationId === state.activeId) {
-      const draft = { id: tempId, seq: 0, sender: state.me, content: pending.content, createdAt: null, replyTo: pending.replyTo, mentions: pending.mentions };
-      items.push(messageItem(draft, { status: pending.status, reason: pending.reason, tempId }));
-    }
-  }
-  const header = document.createElement("li");
-  header.className = "history";
-  header.textContent = history.hasMore ? "Scroll up for older messages" : "Start of the conversation";
-  list.replaceChildren(header, ...items);
-  if (focusKey) {
-    const again = list.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
-    again?.focus();
-    if (again && caret) {
-      again.setSelectionRange(...caret);
-    }
-  }
-  if (scrollToEnd || nearEnd) {
-    list.scrollTop = list.scrollHeight;
-  }
-}
-
-// My message's mark: read (in a group, by how many, their names on hover), delivered, or sent.
-function receiptOf(conversation, seq) {
-  const positions = state.positions.get(conversation.id);
-  const people = others(conversation);
-  const readers = people.filter((id) => (positions?.get(id)?.read ?? 0) >= seq);
-  const group = conversation.type === "group";
-  if (readers.length > 0) {
-    const names = readers.map((id) => state.names.get(id) ?? id).join(", ");
-    return group
-      ? { status: "read", text: `✓✓ read by ${readers.length}`, title: `Read by ${names}` }
-      : { status: "read", text: "✓✓ read", title: null };
-  }
-  const receivers = people.filter((id) => (positions?.get(id)?.delivered ?? 0) >= seq);
-  if (receivers.length > 0) {
-    return { status: "delivered", text: "✓✓ delivered", title: group ? `Delivered to ${receivers.map((id) => state.names.get(id) ?? id).join(", ")}` : null };
-  }
-  return { status: "sent", text: "✓ sent", title: null };
-}
-
-// A membership or group change: one centered grey line, its sentence as the server wrote it.
-function systemItem(message) {
-  const item = document.createElement("li");
-  item.className = "system-message";
-  item.dataset.testid = "system-message";
-  item.dataset.seq = String(message.seq);
-  item.textContent = message.content;
-  return item;
-}
-
-// One message. `own` is null for other people's messages; for mine it holds the receipt of a stored message, or the
-// status (pending, failed, refused, sent) of one not stored yet.
-function messageItem(message, own) {
-  const stored = message.seq > 0;
-  const mentionsMe = !own && message.mentions?.includes(state.me.id);
-  const item = document.createElement("li");
-  item.className = "message" + (own ? " mine" : "") + (message.deletedAt ? " deleted" : "")
-    + (own?.status === "refused" ? " refused" : "") + (mentionsMe ? " mentions-me" : "");
-  item.dataset.testid = "message";
-  item.dataset.seq = String(message.seq);
-  item.dataset.messageId = message.id;
-
-  if (message.replyTo) {
-    item.append(quoteOf(message.replyTo, "reply-quote"));
-  }
-  if (state.editing?.id === message.id && !message.deletedAt) {
-    item.append(editorFor(message));
-  } else {
-    const bubble = document.createElement("div");
-    bubble.className = "bubble";
-    bubble.dataset.testid = "message-content";
-    if (message.deletedAt) {
-      bubble.textContent = "This message was deleted";
-    } else {
-      bubble.append(...contentNodes(message.content, message.mentions ?? [], state.me.id));
-    }
-    item.append(bubble);
-  }
-  if (message.reactions?.length > 0 && !message.deletedAt) {
-    item.append(reactionsOf(message));
-  }
-  if (state.paletteFor === message.id && !message.deletedAt) {
-    item.append(paletteFor(message));
-  }
-
-  const meta = document.createElement("div");
-  meta.className = "meta";
-  const who = document.createElement("span");
-  who.textContent = own ? "" : message.sender.name;
-  const when = document.createElement("time");
-  if (message.createdAt) {
-    when.dateTime = message.createdAt;
-    when.dataset.testid = "message-time";
-    when.textContent = formatTime(new Date(message.createdAt));
-  }
-  meta.append(who, when);
-  if (message.editedAt && !message.deletedAt) {
-    const edited = document.createElement("span");
-    edited.className = "edited";
-    edited.dataset.testid = "edited";
-    edited.textContent = "edited";
-    meta.append(edited);
-  }
-  if (own) {
-    meta.append(...statusNodes(message, own));
-  }
-  if (stored && !message.deletedAt) {
-    meta.append(actionsOf(message, Boolean(own)));
-  }
-  item.append(meta);
-  return item;
-}
-
-function statusNodes(message, { receipt, status, reason, tempId }) {
-  const mark = document.createElement("span");
-  mark.className = "status";
-  mark.dataset.testid = "message-status";
-  mark.dataset.status = receipt?.status ?? status;
-  mark.textContent = receipt ? receipt.text : status === "refused"
-    ? `Not sent: ${reason ?? "refused"}`
-    : { pending: "sending…", failed: "not sent yet", sent: "✓ sent" }[status];
-  if (receipt?.title) {
-    mark.title = receipt.title; // the names on hover; for screen readers, as text beside it
-    return [mark, hiddenText(`(${receipt.title})`)];
-  }
-  if (status !== "refused" || !tempId) {
-    return [mark];
-  }
-  const retry = document.createElement("button");
-  retry.type = "button";
-  retry.className = "retry";
-  retry.dataset.testid = "retry";
-  retry.textContent = "Retry";
-  retry.setAttribute("aria-label", `Retry sending “${message.content.slice(0, 40)}”`);
-  retry.addEventListener("click", () => {
-    const pending = state.pending.get(tempId);
-    if (pending) {
-      send(pending.conversationId, pending, tempId);
-      $("composer-input").focus();
-    }
-  });
-  return [mark, retry];
-}
-
-function actionButton(label, testid, message, onClick) {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "action";
-  button.dataset.testid = testid;
-  button.dataset.focusKey = `${testid}:${message.id}`;
-  button.textContent = label;
-  button.addEventListener("click", onClick);
-  return button;
-}
-
-// Reply, react and (on my own messages) edit.
-function actionsOf(message, mine) {
-  const actions = document.createElement("span");
-  actions.className = "actions";
-  actions.append(actionButton("Reply", "reply", message, () => startReply(message)));
-  const react = actionButton("React", "react", message, () => {
-    state.paletteFor = state.paletteFor === message.id ? null : message.id;
-    renderMessages({});
-    if (state.paletteFor) {
-      $("messages").querySelector(`[data-testid="palette"] button`)?.focus();
-    }
-  });
-  react.setAttribute("aria-expanded", String(state.paletteFor === message.id));
-  actions.append(react);
-  if (mine) {
-    actions.append(actionButton("Edit", "edit", message, () => {
-      state.editing = { id: message.id, draft: message.content };
-      state.paletteFor = null;
-      renderMessages({});
-      const input = $("messages").querySelector("[data-testid=edit-input]");
-      input?.focus();
-      input?.setSelectionRange(input.value.length, input.value.length);
-    }));
-  }
-  return actions;
-}
-
-function quoteOf(replyTo, testid) {
-  const quote = document.createElement("div");
-  quote.className = "quote";
-  quote.dataset.testid = testid;
-  const who = document.createElement("span");
-  who.className = "quote-sender";
-  who.textContent = replyTo.senderId === state.me.id ? "You" : (state.names.get(replyTo.senderId) ?? replyTo.senderId);
-  const text = document.createElement("span");
-  text.className = "quote-text" + (replyTo.excerpt ? "" : " gone");
-  text.dataset.testid = "quote-text";
-  text.textContent = replyTo.excerpt || "Original message deleted";
-  quote.append(hiddenText("Reply to "), who, hiddenText(": "), text);
-  return quote;
-}
-
-// The inline editor of one of my messages: Enter saves, Shift+Enter is a new line, Escape cancels.
-function editorFor(message) {
-  const form = document.createElement("form");
-  form.className = "editor";
-  form.dataset.testid = "editor";
-  form.noValidate = true;
-  const id = "edit-" + message.id;
-  const label = document.createElement("label");
-  label.htmlFor = id;
-  label.className = "visually-hidden";
-  label.textContent = "Edit message";
-  const input = document.createElement("textarea");
-  input.id = id;
-  input.rows = 2;
-  input.maxLength = 4000;
-  input.value = state.editing.draft;
-  input.dataset.testid = "edit-input";
-  input.dataset.focusKey = "edit-input:" + message.id;
-  input.addEventListener("input", () => { state.editing.draft = input.value; });
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey) {
-      event.preventDefault();
-      form.requestSubmit();
-    } else if (event.key === "Escape") {
-      event.preventDefault();
-      cancelEdit(message);
-    }
-  });
-  const save = document.createElement("button");
-  save.type = "submit";
-  save.className = "primary";
-  save.dataset.testid = "edit-save";
-  save.textContent = "Save";
-  const cancel = document.createElement("button");
-  cancel.type = "button";
-  cancel.dataset.testid = "edit-cancel";
-  cancel.textContent = "Cancel";
-  cancel.addEventListener("click", () => cancelEdit(message));
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    saveEdit(message).catch(showError);
-  });
-  const buttons = document.createElement("div");
-  buttons.className = "editor-buttons";
-  buttons.append(cancel, save);
-  form.append(label, input, buttons);
-  return form;
-}
-
-function cancelEdit(message) {
-  state.editing = null;
-  renderMessages({});
-  $("messages").querySelector(`[data-focus-key="edit:${CSS.escape(message.id)}"]`)?.focus();
-}
-
-async function saveEdit(message) {
-  const content = state.editing.draft.trim();
-  if (!content) {
-    showError("A message can't be empty: cancel to keep it as it is.");
-    return;
-  }
-  if (content !== message.content) {
-    const edited = await state.connection.invoke("editMessage", { messageId: message.id, content });
-    onUpdated(edited.conversationId ?? state.activeId, edited);
-  }
-  cancelEdit(message);
-}
-
-function reactionsOf(message) {
-  const row = document.createElement("div");
-  row.className = "reactions";
-  row.dataset.testid = "reactions";
-  for (const reaction of message.reactions) {
-    const mine = reaction.userIds.includes(state.me.id);
-    const names = reaction.userIds.map((id) => id === state.me.id ? "you" : (state.names.get(id) ?? id)).join(", ");
-    const chip = document.createElement("button");
-    chip.type = "button";
-    chip.className = "reaction";
-    chip.dataset.testid = "reaction";
-    chip.dataset.emoji = reaction.emoji;
-    chip.dataset.focusKey = `reaction:${message.id}:${reaction.emoji}`;
-    chip.setAttribute("aria-pressed", String(mine));
-    chip.setAttribute("aria-label", `${reaction.emoji} ${reaction.count}, from ${names}`);
-    chip.title = names;
-    chip.textContent = `${reaction.emoji} ${reaction.count}`;
-    chip.addEventListener("click", () => toggleReaction(message, reaction.emoji).catch(showError));
-    row.append(chip);
-  }
-  return row;
-}
-
-// The fixed palette: one button per emoji, pressed when I reacted with it. Escape closes it.
-function paletteFor(message) {
-  const palette = document.createElement("div");
-  palette.className = "palette";
-  palette.dataset.testid = "palette";
-  palette.setAttribute("role", "group");
-  palette.setAttribute("aria-label", "Reactions");
-  for (const emoji of REACTIONS) {
-    const mine = message.reactions?.some((r) => r.emoji === emoji && r.userIds.includes(state.me.id)) ?? false;
-    const button = document.createElement("button");
-    button.type = "button";
-    button.dataset.testid = "palette-emoji";
-    button.dataset.emoji = emoji;
-    button.dataset.focusKey = `palette:${message.id}:${emoji}`;
-    button.setAttribute("aria-pressed", String(mine));
-    button.setAttribute("aria-label", `React with ${emoji}`);
-    button.textContent = emoji;
-    button.addEventListener("click", () => {
-      state.paletteFor = null;
-      toggleReaction(message, emoji).catch(showError);
-      renderMessages({});
-      $("messages").querySelector(`[data-focus-key="react:${CSS.escape(message.id)}"]`)?.focus();
-    });
-    palette.append(button);
-  }
-  palette.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      state.paletteFor = null;
-      renderMessages({});
-      $("messages").querySelector(`[data-focus-key="react:${CSS.escape(message.id)}"]`)?.focus();
-    }
-  });
-  return palette;
-}
-
-// My reaction with that emoji goes if it was there, else comes; the events bring every page (this one too) up to date.
-async function toggleReaction(message, emoji) {
-  const current = state.messages.get(state.activeId)?.items.find((m) => m.id === message.id) ?? message;
-  const mine = current.reactions?.some((r) => r.emoji === emoji && r.userIds.includes(state.me.id)) ?? false;
-  await state.connection.invoke(mine ? "removeReaction" : "addReaction", { messageId: message.id, emoji });
-  onReaction({ conversationId: current.conversationId ?? state.activeId, messageId: message.id, emoji, userId: state.me.id }, !mine);
-}
-
-function startReply(message) {
-  state.replyTo.set(state.activeId, { messageId: message.id, senderId: message.sender.id, excerpt: excerptOf(message.content) });
-  renderReplyPreview();
-  $("composer-input").focus();
-}
-
-function renderReplyPreview() {
-  const replyTo = state.replyTo.get(state.activeId);
-  $("reply-preview").hidden = !replyTo;
-  if (replyTo) {
-    $("reply-quote").replaceChildren(quoteOf(replyTo, "reply-preview-quote"));
-  }
-}
-
-// Today's messages show the time; older ones the date too (and the year when it is not this year's).
-function formatTime(date) {
-  const now = new Date();
-  const time = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  if (date.toDateString() === now.toDateString()) {
-    return time;
-  }
-  const day = date.toLocaleDateString([], date.getFullYear() === now.getFullYear()
-    ? { day: "numeric", month: "short" }
-    : { day: "numeric", month: "short", year: "numeric" });
-  return `${day}, ${time}`;
 }
 
 // ---- sending and typing ----------------------------------------------------------------------------------------
@@ -1090,7 +621,7 @@ function newTempId() {
 }
 
 // `draft` is { content, replyTo?, mentions? }: what the composer had, kept for a resend under the same tempId.
-async function send(conversationId, { content, replyTo = null, mentions = [] }, tempId = newTempId()) {
+export async function send(conversationId, { content, replyTo = null, mentions = [] }, tempId = newTempId()) {
   state.pending.set(tempId, { conversationId, content, replyTo, mentions, status: "pending", reason: null });
   renderMessages({ scrollToEnd: true });
   try {
@@ -1156,7 +687,7 @@ function stopTyping(conversationId) {
 
 // ---- wiring ----------------------------------------------------------------------------------------------------
 
-function showError(error) {
+export function showError(error) {
   if (state.connection && state.connection.state !== signalR.HubConnectionState.Connected) {
     return; // the connection banner already says what is wrong; calls cut off by the drop need no toast of their own
   }
@@ -1260,46 +791,10 @@ $("composer-input").addEventListener("keydown", (event) => {
     cancelReply();
   }
 });
-$("reply-cancel").addEventListener("click", cancelReply);
 
-function cancelReply() {
-  state.replyTo.delete(state.activeId);
-  renderReplyPreview();
-  $("composer-input").focus();
-}
-
-$("manage-group").addEventListener("click", () => {
-  state.settingsOpen = !state.settingsOpen;
-  renderGroupSettings();
-  if (state.settingsOpen) {
-    const input = $("rename-input");
-    input.value = titleOf(state.conversations.get(state.activeId));
-    input.focus();
-  }
-});
-$("group-settings").addEventListener("keydown", (event) => {
-  if (event.key === "Escape") {
-    event.preventDefault();
-    state.settingsOpen = false;
-    renderGroupSettings();
-    $("manage-group").focus();
-  }
-});
-$("rename-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const conversationId = state.activeId;
-  const name = $("rename-input").value.trim();
-  if (!name) {
-    showError("Type the group's new name.");
-    return;
-  }
-  try {
-    applyOwnChange(await api("/conversations/" + encodeURIComponent(conversationId), { method: "PATCH", body: JSON.stringify({ name }) }));
-  } catch (error) {
-    showError(error);
-  }
-});
 $("composer-input").addEventListener("input", onComposerInput);
+$("reply-cancel").addEventListener("click", cancelReply);
+wireGroupSettings();
 
 $("messages").addEventListener("scroll", async () => {
   const list = $("messages");
