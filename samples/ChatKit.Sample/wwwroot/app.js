@@ -207,8 +207,16 @@ function acknowledge(conversationId, seq) {
   if (seq <= (mine?.delivered ?? 0)) {
     return;
   }
+  const before = mine?.delivered ?? 0;
   movePosition(conversationId, state.me.id, { delivered: seq });
-  state.connection.invoke("markAsDelivered", { conversationId, seq }).catch(() => {});
+  state.connection.invoke("markAsDelivered", { conversationId, seq }).catch(() => {
+    // Not stored (offline, rate-limited): forget it, so the next message acknowledges again. A reload or reconnect
+    // acknowledges from the conversation list anyway.
+    const now = state.positions.get(conversationId)?.get(state.me.id);
+    if (now && now.delivered === seq && now.read < seq) {
+      now.delivered = before;
+    }
+  });
 }
 
 export function roleOf(conversation, userId = state.me.id) {
