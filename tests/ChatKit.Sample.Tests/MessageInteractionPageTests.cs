@@ -290,4 +290,35 @@ public sealed class MessageInteractionPageTests(SampleSite site, Browser browser
         await Expect(bob.Page.GetByTestId("manage-group")).ToBeHiddenAsync();
         await Expect(bob.Page.GetByTestId("group-settings")).ToBeHiddenAsync();
     }
+
+    [Fact]
+    public async Task OnAPhone_TheNewControls_FitTheScreen_AndPassTheAccessibilityCheck()
+    {
+        var bobId = ChatPage.NewUser("bob");
+        var alice = new ChatPage(await browser.OpenAsync(site.Address, Browser.Phone));
+        await alice.SignInAsync(ChatPage.NewUser("alice"));
+        await alice.StartChatAsync($"{bobId}, {ChatPage.NewUser("carol")}", "Phone team");
+        await alice.SendAsync($"A long first message for @{bobId}, long enough to wrap on a phone's narrow screen");
+        var message = alice.Messages.First;
+        await Expect(message.GetByTestId("message-status")).ToHaveAttributeAsync("data-status", "sent");
+
+        // Settings, palette and the reply quote open at once; nothing sticks out of the 390 px wide screen.
+        await alice.Page.GetByTestId("manage-group").ClickAsync();
+        await message.GetByTestId("react").ClickAsync();
+        await alice.Page.GetByTestId("palette-emoji").First.ClickAsync();
+        await Expect(message.GetByTestId("reaction")).ToHaveTextAsync(["👍 1"]);
+        await message.GetByTestId("reply").ClickAsync();
+        await Expect(alice.Page.GetByTestId("reply-preview")).ToBeVisibleAsync();
+        await ExpectAccessibleAsync(alice);
+        // Text cut with an ellipsis inside a box that clips it does not count: the box does.
+        var sticksOut = await alice.Page.EvaluateAsync<string[]>("""
+            (width) => [...document.querySelectorAll("#conversation *")]
+              .filter((e) => e.getClientRects().length > 0 && !e.closest(".visually-hidden"))
+              .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+              .filter((e) => { for (let p = e.parentElement; p; p = p.parentElement) { if (getComputedStyle(p).overflowX !== "visible") return p.getBoundingClientRect().right > width + 0.5; } return true; })
+              .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)
+            """, Browser.Phone.Width);
+        Assert.True(sticksOut.Length == 0, $"beyond the {Browser.Phone.Width} px wide screen: " + string.Join(", ", sticksOut));
+        await Screenshots.SaveAsync(alice.Page, "sample-phone-interactions.png");
+    }
 }
