@@ -73,6 +73,19 @@ public sealed class ChatPage(IPage page)
     /// <summary>The bubble whose whole text is <paramref name="text"/>.</summary>
     public ILocator Message(string text) => MessageTexts.GetByText(text, new() { Exact = true });
 
+    /// <summary>The message item (bubble, quote, reactions, meta and actions) whose bubble's whole text is <paramref name="text"/>.</summary>
+    public ILocator ItemOf(string text) => Messages.Filter(new() { Has = Message(text) });
+
+    /// <summary>The conversation header's title.</summary>
+    public ILocator Title => page.GetByTestId("conversation-title");
+
+    /// <summary>Reloads the page and waits until it is connected again.</summary>
+    public async Task ReloadAsync()
+    {
+        await page.ReloadAsync();
+        await ExpectConnectedAsync();
+    }
+
     /// <summary>The sent/read mark of my message with this text.</summary>
     public ILocator StatusOf(string text) =>
         Messages.Filter(new() { Has = Message(text) }).GetByTestId("message-status");

@@ -48,7 +48,7 @@ public sealed class ChatPageTests(SampleSite site, Browser browser) : IClassFixt
         await bob.SendAsync("Are you there?");
         await bob.SendAsync(attack);
         await Expect(alice.Conversation(bobId).GetByTestId("unread-badge")).ToHaveTextAsync("2");
-        // Alice's page received them, though she has not read them: delivered.
+        // Alice's page has them (it acknowledges what arrives), but has not shown them: delivered, not read.
         await Expect(bob.StatusOf(attack)).ToHaveAttributeAsync("data-status", "delivered");
 
         // Opening it clears the badge and turns Bob's marks to read; the markup shows as text and runs nothing.

@@ -29,6 +29,8 @@ public sealed class DocsScreenshotTests(SampleSite site, Browser browser) : ICla
         await alice.SendAsync("The release is tagged: thanks, both of you!");
         await bob.OpenAsync("Launch team");
         await bob.SendAsync("Great work. I'll post the notes.");
+        // Stored before Carol answers, so the order (and the pictures) are the same on every run.
+        await Expect(alice.Message("Great work. I'll post the notes.")).ToBeVisibleAsync();
         await carol.OpenAsync("Launch team");
         await carol.SendAsync("Deploying to production now.");
         await Expect(alice.Message("Deploying to production now.")).ToBeVisibleAsync();

@@ -1,27 +1,14 @@
 // The ChatKit sample page: plain DOM, the SignalR JavaScript client served by the sample (lib/signalr), and the
 // wire contract of docs/protocol.md. User content is only ever written with textContent, never as HTML.
 
+import { applyConversationChange, renderGroupSettings, wireGroupSettings } from "./group-settings.js";
+import { attachCompletion, mentionsIn } from "./mentions.js";
+import { cancelReply, excerptOf, renderMessages, renderReplyPreview } from "./message-view.js";
+import { $, hiddenText, state } from "./state.js";
+
 const PAGE_SIZE = 30;
 const TYPING_IDLE_MS = 3000;
 const TYPING_REPEAT_MS = 2000;
-
-const $ = (id) => document.getElementById(id);
-
-const state = {
-  token: null,
-  me: null, // { id, name }
-  connection: null,
-  conversations: new Map(), // id -> Conversation (wire shape)
-  messages: new Map(), // conversationId -> { items: Message[] ascending, hasMore, loading }
-  pending: new Map(), // tempId -> { conversationId, content, status }
-  positions: new Map(), // conversationId -> Map(userId -> { read, delivered }): every participant's receipt positions
-  online: new Set(),
-  typing: new Map(), // conversationId -> Map(userId -> username)
-  names: new Map(), // userId -> display name, learnt from messages and typing events
-  activeId: null,
-  typingSentAt: 0,
-  typingTimer: null,
-};
 
 // ---- sign-in ---------------------------------------------------------------------------------------------------
 
@@ -64,7 +51,7 @@ async function start(token, userId, openId = null) {
 
 // ---- REST ------------------------------------------------------------------------------------------------------
 
-async function api(path, options = {}) {
+export async function api(path, options = {}) {
   const response = await fetch("/chats" + path, {
     ...options,
     headers: { Authorization: "Bearer " + state.token, "Content-Type": "application/json", ...(options.headers ?? {}) },
@@ -93,10 +80,14 @@ async function loadConversations() {
   do {
     const page = await api("/conversations?limit=100" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""));
     page.items.forEach(upsertConversation);
-    page.items.forEach((c) => acknowledge(c.id, c.lastSeq));
     cursor = page.nextCursor;
   } while (cursor);
   renderConversations();
+  for (const conversation of state.conversations.values()) {
+    if (conversation.lastMessage && conversation.lastMessage.sender.id !== state.me.id) {
+      acknowledge(conversation.id, conversation.lastSeq);
+    }
+  }
 }
 
 // ---- the hub ---------------------------------------------------------------------------------------------------
@@ -123,18 +114,17 @@ async function connect() {
   connection.on("userTyping", ({ userId, conversationId, username }) => setTyping(conversationId, userId, username));
   connection.on("userStoppedTyping", ({ userId, conversationId }) => setTyping(conversationId, userId, null));
   connection.on("messageRead", ({ messageId, conversationId, readBy }) => onRead(conversationId, readBy, seqOf(conversationId, messageId)));
+  connection.on("messageDelivered", ({ conversationId, userId, seq }) => onPosition(conversationId, userId, { delivered: seq }));
+  connection.on("messageUpdated", ({ message, conversationId }) => onUpdated(conversationId, message));
+  connection.on("reactionAdded", (event) => onReaction(event, true));
+  connection.on("reactionRemoved", (event) => onReaction(event, false));
   connection.on("conversationRead", ({ conversationId, readBy }) => onRead(conversationId, readBy, state.conversations.get(conversationId)?.lastSeq ?? 0));
   connection.on("userStatusChanged", ({ userId, status }) => { status === "online" ? state.online.add(userId) : state.online.delete(userId); renderConversations(); renderHeader(); });
   connection.on("onlineUsers", (users) => { state.online = new Set(users); renderConversations(); renderHeader(); });
   connection.on("messageDeleted", ({ messageId, conversationId }) => onDeleted(conversationId, messageId));
   connection.on("participantsAdded", ({ conversationId }) => refreshConversation(conversationId));
-  connection.on("messageDelivered", ({ conversationId, userId, seq }) => {
-    if (notePosition(conversationId, userId, 0, seq) && conversationId === state.activeId) {
-      renderMessages({});
-    }
-  });
-  // A new name, metadata or roles; the unread count in it is the changer's, so this page keeps its own.
-  connection.on("conversationUpdated", applyUpdate);
+  // A new name, metadata or roles; the unread counts in it are the changer's, so this page keeps its own.
+  connection.on("conversationUpdated", (conversation) => applyConversationChange(conversation));
   connection.on("participantRemoved", ({ conversationId, userId }) => userId === state.me.id ? forget(conversationId) : refreshConversation(conversationId));
 
   connection.onreconnecting(() => {
@@ -171,7 +161,7 @@ async function recover() {
     await state.connection.invoke("getOnlineUsers");
     for (const [tempId, pending] of state.pending) {
       if (pending.status === "failed" || pending.status === "pending") {
-        send(pending.conversationId, pending.content, tempId);
+        send(pending.conversationId, pending, tempId);
       }
     }
     setConnectionState("connected", "Connected");
@@ -189,47 +179,48 @@ function setConnectionState(name, text) {
 
 // ---- conversations ---------------------------------------------------------------------------------------------
 
-function upsertConversation(conversation) {
+export function upsertConversation(conversation) {
   state.conversations.set(conversation.id, conversation);
   if (conversation.lastMessage) {
     learnName(conversation.lastMessage.sender);
   }
   // Marks survive a reload: every participant's read and delivery positions come with the conversation.
   for (const p of conversation.participants ?? []) {
-    notePosition(conversation.id, p.userId, p.lastReadSeq ?? 0, p.lastDeliveredSeq ?? 0);
+    movePosition(conversation.id, p.userId, { read: p.lastReadSeq ?? 0, delivered: p.lastDeliveredSeq ?? 0 });
   }
 }
 
-// Positions only move forward; reading implies delivery.
-function notePosition(conversationId, userId, read, delivered) {
+// Positions only move forward, and reading implies delivery.
+function movePosition(conversationId, userId, { read = 0, delivered = 0 }) {
   const positions = state.positions.get(conversationId) ?? new Map();
-  const known = positions.get(userId) ?? { read: 0, delivered: 0 };
-  const next = { read: Math.max(known.read, read), delivered: Math.max(known.delivered, delivered, read) };
+  const old = positions.get(userId) ?? { read: 0, delivered: 0 };
+  const next = { read: Math.max(old.read, read) };
+  next.delivered = Math.max(old.delivered, delivered, next.read);
   positions.set(userId, next);
   state.positions.set(conversationId, positions);
-  return next.read !== known.read || next.delivered !== known.delivered;
+  return next.read !== old.read || next.delivered !== old.delivered;
 }
 
-// Tells the other participants this page has received everything up to seq (they show "delivered").
+// Tell the senders their messages reached this browser (up to seq), once per position.
 function acknowledge(conversationId, seq) {
   const mine = state.positions.get(conversationId)?.get(state.me.id);
-  if (seq > 0 && (!mine || mine.delivered < seq)) {
-    notePosition(conversationId, state.me.id, 0, seq);
-    state.connection.invoke("markAsDelivered", { conversationId, seq }).catch(() => {});
+  if (seq <= (mine?.delivered ?? 0)) {
+    return;
   }
+  const before = mine?.delivered ?? 0;
+  movePosition(conversationId, state.me.id, { delivered: seq });
+  state.connection.invoke("markAsDelivered", { conversationId, seq }).catch(() => {
+    // Not stored (offline, rate-limited): forget it, so the next message acknowledges again. A reload or reconnect
+    // acknowledges from the conversation list anyway.
+    const now = state.positions.get(conversationId)?.get(state.me.id);
+    if (now && now.delivered === seq && now.read < seq) {
+      now.delivered = before;
+    }
+  });
 }
 
-// The mark of my message at seq: read (by whom, in a group), delivered, or sent.
-function receiptOf(conversation, seq) {
-  const positions = state.positions.get(conversation.id) ?? new Map();
-  const others = (conversation.participants ?? []).map((p) => p.userId).filter((id) => id !== state.me.id);
-  const readers = others.filter((id) => (positions.get(id)?.read ?? 0) >= seq);
-  if (readers.length > 0) {
-    return conversation.type === "group"
-      ? { status: "read", text: `✓✓ read by ${readers.length}`, title: "Read by " + readers.map((id) => state.names.get(id) ?? id).join(", ") }
-      : { status: "read" };
-  }
-  return { status: others.some((id) => (positions.get(id)?.delivered ?? 0) >= seq) ? "delivered" : "sent" };
+export function roleOf(conversation, userId = state.me.id) {
+  return conversation.participants.find((p) => p.userId === userId)?.role ?? "member";
 }
 
 async function refreshConversation(conversationId) {
@@ -253,11 +244,11 @@ function forget(conversationId) {
   renderConversations();
 }
 
-function others(conversation) {
+export function others(conversation) {
   return conversation.participants.map((p) => p.userId).filter((id) => id !== state.me.id);
 }
 
-function titleOf(conversation) {
+export function titleOf(conversation) {
   if (conversation.type === "group") {
     return conversation.name ?? "Group";
   }
@@ -271,7 +262,7 @@ function learnName(sender) {
   }
 }
 
-function renderConversations() {
+export function renderConversations() {
   const list = $("conversations");
   const focusedId = list.contains(document.activeElement) ? document.activeElement.dataset.conversationId : null;
   const sorted = [...state.conversations.values()].sort((a, b) => (b.lastActivityAt ?? "").localeCompare(a.lastActivityAt ?? ""));
@@ -315,13 +306,24 @@ function renderConversations() {
     if (conversation.type === "direct") {
       item.append(hiddenText(dot.dataset.online === "true" ? ", online" : ", offline"));
     }
+    const badges = document.createElement("span");
+    badges.className = "badges";
+    if (conversation.unreadMentionCount > 0) {
+      const mention = document.createElement("span");
+      mention.className = "badge mention-badge";
+      mention.dataset.testid = "mention-badge";
+      mention.title = `${conversation.unreadMentionCount} unread mention${conversation.unreadMentionCount === 1 ? "" : "s"} of you`;
+      mention.textContent = "@";
+      badges.append(hiddenText(", "), mention, hiddenText(" mentioned you"));
+    }
     if (conversation.unreadCount > 0) {
       const badge = document.createElement("span");
       badge.className = "badge";
       badge.dataset.testid = "unread-badge";
       badge.textContent = String(conversation.unreadCount);
-      item.append(hiddenText(", "), badge, hiddenText(" unread"));
+      badges.append(hiddenText(", "), badge, hiddenText(" unread"));
     }
+    item.append(badges);
     item.append(hiddenText(". "), preview);
     item.addEventListener("click", () => open(conversation.id).catch(showError));
     return row;
@@ -329,13 +331,6 @@ function renderConversations() {
   if (focusedId) {
     list.querySelector(`[data-conversation-id="${CSS.escape(focusedId)}"]`)?.focus();
   }
-}
-
-function hiddenText(text) {
-  const span = document.createElement("span");
-  span.className = "visually-hidden";
-  span.textContent = text;
-  return span;
 }
 
 async function createConversation(userIds, name) {
@@ -355,6 +350,11 @@ async function open(conversationId, { focusComposer = true } = {}) {
   state.activeId = conversationId;
   saveSession({ openId: conversationId });
   stopTyping(previous);
+  if (previous !== conversationId) {
+    state.editing = null;
+    state.paletteFor = null;
+    state.settingsOpen = false;
+  }
   renderConversations();
   renderPane();
   if (previous && previous !== conversationId) {
@@ -457,14 +457,18 @@ function onNewMessage(conversationId, message) {
   }
   const mine = message.sender.id === state.me.id;
   const system = message.type === "system"; // a record of a group change: never unread
-  if (!mine) {
-    acknowledge(conversationId, message.seq);
-  }
   const visible = conversationId === state.activeId && document.visibilityState === "visible";
   if (mine && !system) {
     conversation.unreadCount = 0;
+    conversation.unreadMentionCount = 0;
   } else if (!visible && !system) {
     conversation.unreadCount += 1;
+    if (message.mentions?.includes(state.me.id)) {
+      conversation.unreadMentionCount = (conversation.unreadMentionCount ?? 0) + 1;
+    }
+  }
+  if (!mine && !system && !visible) {
+    acknowledge(conversationId, message.seq); // on screen it is marked read below instead, which implies delivery
   }
   renderConversations();
   if (conversationId === state.activeId) {
@@ -479,16 +483,52 @@ function onNewMessage(conversationId, message) {
 }
 
 function onDeleted(conversationId, messageId) {
-  const message = state.messages.get(conversationId)?.items.find((m) => m.id === messageId);
-  if (message) {
-    message.content = "";
-    message.deletedAt = new Date().toISOString();
+  const known = state.messages.get(conversationId)?.items.find((m) => m.id === messageId)
+    ?? state.conversations.get(conversationId)?.lastMessage;
+  if (known?.id === messageId) {
+    onUpdated(conversationId, { ...known, content: "", reactions: [], deletedAt: new Date().toISOString() });
+  }
+}
+
+// An edited (or deleted) message: replace it wherever it shows, the quotes of its replies included.
+export function onUpdated(conversationId, message) {
+  const history = state.messages.get(conversationId);
+  if (history) {
+    history.items = history.items.map((m) => m.id === message.id ? message : m);
+    for (const reply of history.items.filter((m) => m.replyTo?.messageId === message.id)) {
+      reply.replyTo = { ...reply.replyTo, excerpt: message.deletedAt ? "" : excerptOf(message.content) };
+    }
+  }
+  if (state.editing?.id === message.id && message.deletedAt) {
+    state.editing = null;
   }
   const conversation = state.conversations.get(conversationId);
-  if (conversation?.lastMessage?.id === messageId) {
-    conversation.lastMessage = { ...conversation.lastMessage, content: "", deletedAt: new Date().toISOString() };
+  if (conversation?.lastMessage?.id === message.id) {
+    conversation.lastMessage = message;
   }
   renderConversations();
+  if (conversationId === state.activeId) {
+    renderMessages({});
+  }
+}
+
+// reactionAdded / reactionRemoved: applied to the message as it is here, idempotently.
+export function onReaction({ conversationId, messageId, emoji, userId }, added) {
+  const message = state.messages.get(conversationId)?.items.find((m) => m.id === messageId);
+  if (!message) {
+    return;
+  }
+  const reactions = (message.reactions ?? []).map((r) => ({ ...r, userIds: [...r.userIds] }));
+  let reaction = reactions.find((r) => r.emoji === emoji);
+  if (added && !reaction) {
+    reaction = { emoji, count: 0, userIds: [] };
+    reactions.push(reaction);
+  }
+  if (reaction) {
+    reaction.userIds = added ? [...new Set([...reaction.userIds, userId])] : reaction.userIds.filter((id) => id !== userId);
+    reaction.count = reaction.userIds.length;
+  }
+  message.reactions = reactions.filter((r) => r.count > 0);
   if (conversationId === state.activeId) {
     renderMessages({});
   }
@@ -504,16 +544,17 @@ function onRead(conversationId, readBy, seq) {
   if (!conversation) {
     return;
   }
-  if (readBy === state.me.id) {
+  if (readBy === state.me.id && seq >= conversation.lastSeq) {
     // Read in another tab of mine.
-    if (seq >= conversation.lastSeq) {
-      conversation.unreadCount = 0;
-      renderConversations();
-    }
-    return;
+    conversation.unreadCount = 0;
+    conversation.unreadMentionCount = 0;
+    renderConversations();
   }
-  notePosition(conversationId, readBy, seq, seq);
-  if (conversationId === state.activeId) {
+  onPosition(conversationId, readBy, { read: seq });
+}
+
+function onPosition(conversationId, userId, moved) {
+  if (movePosition(conversationId, userId, moved) && conversationId === state.activeId) {
     renderMessages({});
   }
 }
@@ -524,6 +565,8 @@ function markActiveRead() {
     return;
   }
   conversation.unreadCount = 0;
+  conversation.unreadMentionCount = 0;
+  movePosition(conversation.id, state.me.id, { read: conversation.lastSeq });
   renderConversations();
   state.connection.invoke("markConversationAsRead", { conversationId: conversation.id }).catch(showError);
 }
@@ -554,10 +597,11 @@ function renderPane() {
     renderHeader();
     renderMessages({ scrollToEnd: true });
     renderTyping();
+    renderReplyPreview();
   }
 }
 
-function renderHeader() {
+export function renderHeader() {
   const conversation = state.conversations.get(state.activeId);
   if (!conversation) {
     return;
@@ -570,182 +614,12 @@ function renderHeader() {
     ? (online ? "online" : "offline")
     : `You, ${people.map(nameOf).join(", ")} · ${online} online`;
   $("subtitle").title = $("subtitle").textContent;
-  renderManage(conversation, nameOf);
-}
-
-// The owner and admins rename a group; the owner also makes admins and hands ownership over.
-function renderManage(conversation, nameOf) {
-  const myRole = conversation.participants.find((p) => p.userId === state.me.id)?.role ?? "member";
-  const manage = $("manage");
-  manage.hidden = conversation.type !== "group" || myRole === "member";
-  if (manage.hidden) {
-    manage.open = false;
-    return;
-  }
-  if (document.activeElement !== $("rename-input")) {
-    $("rename-input").value = conversation.name ?? "";
-  }
-  const rows = conversation.participants.map((p) => {
-    const row = document.createElement("li");
-    row.dataset.testid = "member";
-    row.dataset.userId = p.userId;
-    const name = document.createElement("span");
-    name.className = "member-name";
-    name.textContent = p.userId === state.me.id ? "You" : nameOf(p.userId);
-    const role = document.createElement("span");
-    role.className = "role";
-    role.dataset.testid = "member-role";
-    role.textContent = p.role;
-    row.append(name, role);
-    if (myRole === "owner" && p.userId !== state.me.id) {
-      const actions = p.role === "admin" ? [["member", "Make member"], ["owner", "Make owner"]] : [["admin", "Make admin"], ["owner", "Make owner"]];
-      for (const [next, label] of actions) {
-        const button = document.createElement("button");
-        button.type = "button";
-        button.dataset.testid = "make-" + next;
-        button.textContent = label;
-        button.setAttribute("aria-label", `${label}: ${nameOf(p.userId)}`);
-        button.addEventListener("click", () => changeRole(conversation.id, p.userId, next).catch(showError));
-        row.append(button);
-      }
-    }
-    return row;
-  });
-  $("members").replaceChildren(...rows);
-}
-
-// The answer is the conversation afterwards; conversationUpdated and the system message follow as events.
-function applyUpdate(conversation) {
-  const known = state.conversations.get(conversation.id);
-  upsertConversation({ ...conversation, unreadCount: known?.unreadCount ?? 0 });
-  renderConversations();
-  renderHeader();
-}
-
-async function changeRole(conversationId, userId, role) {
-  applyUpdate(await api(`/conversations/${encodeURIComponent(conversationId)}/participants/${encodeURIComponent(userId)}/role`, {
-    method: "PUT",
-    body: JSON.stringify({ role }),
-  }));
+  renderGroupSettings();
 }
 
 function renderTyping() {
   const names = [...(state.typing.get(state.activeId)?.values() ?? [])];
   $("typing").textContent = names.length === 0 ? "" : names.length === 1 ? `${names[0]} is typing…` : `${names.join(", ")} are typing…`;
-}
-
-function renderMessages({ scrollToEnd }) {
-  const list = $("messages");
-  const history = state.messages.get(state.activeId);
-  if (!history) {
-    list.replaceChildren();
-    return;
-  }
-  const nearEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
-  const conversation = state.conversations.get(state.activeId);
-  const items = history.items.map((m) => {
-    if (m.type === "system") {
-      return systemItem(m);
-    }
-    if (m.sender.id !== state.me.id || !conversation) {
-      return messageItem(m, null);
-    }
-    const receipt = receiptOf(conversation, m.seq);
-    const item = messageItem(m, receipt.status);
-    const mark = item.querySelector("[data-testid=message-status]");
-    if (receipt.text) {
-      mark.textContent = receipt.text;
-      mark.title = receipt.title;
-    }
-    return item;
-  });
-  for (const [tempId, pending] of state.pending) {
-    if (pending.conversationId === state.activeId) {
-      items.push(messageItem({ id: tempId, seq: 0, sender: state.me, content: pending.content, createdAt: null }, pending.status, pending.reason, tempId));
-    }
-  }
-  const header = document.createElement("li");
-  header.className = "history";
-  header.textContent = history.hasMore ? "Scroll up for older messages" : "Start of the conversation";
-  list.replaceChildren(header, ...items);
-  if (scrollToEnd || nearEnd) {
-    list.scrollTop = list.scrollHeight;
-  }
-}
-
-// A membership or group change: one centered grey line, its sentence as the server wrote it.
-function systemItem(message) {
-  const item = document.createElement("li");
-  item.className = "system-message";
-  item.dataset.testid = "system-message";
-  item.dataset.seq = String(message.seq);
-  item.textContent = message.content;
-  return item;
-}
-
-function messageItem(message, status, reason = null, tempId = null) {
-  const item = document.createElement("li");
-  item.className = "message" + (status ? " mine" : "") + (message.deletedAt ? " deleted" : "") + (status === "refused" ? " refused" : "");
-  item.dataset.testid = "message";
-  item.dataset.seq = String(message.seq);
-
-  const bubble = document.createElement("div");
-  bubble.className = "bubble";
-  bubble.dataset.testid = "message-content";
-  bubble.textContent = message.deletedAt ? "This message was deleted" : message.content;
-
-  const meta = document.createElement("div");
-  meta.className = "meta";
-  const who = document.createElement("span");
-  who.textContent = status ? "" : message.sender.name;
-  const when = document.createElement("time");
-  if (message.createdAt) {
-    when.dateTime = message.createdAt;
-    when.dataset.testid = "message-time";
-    when.textContent = formatTime(new Date(message.createdAt));
-  }
-  meta.append(who, when);
-  if (status) {
-    const mark = document.createElement("span");
-    mark.className = "status";
-    mark.dataset.testid = "message-status";
-    mark.dataset.status = status;
-    mark.textContent = status === "refused"
-      ? `Not sent: ${reason ?? "refused"}`
-      : { pending: "sending…", failed: "not sent yet", sent: "✓ sent", delivered: "✓✓ delivered", read: "✓✓ read" }[status];
-    meta.append(mark);
-    if (status === "refused" && tempId) {
-      const retry = document.createElement("button");
-      retry.type = "button";
-      retry.className = "retry";
-      retry.dataset.testid = "retry";
-      retry.textContent = "Retry";
-      retry.setAttribute("aria-label", `Retry sending “${message.content.slice(0, 40)}”`);
-      retry.addEventListener("click", () => {
-        const pending = state.pending.get(tempId);
-        if (pending) {
-          send(pending.conversationId, pending.content, tempId);
-          $("composer-input").focus();
-        }
-      });
-      meta.append(retry);
-    }
-  }
-  item.append(bubble, meta);
-  return item;
-}
-
-// Today's messages show the time; older ones the date too (and the year when it is not this year's).
-function formatTime(date) {
-  const now = new Date();
-  const time = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  if (date.toDateString() === now.toDateString()) {
-    return time;
-  }
-  const day = date.toLocaleDateString([], date.getFullYear() === now.getFullYear()
-    ? { day: "numeric", month: "short" }
-    : { day: "numeric", month: "short", year: "numeric" });
-  return `${day}, ${time}`;
 }
 
 // ---- sending and typing ----------------------------------------------------------------------------------------
@@ -754,11 +628,19 @@ function newTempId() {
   return crypto.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
-async function send(conversationId, content, tempId = newTempId()) {
-  state.pending.set(tempId, { conversationId, content, status: "pending", reason: null });
+// `draft` is { content, replyTo?, mentions? }: what the composer had, kept for a resend under the same tempId.
+export async function send(conversationId, { content, replyTo = null, mentions = [] }, tempId = newTempId()) {
+  state.pending.set(tempId, { conversationId, content, replyTo, mentions, status: "pending", reason: null });
   renderMessages({ scrollToEnd: true });
   try {
-    const ack = await state.connection.invoke("sendMessage", { conversationId, content, tempId });
+    const request = { conversationId, content, tempId };
+    if (replyTo) {
+      request.replyToId = replyTo.messageId;
+    }
+    if (mentions.length > 0) {
+      request.mentions = mentions;
+    }
+    const ack = await state.connection.invoke("sendMessage", request);
     const pending = state.pending.get(tempId);
     if (pending) {
       // newMessage has not arrived yet: it will replace the pending item.
@@ -813,7 +695,7 @@ function stopTyping(conversationId) {
 
 // ---- wiring ----------------------------------------------------------------------------------------------------
 
-function showError(error) {
+export function showError(error) {
   if (state.connection && state.connection.state !== signalR.HubConnectionState.Connected) {
     return; // the connection banner already says what is wrong; calls cut off by the drop need no toast of their own
   }
@@ -859,19 +741,6 @@ document.querySelectorAll(".quick-users button").forEach((button) => button.addE
 
 $("sign-out").addEventListener("click", signOut);
 $("back").addEventListener("click", closeConversation);
-$("rename").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const name = $("rename-input").value.trim();
-  if (!name || !state.activeId) {
-    return;
-  }
-  try {
-    applyUpdate(await api("/conversations/" + encodeURIComponent(state.activeId), { method: "PATCH", body: JSON.stringify({ name }) }));
-    $("rename-input").blur();
-  } catch (error) {
-    showError(error);
-  }
-});
 $("conversation").addEventListener("keydown", (event) => {
   if (event.key === "Escape" && !event.defaultPrevented) {
     event.preventDefault();
@@ -902,18 +771,38 @@ $("composer").addEventListener("submit", (event) => {
   if (!content || !state.activeId) {
     return;
   }
+  const conversation = state.conversations.get(state.activeId);
+  const replyTo = state.replyTo.get(state.activeId) ?? null;
   input.value = "";
+  completion.close();
   stopTyping(state.activeId);
-  send(state.activeId, content);
+  state.replyTo.delete(state.activeId);
+  renderReplyPreview();
+  send(state.activeId, { content, replyTo, mentions: mentionsIn(content, others(conversation)) });
+});
+
+// @ completion among the open conversation's other participants.
+const completion = attachCompletion($("composer-input"), $("mention-list"), () => {
+  const conversation = state.conversations.get(state.activeId);
+  return conversation ? others(conversation).map((id) => ({ id, name: state.names.get(id) ?? id })) : [];
 });
 
 $("composer-input").addEventListener("keydown", (event) => {
+  if (completion.handleKey(event)) {
+    return;
+  }
   if (event.key === "Enter" && !event.shiftKey) {
     event.preventDefault();
     $("composer").requestSubmit();
+  } else if (event.key === "Escape" && state.replyTo.has(state.activeId)) {
+    event.preventDefault(); // the first Escape drops the quote, the next one closes the conversation
+    cancelReply();
   }
 });
+
 $("composer-input").addEventListener("input", onComposerInput);
+$("reply-cancel").addEventListener("click", cancelReply);
+wireGroupSettings();
 
 $("messages").addEventListener("scroll", async () => {
   const list = $("messages");
