@@ -32,6 +32,9 @@ public sealed class SchemaUpgradeTests(PostgresServerFixture postgres) : IDispos
         }
 
         await UpgradeAndUseAsync(node => o => o.UseSqlite(_files.ConnectionString("v1.db", node)));
+        await using var check = new SqliteConnection(connectionString);
+        await check.OpenAsync(Ct);
+        Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'ux_chatkit_reactions_message_user_emoji'"));
     }
 
     [Fact]
@@ -53,6 +56,9 @@ public sealed class SchemaUpgradeTests(PostgresServerFixture postgres) : IDispos
         }
 
         await UpgradeAndUseAsync(node => o => o.UseNpgsql(PostgresServerFixture.ConnectionString(server, database, node)));
+        await using var check = new NpgsqlConnection(server.GetConnectionString(database));
+        await check.OpenAsync(Ct);
+        Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ux_chatkit_reactions_message_user_emoji'"));
     }
 
     // What ChatKit 1 stored: a group of alice (owner), bob and carol with three messages (the second sent with a tempId,
@@ -95,6 +101,13 @@ public sealed class SchemaUpgradeTests(PostgresServerFixture postgres) : IDispos
                 + $"{m.CreatedAt.ToUnixTimeMilliseconds()}, NULL, {(m.DeletedAt is { } d ? d.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) : "NULL")});\n"))
             + $"INSERT INTO chatkit_read_positions (conversation_id, user_id, seq) VALUES ('{Group}', 'alice', 1), ('{Group}', 'bob', 2), ('{Group}', 'carol', 3);";
         await ExecuteAsync(connection, rows);
+    }
+
+    private static async Task<long> ScalarAsync(DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(Ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task ExecuteAsync(DbConnection connection, string sql)
