@@ -180,6 +180,27 @@ public sealed class BackplaneTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConnectionAddedToAGroupByTheOtherNode_HearsTheGroupFromBothNodes()
+    {
+        RequireRedis();
+        var prefix = RedisFixture.UniquePrefix();
+        var a = await StartNodeAsync(prefix);
+        var b = await StartNodeAsync(prefix);
+        var alice = await ConnectAsync(a, "alice");
+        var carol = await ConnectAsync(a, "carol");
+        var bob = await ConnectAsync(b, "bob");
+        var carolId = await carol.Connection.InvokeAsync<string>("WhoAmI", Ct);
+
+        await bob.Connection.InvokeAsync("Invite", carolId, "room", Ct);
+
+        // The addition was announced before Invite returned: sends to the group after it reach carol, from either node.
+        await bob.Connection.InvokeAsync("SendToGroup", "room", "from b", Ct);
+        Assert.Equal("from b", await carol.NextAsync());
+        await alice.Connection.InvokeAsync("SendToGroup", "room", "from a", Ct);
+        Assert.Equal("from a", await carol.NextAsync());
+    }
+
+    [Fact]
     public async Task RedisLinkDropsDuringASendToSeveralGroups_EachLocalConnectionHearsItOnce()
     {
         RequireRedis();
@@ -369,6 +390,8 @@ public sealed class EchoHub : Hub
     public string WhoAmI() => Context.ConnectionId;
 
     public Task Kick(string connectionId, string group) => Groups.RemoveFromGroupAsync(connectionId, group);
+
+    public Task Invite(string connectionId, string group) => Groups.AddToGroupAsync(connectionId, group);
 
     public Task Join(string group) => Groups.AddToGroupAsync(Context.ConnectionId, group);
 

@@ -97,6 +97,8 @@ internal static class FanOutMain
                 var seqs = received.GetOrAdd(users[i], _ => new());
                 connection.On<NewMessageReceipt>("newMessage", e => seqs.AddOrUpdate(e.Message.Seq, 1, static (_, n) => n + 1));
                 await connection.StartAsync(token).ConfigureAwait(false);
+                // A connection's calls run after its OnConnectedAsync, where it joins its user's group.
+                await connection.InvokeAsync<string[]>("getOnlineUsers", token).ConfigureAwait(false);
                 connections[i] = connection;
             }).ConfigureAwait(false);
             clients.AddRange(connections);

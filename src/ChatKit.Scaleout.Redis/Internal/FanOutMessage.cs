@@ -6,42 +6,47 @@ namespace ChatKit.Scaleout.Redis.Internal;
 /// <summary>
 /// What ChatKit's hub lifetime manager publishes on its one fan-out channel: either an invocation for groups (their names,
 /// the connections to leave out, and the invocation serialized once per hub protocol, as SignalR's Redis backplane
-/// serializes it), or the removal of a connection from a group. Each carries the id of the node that published it, which
+/// serializes it), or the addition or removal of another node's connection to or from a group. Each carries the id of the node that published it, which
 /// delivered it to its own connections already and ignores its own copy.
 /// </summary>
 /// <remarks>
 /// Layout: kind (1 byte), origin (16 bytes), then for a send: the group names, the excluded connection ids, and
-/// (protocol name, bytes) pairs; for a removal: the connection id and the group name. Counts and lengths are 7-bit
+/// (protocol name, bytes) pairs; for an addition or a removal: the connection id and the group name. Counts and lengths are 7-bit
 /// encoded integers, strings UTF-8 with their length first (<see cref="BinaryWriter.Write(string)"/>).
 /// </remarks>
 internal sealed class FanOutMessage
 {
     private const byte SendKind = 1;
     private const byte RemovalKind = 2;
+    private const byte AdditionKind = 3;
 
-    private FanOutMessage(Guid origin, IReadOnlyList<string> groups, IReadOnlyList<string> excluded, IReadOnlyList<SerializedMessage> messages, string? removedConnectionId)
+    private FanOutMessage(Guid origin, IReadOnlyList<string> groups, IReadOnlyList<string> excluded, IReadOnlyList<SerializedMessage> messages, string? memberConnectionId, bool added)
     {
         Origin = origin;
         Groups = groups;
         Excluded = excluded;
         Messages = messages;
-        RemovedConnectionId = removedConnectionId;
+        MemberConnectionId = memberConnectionId;
+        Added = added;
     }
 
     /// <summary>The node that published it.</summary>
     public Guid Origin { get; }
 
-    /// <summary>The groups addressed (a send), or the one group the connection leaves (a removal).</summary>
+    /// <summary>The groups addressed (a send), or the one group the connection joins or leaves.</summary>
     public IReadOnlyList<string> Groups { get; }
 
     /// <summary>Connections that must not receive the send.</summary>
     public IReadOnlyList<string> Excluded { get; }
 
-    /// <summary>The invocation, once per protocol (empty for a removal).</summary>
+    /// <summary>The invocation, once per protocol (empty for an addition or a removal).</summary>
     public IReadOnlyList<SerializedMessage> Messages { get; }
 
-    /// <summary>The connection taken out of <see cref="Groups"/>, for a removal; <see langword="null"/> for a send.</summary>
-    public string? RemovedConnectionId { get; }
+    /// <summary>The connection added to or taken out of <see cref="Groups"/>; <see langword="null"/> for a send.</summary>
+    public string? MemberConnectionId { get; }
+
+    /// <summary>Whether <see cref="MemberConnectionId"/> joins the group (otherwise it leaves it).</summary>
+    public bool Added { get; }
 
     public static byte[] Send(Guid origin, IReadOnlyList<string> groups, IReadOnlyList<string> excluded, IReadOnlyList<SerializedMessage> messages)
     {
@@ -61,10 +66,10 @@ internal sealed class FanOutMessage
         return stream.ToArray();
     }
 
-    public static byte[] Removal(Guid origin, string connectionId, string groupName)
+    public static byte[] Membership(Guid origin, string connectionId, string groupName, bool added)
     {
         using var stream = new MemoryStream();
-        using var writer = Start(stream, RemovalKind, origin);
+        using var writer = Start(stream, added ? AdditionKind : RemovalKind, origin);
         writer.Write(connectionId);
         writer.Write(groupName);
         writer.Flush();
@@ -102,11 +107,11 @@ internal sealed class FanOutMessage
                         stream.Position = start + length;
                     }
 
-                    return new FanOutMessage(origin, groups, excluded, messages, null);
-                case RemovalKind:
+                    return new FanOutMessage(origin, groups, excluded, messages, null, added: false);
+                case RemovalKind or AdditionKind:
                     var connectionId = reader.ReadString();
                     var group = reader.ReadString();
-                    return new FanOutMessage(origin, [group], [], [], connectionId);
+                    return new FanOutMessage(origin, [group], [], [], connectionId, added: kind == AdditionKind);
                 default:
                     return null;
             }

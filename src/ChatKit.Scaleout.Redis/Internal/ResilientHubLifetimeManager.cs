@@ -58,6 +58,7 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
     private readonly GroupMembers _members = new();
     private readonly IHubProtocol[] _protocols;
     private readonly Guid _origin = Guid.NewGuid();
+    private ChannelMessageQueue? _fanOut;
     private int _replayNeeded;
     private int _replaying;
     private int _fallbackLogged;
@@ -192,8 +193,17 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
         await _local.AddToGroupAsync(connectionId, groupName, cancellationToken).ConfigureAwait(false);
         if (!_connections.TryGetValue(connectionId, out var state))
         {
-            // A connection of another node: only the backplane can reach it.
-            await _redis.AddToGroupAsync(connectionId, groupName, cancellationToken).WaitAsync(RemoteGroupTimeout, _time, cancellationToken).ConfigureAwait(false);
+            // A connection of another node: only the backplane can reach it. SignalR adds it to its own state there, and
+            // the announcement to the group's members there, which sends to the group are delivered from.
+            try
+            {
+                await _redis.AddToGroupAsync(connectionId, groupName, cancellationToken).WaitAsync(RemoteGroupTimeout, _time, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await AnnounceAsync(FanOutMessage.Membership(_origin, connectionId, groupName, added: true), "announcing a group addition").ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -502,6 +512,7 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
                 subscriber = (await _connection.GetSignalRMultiplexerAsync().ConfigureAwait(false)).GetSubscriber();
                 var queue = await subscriber.SubscribeAsync(FanOutChannel).ConfigureAwait(false);
                 queue.OnMessage(OnFanOutMessage);
+                Volatile.Write(ref _fanOut, queue);
                 return;
             }
             catch (ObjectDisposedException)
@@ -537,9 +548,16 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
             return;
         }
 
-        if (message.RemovedConnectionId is { } connectionId)
+        if (message.MemberConnectionId is { } connectionId)
         {
-            OnRemovalAnnounced(connectionId, message.Groups[0]);
+            if (message.Added)
+            {
+                OnAdditionAnnounced(connectionId, message.Groups[0]);
+            }
+            else
+            {
+                OnRemovalAnnounced(connectionId, message.Groups[0]);
+            }
         }
         else
         {
@@ -547,16 +565,28 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
         }
     }
 
-    private async Task AnnounceRemovalAsync(string connectionId, string groupName)
+    private Task AnnounceRemovalAsync(string connectionId, string groupName) =>
+        AnnounceAsync(FanOutMessage.Membership(_origin, connectionId, groupName, added: false), "announcing a group removal");
+
+    private async Task AnnounceAsync(byte[] announcement, string operation)
     {
         try
         {
             var multiplexer = await _connection.GetReadyMultiplexerAsync().ConfigureAwait(false);
-            await multiplexer.GetSubscriber().PublishAsync(FanOutChannel, FanOutMessage.Removal(_origin, connectionId, groupName)).ConfigureAwait(false);
+            await multiplexer.GetSubscriber().PublishAsync(FanOutChannel, announcement).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
         {
-            Log.BackplaneFallback(_logger, "announcing a group removal", ex);
+            Log.BackplaneFallback(_logger, operation, ex);
+        }
+    }
+
+    /// <summary>Puts this node's connection into a group another node added it to (SignalR added it to its own state).</summary>
+    private void OnAdditionAnnounced(string connectionId, string groupName)
+    {
+        if (_connections.TryGetValue(connectionId, out var state))
+        {
+            state.AddLocalGroup(_members, groupName);
         }
     }
 
@@ -644,6 +674,16 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
 
     public void Dispose()
     {
+        try
+        {
+            // A multiplexer the host owns outlives this manager: leave the fan-out channel.
+            Volatile.Read(ref _fanOut)?.Unsubscribe();
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            // The connection is being closed anyway.
+        }
+
         try
         {
             _redis.Dispose();
