@@ -149,15 +149,8 @@ public sealed class BackplaneTests : IAsyncLifetime
     [Fact]
     public async Task ConnectionRemovedFromAGroupByTheOtherNode_IsRemovedForLocalDeliveryToo()
     {
-        RequireRedis();
-        var prefix = RedisFixture.UniquePrefix();
-        var a = await StartNodeAsync(prefix);
-        var b = await StartNodeAsync(prefix);
-        var alice = await ConnectAsync(a, "alice");
-        var carol = await ConnectAsync(a, "carol");
-        var bob = await ConnectAsync(b, "bob");
+        var (a, alice, carol, carolId, bob) = await AliceAndCarolOnAThenBobOnBAsync();
         await carol.Connection.InvokeAsync("Join", "room", Ct);
-        var carolId = await carol.Connection.InvokeAsync<string>("WhoAmI", Ct);
         var manager = (ResilientHubLifetimeManager<EchoHub>)a.Services.GetRequiredService<HubLifetimeManager<EchoHub>>();
         Assert.True(manager.IsInLocalGroup(carolId, "room"));
 
@@ -182,14 +175,7 @@ public sealed class BackplaneTests : IAsyncLifetime
     [Fact]
     public async Task ConnectionAddedToAGroupByTheOtherNode_HearsTheGroupFromBothNodes()
     {
-        RequireRedis();
-        var prefix = RedisFixture.UniquePrefix();
-        var a = await StartNodeAsync(prefix);
-        var b = await StartNodeAsync(prefix);
-        var alice = await ConnectAsync(a, "alice");
-        var carol = await ConnectAsync(a, "carol");
-        var bob = await ConnectAsync(b, "bob");
-        var carolId = await carol.Connection.InvokeAsync<string>("WhoAmI", Ct);
+        var (_, alice, carol, carolId, bob) = await AliceAndCarolOnAThenBobOnBAsync();
 
         await bob.Connection.InvokeAsync("Invite", carolId, "room", Ct);
 
@@ -262,9 +248,9 @@ public sealed class BackplaneTests : IAsyncLifetime
         {
         }
 
-        var before = await PublishCountAsync();
+        var before = await Server.CommandCallsAsync("publish", Ct);
         await alice.Connection.InvokeAsync("SendToGroups", new[] { "g1", "g2", "g3" }, "once", Ct);
-        Assert.Equal(1, await PublishCountAsync() - before);
+        Assert.Equal(1, await Server.CommandCallsAsync("publish", Ct) - before);
         Assert.Equal(["once", "marker"], await ReceivedUntilMarkerAsync(dave, bob, "g1"));
         Assert.Equal(["once", "marker"], await ReceivedUntilMarkerAsync(alice, dave, "g3"));
     }
@@ -295,11 +281,17 @@ public sealed class BackplaneTests : IAsyncLifetime
         return received;
     }
 
-    private async Task<long> PublishCountAsync()
+    /// <summary>Two nodes on one prefix: alice and carol on the first, bob on the second; carol's connection id.</summary>
+    private async Task<(KestrelNode A, Client Alice, Client Carol, string CarolId, Client Bob)> AliceAndCarolOnAThenBobOnBAsync()
     {
-        var info = await Server.SendCommandAsync(["INFO", "commandstats"], Ct);
-        var line = info.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("cmdstat_publish:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(',')[0]["cmdstat_publish:calls=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        RequireRedis();
+        var prefix = RedisFixture.UniquePrefix();
+        var a = await StartNodeAsync(prefix);
+        var b = await StartNodeAsync(prefix);
+        var alice = await ConnectAsync(a, "alice");
+        var carol = await ConnectAsync(a, "carol");
+        var bob = await ConnectAsync(b, "bob");
+        return (a, alice, carol, await carol.Connection.InvokeAsync<string>("WhoAmI", Ct), bob);
     }
 
     private void RequireRedis()
