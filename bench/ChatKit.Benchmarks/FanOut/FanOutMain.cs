@@ -334,6 +334,18 @@ internal static class FanOutMain
             }
 
             var process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start (apt-get install redis-server)");
+            // Never outlive the harness, even when it is stopped with Ctrl+C.
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                try
+                {
+                    process.Kill();
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already gone.
+                }
+            };
             for (var attempt = 0; ; attempt++)
             {
                 try
