@@ -1,9 +1,11 @@
+using ChatKit.Benchmarks.FanOut;
 using ChatKit.Benchmarks.Load;
 using ChatKit.Benchmarks.Micro;
 using ChatKit.Benchmarks.Servers;
 
 // ./build.sh bench [load] [options]   the load harness (default: the quick profile), see docs/benchmarks.md
 // ./build.sh bench micro [BenchmarkDotNet options]
+// ./build.sh bench fanout [--nodes 2,3] [--rooms 10,100,1000]   Redis cost per message over several nodes
 // server --kind …                     a server the harness starts as a child process (not for direct use)
 if (int.TryParse(Environment.GetEnvironmentVariable("CHATKIT_BENCH_MINTHREADS"), out var minThreads))
 {
@@ -13,6 +15,7 @@ if (int.TryParse(Environment.GetEnvironmentVariable("CHATKIT_BENCH_MINTHREADS"),
 return args.FirstOrDefault() switch
 {
     "micro" => MicroMain.Run(args[1..]),
+    "fanout" => await FanOutMain.RunAsync(args[1..]),
     "server" => await ServerMain.RunAsync(args[1..]),
     "-h" or "--help" or "help" => Help(),
     _ => await LoadMain.RunAsync(args),
@@ -30,6 +33,8 @@ static int Help()
             --baseline-fanout groups|users  --no-pin  --server-cpus 0  --client-cpus 1  --no-postgres  --out DIR
           ./build.sh bench micro                BenchmarkDotNet microbenchmarks (content normalisation, send path, serialisation)
           ./build.sh bench micro --filter '*Normalize*'   any BenchmarkDotNet option
+          ./build.sh bench fanout               Redis commands, PUBLISHes and CPU per message over 2 and 3 nodes
+            --nodes 2,3  --rooms 10,100,1000  --deliveries 100000  --out DIR
         """);
     return 0;
 }
