@@ -330,7 +330,7 @@ public sealed class ChatService
             CreatedAt = now,
         };
         // Membership is checked by the append itself (atomically where the store can), which also says whom to tell.
-        var appended = await _store.AppendParticipantMessageAsync(message, cancellationToken).ConfigureAwait(false)
+        var appended = await AppendTracedAsync(message, cancellationToken).ConfigureAwait(false)
             ?? throw ChatException.ConversationNotFound(request.ConversationId);
         var result = appended.Result;
         if (!result.Created)
@@ -344,6 +344,29 @@ public sealed class ChatService
         }
 
         return new SendMessageResult(result.Value, result.Created);
+    }
+
+    /// <summary>The append, inside a <c>ChatKit store AppendMessage</c> span when a host traces ChatKit.</summary>
+    private async Task<ParticipantAppend?> AppendTracedAsync(ChatMessage message, CancellationToken cancellationToken)
+    {
+        using var activity = ChatKitActivities.StartStore("AppendMessage", _store, message.ConversationId);
+        try
+        {
+            var appended = await _store.AppendParticipantMessageAsync(message, cancellationToken).ConfigureAwait(false);
+            if (activity is { IsAllDataRequested: true } && appended is not null)
+            {
+                activity.SetTag("chatkit.message.id", appended.Result.Value.Id);
+                activity.SetTag("chatkit.message.seq", appended.Result.Value.Seq);
+                activity.SetTag("chatkit.message.deduplicated", !appended.Result.Created);
+            }
+
+            return appended;
+        }
+        catch (Exception ex)
+        {
+            ChatKitActivities.Fail(activity, ex);
+            throw;
+        }
     }
 
     /// <summary>Reads a page of a conversation's history, ascending by seq, tombstones included.</summary>
