@@ -59,7 +59,9 @@ public static class ChatKitServiceCollectionExtensions
 
     private static HubConnectionHandler<ChatHub> CreateChatHubConnectionHandler(IServiceProvider services) => new(
         services.GetRequiredService<HubLifetimeManager<ChatHub>>(),
-        new ChatHubProtocolResolver(services.GetRequiredService<IHubProtocolResolver>()),
+        new ChatHubProtocolResolver(
+            services.GetRequiredService<IHubProtocolResolver>(),
+            services.GetRequiredService<IOptions<ChatKitServerOptions>>().Value.EnableMessagePack),
         services.GetRequiredService<IOptions<HubOptions>>(),
         services.GetRequiredService<IOptions<HubOptions<ChatHub>>>(),
         services.GetRequiredService<ILoggerFactory>(),
