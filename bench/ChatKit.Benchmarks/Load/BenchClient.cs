@@ -18,14 +18,17 @@ internal sealed class BenchClient : IAsyncDisposable
 
     public string UserId { get; }
 
+    /// <summary>Whether this client speaks MessagePack rather than JSON.</summary>
+    public bool MessagePack { get; private init; }
+
     public HubConnection Connection { get; private set; }
 
     /// <summary>Starts remembering every seq received per conversation (the reconnect scenario checks for gaps).</summary>
     public void TrackSeen() => _seen ??= new(StringComparer.Ordinal);
 
-    public static async Task<BenchClient> ConnectAsync(Uri hubUri, string userId, Recorder recorder, CancellationToken cancellationToken)
+    public static async Task<BenchClient> ConnectAsync(Uri hubUri, string userId, Recorder recorder, CancellationToken cancellationToken, bool messagePack = false)
     {
-        var client = new BenchClient(userId, Build(hubUri, userId));
+        var client = new BenchClient(userId, Build(hubUri, userId, messagePack)) { MessagePack = messagePack };
         client.Register(recorder);
         await client.Connection.StartAsync(cancellationToken).ConfigureAwait(false);
         return client;
@@ -34,7 +37,7 @@ internal sealed class BenchClient : IAsyncDisposable
     /// <summary>Drops the connection and opens a new one for the same user (the seen-set survives).</summary>
     public async Task ReconnectAsync(Uri hubUri, Recorder recorder, CancellationToken cancellationToken)
     {
-        Connection = Build(hubUri, UserId);
+        Connection = Build(hubUri, UserId, MessagePack);
         Register(recorder);
         await Connection.StartAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -102,14 +105,21 @@ internal sealed class BenchClient : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 
-    private static HubConnection Build(Uri hubUri, string userId) =>
-        new HubConnectionBuilder()
+    private static HubConnection Build(Uri hubUri, string userId, bool messagePack)
+    {
+        var builder = new HubConnectionBuilder()
             .WithUrl(hubUri, HttpTransportType.WebSockets, o =>
             {
                 o.SkipNegotiation = true;
                 o.AccessTokenProvider = () => Task.FromResult<string?>(userId);
-            })
-            .Build();
+            });
+        if (messagePack)
+        {
+            builder.AddMessagePackProtocol();
+        }
+
+        return builder.Build();
+    }
 
     private void Register(Recorder recorder) =>
         Connection.On<NewMessageReceipt>("newMessage", e => recorder.OnNewMessage(this, e));

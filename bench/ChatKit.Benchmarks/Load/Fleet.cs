@@ -46,7 +46,7 @@ internal sealed class Fleet : IAsyncDisposable
         {
             try
             {
-                return await BenchClient.ConnectAsync(server.HubUri, userId, recorder, cancellationToken).ConfigureAwait(false);
+                return await BenchClient.ConnectAsync(server.HubUri, userId, recorder, cancellationToken, server.Spec.MessagePack).ConfigureAwait(false);
             }
             catch (Exception ex) when (attempt < 5 && ex is HttpRequestException or System.Net.WebSockets.WebSocketException or IOException or TimeoutException)
             {
