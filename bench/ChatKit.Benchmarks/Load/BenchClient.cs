@@ -23,6 +23,27 @@ internal sealed class BenchClient : IAsyncDisposable
 
     public HubConnection Connection { get; private set; }
 
+    /// <summary>The light client's connection (<c>--client raw</c>), instead of <see cref="Connection"/>.</summary>
+    public RawHubConnection? Raw { get; private set; }
+
+    /// <summary>Connects with the light client: SignalR's JSON protocol over a bare WebSocket.</summary>
+    public static async Task<BenchClient> ConnectRawAsync(Uri hubUri, string userId, Recorder recorder, CancellationToken cancellationToken)
+    {
+        var client = new BenchClient(userId, null!);
+        client.Raw = await RawHubConnection.ConnectAsync(hubUri, userId, content => recorder.OnNewMessageContent(content.Span), cancellationToken).ConfigureAwait(false);
+        return client;
+    }
+
+    /// <summary>Creates a conversation and returns its id.</summary>
+    public async Task<string> CreateConversationAsync(CreateConversationArgs args, CancellationToken cancellationToken) =>
+        Raw is { } raw
+            ? (await raw.InvokeAsync("createConversation", args).ConfigureAwait(false)).GetProperty("id").GetString()!
+            : (await Connection.InvokeAsync<ConversationDto>("createConversation", args, cancellationToken).ConfigureAwait(false)).Id;
+
+    /// <summary>Sends a message and waits for its acknowledgement.</summary>
+    public Task SendMessageAsync(SendMessageArgs args) =>
+        Raw is { } raw ? raw.SendMessageAsync(args) : Connection.InvokeAsync<SendAck>("sendMessage", args);
+
     /// <summary>Starts remembering every seq received per conversation (the reconnect scenario checks for gaps).</summary>
     public void TrackSeen() => _seen ??= new(StringComparer.Ordinal);
 
@@ -103,7 +124,7 @@ internal sealed class BenchClient : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => Connection.DisposeAsync();
+    public ValueTask DisposeAsync() => Raw is { } raw ? raw.DisposeAsync() : Connection.DisposeAsync();
 
     private static HubConnection Build(Uri hubUri, string userId, bool messagePack)
     {

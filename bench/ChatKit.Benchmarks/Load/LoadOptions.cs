@@ -57,6 +57,9 @@ internal sealed class LoadOptions
 
     public bool Postgres { get; private set; } = true;
 
+    /// <summary><c>--client raw</c>: the ladders' clients speak SignalR's JSON protocol over bare WebSockets (<see cref="RawHubConnection"/>).</summary>
+    public bool RawClient { get; private set; }
+
     public string CommandLine { get; private set; } = "";
 
     private string RunDirectory { get; set; } = "";
@@ -81,6 +84,7 @@ internal sealed class LoadOptions
                 case "--client-cpus": o.ClientCpus = value; i++; break;
                 case "--baseline-fanout": o.BaselineFanout = value; i++; break;
                 case "--no-postgres": o.Postgres = false; break;
+                case "--client": o.RawClient = value switch { "raw" => true, "signalr" => false, _ => throw new ArgumentException("--client is raw or signalr") }; i++; break;
                 case "--connections": p = p with { Connections = Int(value), StormConnections = Int(value) }; i++; break;
                 case "--rooms": p = p with { RoomSizes = Ints(value) }; i++; break;
                 case "--durable-rooms": p = p with { DurableRoomSizes = Ints(value) }; i++; break;

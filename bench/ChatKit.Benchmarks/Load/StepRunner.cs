@@ -149,7 +149,7 @@ internal static class StepRunner
     {
         try
         {
-            await slot.Sender.Connection.InvokeAsync<SendAck>("sendMessage", args).ConfigureAwait(false);
+            await slot.Sender.SendMessageAsync(args).ConfigureAwait(false);
             step.RecordAck(Stopwatch.GetTimestamp() - due);
         }
         catch (Exception ex)
