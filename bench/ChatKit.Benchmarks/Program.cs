@@ -30,6 +30,9 @@ static int Help()
           ./build.sh bench --scenarios s1,s4    only some scenarios (s1 pairs, s2 rooms, s3 durable, s4 idle, s5 reconnect storm)
             --connections N  --rooms 10,100,1000  --durable-rooms 10  --idle 1000,5000  --step-seconds S
             --max-steps K  --factor F  --refine R  --storm-rate R  --servers chatkit,chatkit-sqlite
+            --repeats N (run the reference rate N more times per server: median and spread of p50/p99 and the p99 ratio)
+            --servers chatkit,chatkit-messagepack,baseline-messagepack (MessagePack clients and servers, next to JSON)
+            --client raw (the ladders' clients speak SignalR's JSON protocol over bare WebSockets: a lighter load generator)
             --baseline-fanout groups|users  --no-pin  --server-cpus 0  --client-cpus 1  --no-postgres  --out DIR
           ./build.sh bench micro                BenchmarkDotNet microbenchmarks (content normalisation, send path, serialisation)
           ./build.sh bench micro --filter '*Normalize*'   any BenchmarkDotNet option

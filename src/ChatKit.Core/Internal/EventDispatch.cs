@@ -12,12 +12,14 @@ internal sealed class EventDispatch(IChatEventPublisher publisher, ILogger logge
 {
     public async ValueTask PublishAsync(ChatEvent chatEvent)
     {
+        using var activity = ChatKitActivities.StartPublish(chatEvent);
         try
         {
             await publisher.PublishAsync(chatEvent, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
+            ChatKitActivities.Fail(activity, ex);
             Log.PublishFailed(logger, chatEvent.GetType().Name, ex);
         }
     }

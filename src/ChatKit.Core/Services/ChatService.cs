@@ -318,7 +318,7 @@ public sealed partial class ChatService
             Mentions = mentions,
         };
         // Membership is checked by the append itself (atomically where the store can), which also says whom to tell.
-        var appended = await _store.AppendParticipantMessageAsync(message, cancellationToken).ConfigureAwait(false)
+        var appended = await AppendTracedAsync(message, cancellationToken).ConfigureAwait(false)
             ?? throw ChatException.ConversationNotFound(request.ConversationId);
         var result = appended.Result;
         var stored = await DecorateAsync(result.Value, cancellationToken).ConfigureAwait(false);
@@ -333,6 +333,29 @@ public sealed partial class ChatService
         }
 
         return new SendMessageResult(stored, result.Created);
+    }
+
+    /// <summary>The append, inside a <c>ChatKit store AppendMessage</c> span when a host traces ChatKit.</summary>
+    private async Task<ParticipantAppend?> AppendTracedAsync(ChatMessage message, CancellationToken cancellationToken)
+    {
+        using var activity = ChatKitActivities.StartStore("AppendMessage", _store, message.ConversationId);
+        try
+        {
+            var appended = await _store.AppendParticipantMessageAsync(message, cancellationToken).ConfigureAwait(false);
+            if (activity is { IsAllDataRequested: true } && appended is not null)
+            {
+                activity.SetTag("chatkit.message.id", appended.Result.Value.Id);
+                activity.SetTag("chatkit.message.seq", appended.Result.Value.Seq);
+                activity.SetTag("chatkit.message.deduplicated", !appended.Result.Created);
+            }
+
+            return appended;
+        }
+        catch (Exception ex)
+        {
+            ChatKitActivities.Fail(activity, ex);
+            throw;
+        }
     }
 
     /// <summary>Reads a page of a conversation's history, ascending by seq, tombstones included.</summary>

@@ -89,7 +89,10 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
             Configuration = connection.Configuration,
             ConnectionFactory = _ => connection.GetSignalRMultiplexerAsync(),
         });
-        _redis = ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<THub>>(services, redisOptions);
+        // The hub's own protocol resolver when it has one (ChatKit's hub: its MessagePack writes the contract's names).
+        _redis = services.GetKeyedService<IHubProtocolResolver>(typeof(THub)) is { } protocols
+            ? ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<THub>>(services, redisOptions, protocols)
+            : ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<THub>>(services, redisOptions);
         _connection = connection;
         _time = time;
         _local = new DefaultHubLifetimeManager<THub>(localLogger);
