@@ -38,10 +38,10 @@ internal sealed class ChatEventPublisher : IChatEventPublisher, IAsyncDisposable
     public ValueTask PublishAsync(ChatEvent chatEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chatEvent);
-        if (_handlers.Length == 0 && _transports.Length == 1)
+        if (_handlers.Length == 0 && _transports.Length <= 1)
         {
             // The caller (EventDispatch) logs a failure, as it did when the transport was the publisher.
-            return _transports[0].DeliverAsync(chatEvent, cancellationToken);
+            return _transports.Length == 0 ? ValueTask.CompletedTask : _transports[0].DeliverAsync(chatEvent, cancellationToken);
         }
 
         return PublishToAllAsync(chatEvent, cancellationToken);
