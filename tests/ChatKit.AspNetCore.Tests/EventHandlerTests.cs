@@ -2,6 +2,7 @@ using System.Net;
 using ChatKit.AspNetCore.Tests.Support;
 using ChatKit.Events;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace ChatKit.AspNetCore.Tests;
 
@@ -13,11 +14,14 @@ public sealed class HandlerHost : ChatHost
 
     /// <inheritdoc/>
     protected override void ConfigureServices(IServiceCollection services) =>
-        services.AddChatKit()
+        services.AddSingleton<ILoggerProvider>(Logs).AddChatKit()
             .AddEventHandler<ThrowingHandler>()
             .AddEventHandler<RecordingHandler>()
             .AddEventHandler<GatedHandler>()
             .AddEventHandler<HangingHandler>();
+
+    /// <summary>What ChatKit logged on this host.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     /// <summary>The host's handler of type <typeparamref name="T"/>.</summary>
     public T Handler<T>() => Services.GetServices<IChatEventHandler>().OfType<T>().Single(h => h!.GetType() == typeof(T));
@@ -204,6 +208,8 @@ public sealed class EventHandlerTests(HandlerHost host) : IClassFixture<HandlerH
         var throwing = host.Handler<ThrowingHandler>();
         await throwing.WaitForAsync<MessageDeletedEvent>(e => e.MessageId == messageId);
         Assert.True(throwing.Has<MessageCreatedEvent>(e => e.Message.Id == messageId));
+        Assert.Contains(host.Logs.Entries, e => e is { Level: LogLevel.Error, EventName: "EventHandlerFailed" }
+            && e.Message.Contains("ThrowingHandler failed on MessageCreatedEvent", StringComparison.Ordinal) && e.Exception is InvalidOperationException);
         await bobConnection.WaitForAsync("newMessage");
         await bobConnection.WaitForAsync("messageDeleted");
     }
@@ -250,5 +256,7 @@ public sealed class EventHandlerTests(HandlerHost host) : IClassFixture<HandlerH
         var next = await hanging.WaitForAsync<MessageCreatedEvent>(e => e.Message.ConversationId == id && e.Message.Content == "next");
         Assert.Equal(2, next.Message.Seq);
         Assert.False(hanging.Has<MessageCreatedEvent>(e => e.Message.ConversationId == id && e.Message.Content == "#hang"));
+        Assert.Contains(host.Logs.Entries, e => e is { Level: LogLevel.Warning, EventName: "EventHandlerTimedOut" }
+            && e.Message.Contains("HangingHandler did not finish MessageCreatedEvent", StringComparison.Ordinal));
     }
 }

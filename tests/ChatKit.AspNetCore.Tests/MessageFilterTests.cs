@@ -5,6 +5,7 @@ using ChatKit.AspNetCore.Tests.Support;
 using ChatKit.Filters;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace ChatKit.AspNetCore.Tests;
 
@@ -19,11 +20,14 @@ public sealed class FilterHost : ChatHost
 
     /// <inheritdoc/>
     protected override void ConfigureServices(IServiceCollection services) =>
-        services.AddChatKit()
+        services.AddSingleton<ILoggerProvider>(Logs).AddChatKit()
             .AddMessageFilter<ProfanityFilter>()
             .AddMessageFilter<RuleFilter>()
             .AddMessageFilter<FirstTagFilter>()
             .AddMessageFilter<SecondTagFilter>();
+
+    /// <summary>What ChatKit logged on this host.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     /// <summary>The rule filter of this host, which records what it saw.</summary>
     public RuleFilter Rules => Services.GetServices<IMessageFilter>().OfType<RuleFilter>().Single();
@@ -214,6 +218,8 @@ public sealed class MessageFilterTests(FilterHost host, FailOpenFilterHost failO
         var ack = await connection.SendAsync(id, "next");
 
         Assert.Equal("unavailable: the message could not be checked; try again", error.Message);
+        Assert.Contains(host.Logs.Entries, e => e is { Level: LogLevel.Warning, EventName: "MessageFilterTimedOut" }
+            && e.Message.StartsWith("Message filter RuleFilter did not answer within 00:00:01", StringComparison.Ordinal));
         Assert.Equal(1, ack.GetProperty("seq").GetInt64());
         Assert.Equal(["next"], await StoredContentsAsync(host, alice, id));
     }
@@ -228,6 +234,8 @@ public sealed class MessageFilterTests(FilterHost host, FailOpenFilterHost failO
 
         Assert.StartsWith("unavailable: ", error.Message, StringComparison.Ordinal);
         Assert.Empty(await StoredContentsAsync(host, alice, id));
+        Assert.Contains(host.Logs.Entries, e => e is { Level: LogLevel.Error, EventName: "MessageFilterFailed" }
+            && e.Message.StartsWith("Message filter RuleFilter failed", StringComparison.Ordinal) && e.Exception?.Message == "the moderation service answered 500");
     }
 
     [Fact]
