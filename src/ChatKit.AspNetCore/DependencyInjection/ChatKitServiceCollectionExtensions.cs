@@ -17,7 +17,7 @@ public static class ChatKitServiceCollectionExtensions
 {
     /// <summary>
     /// Registers ChatKit: its rules with the in-memory store and presence tracker (until an adapter replaces them),
-    /// SignalR with ChatKit's hub, and the event publisher that delivers events to the hub's clients. Safe to call more
+    /// SignalR with ChatKit's hub, and the transport that delivers Core's events to the hub's clients. Safe to call more
     /// than once. Map the endpoints with <c>app.MapChatKit()</c>.
     /// </summary>
     /// <param name="services">The host's services.</param>
@@ -36,7 +36,7 @@ public static class ChatKitServiceCollectionExtensions
         services.AddOptions<ChatKitServerOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatKitServerOptions>, ChatKitServerOptionsValidator>());
         services.TryAddSingleton<ChatUserAccessor>();
-        services.Replace(ServiceDescriptor.Singleton<IChatEventPublisher, SignalRChatEventPublisher>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatEventTransport, SignalRChatEventPublisher>());
         services.TryAddSingleton<ChatHubFilter>();
         services.TryAddTransient(sp => new ChatHub(
             sp.GetRequiredService<ChatService>(),

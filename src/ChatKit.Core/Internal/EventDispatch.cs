@@ -24,9 +24,3 @@ internal sealed class EventDispatch(IChatEventPublisher publisher, ILogger logge
         }
     }
 }
-
-/// <summary>The publisher used when no transport is registered: events go nowhere.</summary>
-internal sealed class NullChatEventPublisher : IChatEventPublisher
-{
-    public ValueTask PublishAsync(ChatEvent chatEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-}

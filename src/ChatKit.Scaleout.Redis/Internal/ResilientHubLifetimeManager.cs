@@ -77,11 +77,14 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
         ArgumentNullException.ThrowIfNull(protocols);
         ArgumentNullException.ThrowIfNull(hubOptions);
         ArgumentNullException.ThrowIfNull(globalHubOptions);
+        // The hub's own protocol resolver when it has one (ChatKit's hub: its MessagePack writes the contract's names).
+        var hubResolver = services.GetKeyedService<IHubProtocolResolver>(typeof(THub));
         // The protocols this hub's connections may speak, as SignalR's own serializer picks them.
+        var resolver = hubResolver ?? protocols;
         var supported = hubOptions.Value.SupportedProtocols ?? globalHubOptions.Value.SupportedProtocols;
         _protocols = supported is { Count: > 0 }
-            ? [.. protocols.AllProtocols.Where(p => supported.Contains(p.Name, StringComparer.OrdinalIgnoreCase))]
-            : [.. protocols.AllProtocols];
+            ? [.. resolver.AllProtocols.Where(p => supported.Contains(p.Name, StringComparer.OrdinalIgnoreCase))]
+            : [.. resolver.AllProtocols];
         // Created (and disposed) here rather than by the container, so its disposal cannot fail the host's shutdown. Its
         // options are its own, never the host's RedisOptions: the host may run its own backplane for its own hubs.
         var redisOptions = Options.Create(new RedisOptions
@@ -89,9 +92,8 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
             Configuration = connection.Configuration,
             ConnectionFactory = _ => connection.GetSignalRMultiplexerAsync(),
         });
-        // The hub's own protocol resolver when it has one (ChatKit's hub: its MessagePack writes the contract's names).
-        _redis = services.GetKeyedService<IHubProtocolResolver>(typeof(THub)) is { } protocols
-            ? ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<THub>>(services, redisOptions, protocols)
+        _redis = hubResolver is not null
+            ? ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<THub>>(services, redisOptions, hubResolver)
             : ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<THub>>(services, redisOptions);
         _connection = connection;
         _time = time;
