@@ -41,6 +41,32 @@ public sealed class ChatKitOptions
     /// </summary>
     public TimeSpan TypingTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the message filters (<see cref="Filters.IMessageFilter"/>) of one send may take together. A filter still
+    /// running then has its token cancelled and is no longer waited for; the send goes on as
+    /// <see cref="MessageFilterFailure"/> says. Default 2 seconds; 10 milliseconds to 1 minute.
+    /// </summary>
+    public TimeSpan MessageFilterTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// What a send does when a message filter throws or runs out of <see cref="MessageFilterTimeout"/>: refuse it with
+    /// <c>unavailable</c> (<see cref="Filters.MessageFilterFailureMode.Reject"/>, the default: nothing unchecked is stored)
+    /// or skip that filter (<see cref="Filters.MessageFilterFailureMode.Skip"/>).
+    /// </summary>
+    public Filters.MessageFilterFailureMode MessageFilterFailure { get; set; } = Filters.MessageFilterFailureMode.Reject;
+
+    /// <summary>
+    /// How long an event handler (<see cref="Events.IChatEventHandler"/>) may take over one event before its token is
+    /// cancelled and it is no longer waited for (logged); its next event then starts. Default 30 seconds; 1 second to 1 hour.
+    /// </summary>
+    public TimeSpan EventHandlerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How many events may wait for one event handler. When its queue is full, further events are not queued for it
+    /// (logged) until it catches up; other handlers and delivery to clients are not affected. Default 10,000; 1 to 1,000,000.
+    /// </summary>
+    public int EventHandlerQueueCapacity { get; set; } = 10_000;
+
     /// <summary>The per-user limit on sending messages (<see cref="ChatOperation.SendMessage"/>).</summary>
     public SendRateLimitOptions SendRateLimit { get; set; } = new();
 

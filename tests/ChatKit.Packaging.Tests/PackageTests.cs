@@ -49,7 +49,10 @@ public sealed class PackageTests(PackedFeed feed)
 
         Assert.DoesNotContain(core, d => d.Id.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
         Assert.Contains("Microsoft.AspNetCore.App", frameworkReferences);
-        Assert.DoesNotContain(aspNetCore, d => d.Id.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        // The shared framework, plus SignalR's MessagePack protocol (not part of it) for ChatKitServerOptions.EnableMessagePack.
+        Assert.Equal(
+            ["Microsoft.AspNetCore.SignalR.Protocols.MessagePack"],
+            aspNetCore.Where(d => d.Id.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)).Select(d => d.Id));
         foreach (var adapter in new[] { "ChatKit.AspNetCore", "ChatKit.Storage.EfCore", "ChatKit.Storage.Mongo" })
         {
             Assert.Contains(Dependencies(adapter), d => d.Id == "ChatKit.Core" && d.Version == feed.Version);

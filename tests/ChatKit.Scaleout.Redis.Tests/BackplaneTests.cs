@@ -149,15 +149,8 @@ public sealed class BackplaneTests : IAsyncLifetime
     [Fact]
     public async Task ConnectionRemovedFromAGroupByTheOtherNode_IsRemovedForLocalDeliveryToo()
     {
-        RequireRedis();
-        var prefix = RedisFixture.UniquePrefix();
-        var a = await StartNodeAsync(prefix);
-        var b = await StartNodeAsync(prefix);
-        var alice = await ConnectAsync(a, "alice");
-        var carol = await ConnectAsync(a, "carol");
-        var bob = await ConnectAsync(b, "bob");
+        var (a, alice, carol, carolId, bob) = await AliceAndCarolOnAThenBobOnBAsync();
         await carol.Connection.InvokeAsync("Join", "room", Ct);
-        var carolId = await carol.Connection.InvokeAsync<string>("WhoAmI", Ct);
         var manager = (ResilientHubLifetimeManager<EchoHub>)a.Services.GetRequiredService<HubLifetimeManager<EchoHub>>();
         Assert.True(manager.IsInLocalGroup(carolId, "room"));
 
@@ -180,48 +173,125 @@ public sealed class BackplaneTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RedisFailsPartWayThroughASendToSeveralGroups_NoLocalConnectionHearsItTwice()
+    public async Task ConnectionAddedToAGroupByTheOtherNode_HearsTheGroupFromBothNodes()
+    {
+        var (_, alice, carol, carolId, bob) = await AliceAndCarolOnAThenBobOnBAsync();
+
+        await bob.Connection.InvokeAsync("Invite", carolId, "room", Ct);
+
+        // The addition was announced before Invite returned: sends to the group after it reach carol, from either node.
+        await bob.Connection.InvokeAsync("SendToGroup", "room", "from b", Ct);
+        Assert.Equal("from b", await carol.NextAsync());
+        await alice.Connection.InvokeAsync("SendToGroup", "room", "from a", Ct);
+        Assert.Equal("from a", await carol.NextAsync());
+    }
+
+    [Fact]
+    public async Task RedisLinkDropsDuringASendToSeveralGroups_EachLocalConnectionHearsItOnce()
     {
         RequireRedis();
         await using var cutter = RedisLinkCutter.Start(Server.Port);
-        var a = await StartNodeAsync(RedisFixture.UniquePrefix(), redisAddress: cutter.ConnectionString);
+        var prefix = RedisFixture.UniquePrefix();
+        var a = await StartNodeAsync(prefix, redisAddress: cutter.ConnectionString);
+        var b = await StartNodeAsync(prefix);
         var alice = await ConnectAsync(a, "alice");
         var bob = await ConnectAsync(a, "bob");
         var carol = await ConnectAsync(a, "carol");
+        var dave = await ConnectAsync(b, "dave");
         await bob.Connection.InvokeAsync("Join", "first", Ct);
         await carol.Connection.InvokeAsync("Join", "poison", Ct);
-        await ProbeUntilReceivedAsync(() => alice.Connection.InvokeAsync("SendToGroup", "first", "probe", Ct), bob);
-        // Late probes come before this, on the same channel.
-        await alice.Connection.InvokeAsync("SendToGroup", "first", "ready", Ct);
+        // Node a hears node b through Redis; late probes come before "ready", on the same channel.
+        await ProbeUntilReceivedAsync(() => dave.Connection.InvokeAsync("SendToGroup", "first", "probe", Ct), bob);
+        await dave.Connection.InvokeAsync("SendToGroup", "first", "ready", Ct);
         while (await bob.NextAsync() != "ready")
         {
         }
 
-        // Redis takes the publish to "first", then the link drops before the one to "poison".
-        var cut = cutter.CutBeforeAsync("group:poison");
+        // The one publish of the send (it names both groups) is where the link drops.
+        var cut = cutter.CutBeforeAsync("poison");
         await alice.Connection.InvokeAsync("SendToGroups", new[] { "first", "poison" }, "once", Ct);
         await cut.WaitAsync(Wait, Ct);
 
-        // Once the node is back on Redis, a marker published after it reaches bob after Redis' copy of "once"; any
-        // local copy was written to bob during the send, before it too.
-        var redis = a.Services.GetRequiredService<RedisConnection>();
-        using (var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        // Node b's markers reach node a through Redis after anything Redis got of "once"; the local copies were written
+        // during the send, before them.
+        var received = await ReceivedUntilMarkerAsync(dave, bob, "first");
+        Assert.Equal(["once", "marker"], received);
+        Assert.Equal(["once", "marker"], await ReceivedUntilMarkerAsync(dave, carol, "poison"));
+    }
+
+    [Fact]
+    public async Task SendToSeveralGroups_IsOnePublish_AndEachConnectionOnEitherNodeHearsItOnce()
+    {
+        RequireRedis();
+        var prefix = RedisFixture.UniquePrefix();
+        var a = await StartNodeAsync(prefix);
+        var b = await StartNodeAsync(prefix);
+        var alice = await ConnectAsync(a, "alice");
+        var bob = await ConnectAsync(a, "bob");
+        var dave = await ConnectAsync(b, "dave");
+        foreach (var (client, groups) in new[] { (bob, new[] { "g1", "g2" }), (dave, new[] { "g2", "g3" }) })
         {
-            cts.CancelAfter(Wait);
-            while (!redis.IsConnected)
+            foreach (var group in groups)
             {
-                await Task.Delay(20, cts.Token);
+                await client.Connection.InvokeAsync("Join", group, Ct);
             }
         }
 
-        await alice.Connection.InvokeAsync("SendToUser", "bob", "marker", Ct);
-        var received = new List<string>();
-        while (received.LastOrDefault() != "marker")
+        await ProbeUntilReceivedAsync(() => alice.Connection.InvokeAsync("SendToGroup", "g3", "probe", Ct), dave);
+        await ProbeUntilReceivedAsync(() => dave.Connection.InvokeAsync("SendToGroup", "g1", "probe", Ct), bob);
+        await dave.Connection.InvokeAsync("SendToGroups", new[] { "g1", "g3" }, "ready", Ct);
+        while (await bob.NextAsync() != "ready")
         {
-            received.Add(await bob.NextAsync());
         }
 
-        Assert.Equal(["once", "marker"], received);
+        while (await dave.NextAsync() != "ready")
+        {
+        }
+
+        var before = await Server.CommandCallsAsync("publish", Ct);
+        await alice.Connection.InvokeAsync("SendToGroups", new[] { "g1", "g2", "g3" }, "once", Ct);
+        Assert.Equal(1, await Server.CommandCallsAsync("publish", Ct) - before);
+        Assert.Equal(["once", "marker"], await ReceivedUntilMarkerAsync(dave, bob, "g1"));
+        Assert.Equal(["once", "marker"], await ReceivedUntilMarkerAsync(alice, dave, "g3"));
+    }
+
+    /// <summary>
+    /// Sends "marker" from <paramref name="sender"/> to a group of <paramref name="receiver"/> until it arrives (the
+    /// nodes may still be reconnecting to Redis); returns what the receiver got until the first marker, the marker
+    /// included.
+    /// </summary>
+    private static async Task<List<string>> ReceivedUntilMarkerAsync(Client sender, Client receiver, string group)
+    {
+        var received = new List<string>();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(Wait);
+        while (received.LastOrDefault() != "marker")
+        {
+            await sender.Connection.InvokeAsync("SendToGroup", group, "marker", cts.Token);
+            while (await receiver.TryNextAsync(TimeSpan.FromMilliseconds(200)) is { } message)
+            {
+                received.Add(message);
+                if (message == "marker")
+                {
+                    break;
+                }
+            }
+        }
+
+        return received;
+    }
+
+    /// <summary>Two nodes on one prefix: alice and carol on the first, bob on the second; carol's connection id.</summary>
+    private async Task<(KestrelNode A, Client Alice, Client Carol, string CarolId, Client Bob)> AliceAndCarolOnAThenBobOnBAsync()
+    {
+        RequireRedis();
+        var prefix = RedisFixture.UniquePrefix();
+        var a = await StartNodeAsync(prefix);
+        var b = await StartNodeAsync(prefix);
+        var alice = await ConnectAsync(a, "alice");
+        var carol = await ConnectAsync(a, "carol");
+        var bob = await ConnectAsync(b, "bob");
+        return (a, alice, carol, await carol.Connection.InvokeAsync<string>("WhoAmI", Ct), bob);
     }
 
     private void RequireRedis()
@@ -312,6 +382,8 @@ public sealed class EchoHub : Hub
     public string WhoAmI() => Context.ConnectionId;
 
     public Task Kick(string connectionId, string group) => Groups.RemoveFromGroupAsync(connectionId, group);
+
+    public Task Invite(string connectionId, string group) => Groups.AddToGroupAsync(connectionId, group);
 
     public Task Join(string group) => Groups.AddToGroupAsync(Context.ConnectionId, group);
 

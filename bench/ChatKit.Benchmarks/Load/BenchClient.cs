@@ -18,14 +18,38 @@ internal sealed class BenchClient : IAsyncDisposable
 
     public string UserId { get; }
 
+    /// <summary>Whether this client speaks MessagePack rather than JSON.</summary>
+    public bool MessagePack { get; private init; }
+
     public HubConnection Connection { get; private set; }
+
+    /// <summary>The light client's connection (<c>--client raw</c>), instead of <see cref="Connection"/>.</summary>
+    public RawHubConnection? Raw { get; private set; }
+
+    /// <summary>Connects with the light client: SignalR's JSON protocol over a bare WebSocket.</summary>
+    public static async Task<BenchClient> ConnectRawAsync(Uri hubUri, string userId, Recorder recorder, CancellationToken cancellationToken)
+    {
+        var client = new BenchClient(userId, null!);
+        client.Raw = await RawHubConnection.ConnectAsync(hubUri, userId, content => recorder.OnNewMessageContent(content.Span), cancellationToken).ConfigureAwait(false);
+        return client;
+    }
+
+    /// <summary>Creates a conversation and returns its id.</summary>
+    public async Task<string> CreateConversationAsync(CreateConversationArgs args, CancellationToken cancellationToken) =>
+        Raw is { } raw
+            ? (await raw.InvokeAsync("createConversation", args).ConfigureAwait(false)).GetProperty("id").GetString()!
+            : (await Connection.InvokeAsync<ConversationDto>("createConversation", args, cancellationToken).ConfigureAwait(false)).Id;
+
+    /// <summary>Sends a message and waits for its acknowledgement.</summary>
+    public Task SendMessageAsync(SendMessageArgs args) =>
+        Raw is { } raw ? raw.SendMessageAsync(args) : Connection.InvokeAsync<SendAck>("sendMessage", args);
 
     /// <summary>Starts remembering every seq received per conversation (the reconnect scenario checks for gaps).</summary>
     public void TrackSeen() => _seen ??= new(StringComparer.Ordinal);
 
-    public static async Task<BenchClient> ConnectAsync(Uri hubUri, string userId, Recorder recorder, CancellationToken cancellationToken)
+    public static async Task<BenchClient> ConnectAsync(Uri hubUri, string userId, Recorder recorder, CancellationToken cancellationToken, bool messagePack = false)
     {
-        var client = new BenchClient(userId, Build(hubUri, userId));
+        var client = new BenchClient(userId, Build(hubUri, userId, messagePack)) { MessagePack = messagePack };
         client.Register(recorder);
         await client.Connection.StartAsync(cancellationToken).ConfigureAwait(false);
         return client;
@@ -34,7 +58,7 @@ internal sealed class BenchClient : IAsyncDisposable
     /// <summary>Drops the connection and opens a new one for the same user (the seen-set survives).</summary>
     public async Task ReconnectAsync(Uri hubUri, Recorder recorder, CancellationToken cancellationToken)
     {
-        Connection = Build(hubUri, UserId);
+        Connection = Build(hubUri, UserId, MessagePack);
         Register(recorder);
         await Connection.StartAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -100,16 +124,23 @@ internal sealed class BenchClient : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => Connection.DisposeAsync();
+    public ValueTask DisposeAsync() => Raw is { } raw ? raw.DisposeAsync() : Connection.DisposeAsync();
 
-    private static HubConnection Build(Uri hubUri, string userId) =>
-        new HubConnectionBuilder()
+    private static HubConnection Build(Uri hubUri, string userId, bool messagePack)
+    {
+        var builder = new HubConnectionBuilder()
             .WithUrl(hubUri, HttpTransportType.WebSockets, o =>
             {
                 o.SkipNegotiation = true;
                 o.AccessTokenProvider = () => Task.FromResult<string?>(userId);
-            })
-            .Build();
+            });
+        if (messagePack)
+        {
+            builder.AddMessagePackProtocol();
+        }
+
+        return builder.Build();
+    }
 
     private void Register(Recorder recorder) =>
         Connection.On<NewMessageReceipt>("newMessage", e => recorder.OnNewMessage(this, e));

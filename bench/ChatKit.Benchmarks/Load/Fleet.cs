@@ -28,14 +28,16 @@ internal sealed class Fleet : IAsyncDisposable
     /// <summary>Wall time of the whole connect, for the tables.</summary>
     public TimeSpan ConnectTime { get; private set; }
 
-    public static async Task<Fleet> ConnectAsync(ServerProcess server, int count, string userPrefix, int parallelism, CancellationToken cancellationToken)
+    public static async Task<Fleet> ConnectAsync(ServerProcess server, int count, string userPrefix, int parallelism, CancellationToken cancellationToken, bool raw = false)
     {
         var recorder = new Recorder();
         var clients = new BenchClient[count];
         var started = Stopwatch.GetTimestamp();
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            clients[i] = await ConnectWithRetryAsync(server, $"{userPrefix}{i}", recorder, ct).ConfigureAwait(false);
+            clients[i] = raw
+                ? await BenchClient.ConnectRawAsync(server.HubUri, $"{userPrefix}{i}", recorder, ct).ConfigureAwait(false)
+                : await ConnectWithRetryAsync(server, $"{userPrefix}{i}", recorder, ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
         return new Fleet(server, clients, recorder) { ConnectTime = Stopwatch.GetElapsedTime(started) };
     }
@@ -46,7 +48,7 @@ internal sealed class Fleet : IAsyncDisposable
         {
             try
             {
-                return await BenchClient.ConnectAsync(server.HubUri, userId, recorder, cancellationToken).ConfigureAwait(false);
+                return await BenchClient.ConnectAsync(server.HubUri, userId, recorder, cancellationToken, server.Spec.MessagePack).ConfigureAwait(false);
             }
             catch (Exception ex) when (attempt < 5 && ex is HttpRequestException or System.Net.WebSockets.WebSocketException or IOException or TimeoutException)
             {
@@ -72,8 +74,7 @@ internal sealed class Fleet : IAsyncDisposable
             var args = size == 2
                 ? new CreateConversationArgs("direct", others, null)
                 : new CreateConversationArgs("group", others, $"room {r}");
-            var conversation = await creator.Connection.InvokeAsync<ConversationDto>("createConversation", args, ct).ConfigureAwait(false);
-            rooms[r] = new RoomInfo(conversation.Id, members);
+            rooms[r] = new RoomInfo(await creator.CreateConversationAsync(args, ct).ConfigureAwait(false), members);
         }).ConfigureAwait(false);
         Rooms.AddRange(rooms);
     }

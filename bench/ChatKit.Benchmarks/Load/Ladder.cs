@@ -13,10 +13,20 @@ public sealed record LadderReport(
     double StepSeconds,
     List<StepResult> Steps,
     List<ThroughputResult> Throughput,
-    List<string> Notes);
+    List<string> Notes)
+{
+    /// <summary>The rate of the repeated steps (the reference rate), or 0 without <c>--repeats</c>.</summary>
+    public double RepeatRate { get; init; }
+
+    /// <summary>Steps run again at the reference rate, every server in turn in each repeat, so latencies have a spread.</summary>
+    public List<RepeatStep> Repeats { get; init; } = [];
+}
+
+/// <summary>One server's step in one repeat at the reference rate.</summary>
+public sealed record RepeatStep(int Repeat, StepResult Step);
 
 /// <summary>What a ladder sends, and how.</summary>
-internal sealed record LadderSpec(string Scenario, string Title, int RoomSize, double StartRate, double Factor, int MaxSteps, double StepSeconds, int Refinements, double[]? Rates = null, int Attempts = 2)
+internal sealed record LadderSpec(string Scenario, string Title, int RoomSize, double StartRate, double Factor, int MaxSteps, double StepSeconds, int Refinements, double[]? Rates = null, int Attempts = 2, int Repeats = 0)
 {
     /// <summary>The rates to climb: the explicit list, or a geometric ladder from the start rate.</summary>
     public IEnumerable<double> Ladder() => Rates ?? Enumerable.Range(0, MaxSteps).Select(k => Math.Round(StartRate * Math.Pow(Factor, k), 1));
@@ -119,7 +129,31 @@ internal static class Ladder
         }
 
         var first = fleets[0].Fleet;
-        return new LadderReport(spec.Scenario, spec.Title, spec.RoomSize, first.Clients.Length, first.Rooms.Count, spec.StepSeconds, steps, throughput, notes);
+        var report = new LadderReport(spec.Scenario, spec.Title, spec.RoomSize, first.Clients.Length, first.Rooms.Count, spec.StepSeconds, steps, throughput, notes);
+        return spec.Repeats > 0 ? await RepeatAsync(spec, fleets, report, cancellationToken).ConfigureAwait(false) : report;
+    }
+
+    /// <summary>
+    /// Runs the reference rate again <see cref="LadderSpec.Repeats"/> times, every server in turn (baseline first) in each
+    /// repeat, so a p99 and a p99 ratio have a median and a spread instead of one step's luck.
+    /// </summary>
+    private static async Task<LadderReport> RepeatAsync(LadderSpec spec, IReadOnlyList<(Fleet Fleet, IReadOnlyList<SendSlot> Plan)> fleets, LadderReport report, CancellationToken cancellationToken)
+    {
+        var baseline = report.Throughput.FirstOrDefault(t => t.Server.StartsWith("baseline", StringComparison.Ordinal));
+        var rate = Report.ReferenceRate(report, baseline);
+        var repeats = new List<RepeatStep>();
+        for (var r = 1; r <= spec.Repeats; r++)
+        {
+            foreach (var (fleet, plan) in fleets)
+            {
+                var result = await StepRunner.RunAsync(fleet, plan, rate, spec.StepSeconds, cancellationToken).ConfigureAwait(false);
+                Console.WriteLine(Report.StepLine(spec.Scenario, result) + $" (repeat {r})");
+                repeats.Add(new RepeatStep(r, result));
+                await fleet.Server.SettleAsync(TimeSpan.FromSeconds(15), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return report with { RepeatRate = rate, Repeats = repeats };
     }
 
     /// <summary>

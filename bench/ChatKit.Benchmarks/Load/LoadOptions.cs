@@ -18,7 +18,8 @@ internal sealed record Profile(
     int Refinements,
     int Attempts,
     int IdleRounds,
-    double[]? Rates = null)
+    double[]? Rates = null,
+    int Repeats = 0)
 {
     public static readonly Profile Quick = new("quick", 200, [10, 100], [10], [1000], 200, 100, 250, 2, 9, 2, 1, 2, 1);
 
@@ -56,6 +57,9 @@ internal sealed class LoadOptions
 
     public bool Postgres { get; private set; } = true;
 
+    /// <summary><c>--client raw</c>: the ladders' clients speak SignalR's JSON protocol over bare WebSockets (<see cref="RawHubConnection"/>).</summary>
+    public bool RawClient { get; private set; }
+
     public string CommandLine { get; private set; } = "";
 
     private string RunDirectory { get; set; } = "";
@@ -80,6 +84,7 @@ internal sealed class LoadOptions
                 case "--client-cpus": o.ClientCpus = value; i++; break;
                 case "--baseline-fanout": o.BaselineFanout = value; i++; break;
                 case "--no-postgres": o.Postgres = false; break;
+                case "--client": o.RawClient = value switch { "raw" => true, "signalr" => false, _ => throw new ArgumentException("--client is raw or signalr") }; i++; break;
                 case "--connections": p = p with { Connections = Int(value), StormConnections = Int(value) }; i++; break;
                 case "--rooms": p = p with { RoomSizes = Ints(value) }; i++; break;
                 case "--durable-rooms": p = p with { DurableRoomSizes = Ints(value) }; i++; break;
@@ -90,6 +95,7 @@ internal sealed class LoadOptions
                 case "--refine": p = p with { Refinements = Int(value) }; i++; break;
                 case "--rates": p = p with { Rates = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture))] }; i++; break;
                 case "--attempts": p = p with { Attempts = Math.Max(1, Int(value)) }; i++; break;
+                case "--repeats": p = p with { Repeats = Math.Max(0, Int(value)) }; i++; break;
                 case "--idle-rounds": p = p with { IdleRounds = Math.Max(1, Int(value)) }; i++; break;
                 case "--storm-rate": p = p with { StormRate = double.Parse(value, CultureInfo.InvariantCulture) }; i++; break;
                 default: throw new ArgumentException($"unknown option '{args[i]}' (see docs/benchmarks.md)");
@@ -128,7 +134,12 @@ internal sealed class LoadOptions
         ? new("baseline-users", ["--kind", "baseline", "--fanout", "users"], OptIn: true)
         : new("baseline-groups", ["--kind", "baseline", "--fanout", "groups"], OptIn: true);
 
-    public IReadOnlyList<ServerSpec> InMemoryServers() => Filter([Baseline, OtherBaseline, ChatKitInMemory]);
+    /// <summary>The same servers, their clients on MessagePack instead of JSON; only when named in --servers.</summary>
+    private static ServerSpec BaselineMessagePack => new("baseline-messagepack", ["--kind", "baseline", "--protocol", "messagepack"], OptIn: true);
+
+    private static ServerSpec ChatKitMessagePack => new("chatkit-messagepack", ["--kind", "chatkit", "--storage", "inmemory", "--protocol", "messagepack"], OptIn: true);
+
+    public IReadOnlyList<ServerSpec> InMemoryServers() => Filter([Baseline, OtherBaseline, BaselineMessagePack, ChatKitInMemory, ChatKitMessagePack]);
 
     public IReadOnlyList<ServerSpec> StormServers() => Filter([Baseline, ChatKitInMemory]);
 

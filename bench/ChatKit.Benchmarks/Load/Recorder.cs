@@ -46,6 +46,22 @@ internal sealed class Recorder
 
         Interlocked.Increment(ref _stray);
     }
+
+    /// <summary>A <c>newMessage</c>'s content as the light client reads it: the UTF-8 bytes of <c>step|due|text</c>.</summary>
+    public void OnNewMessageContent(ReadOnlySpan<byte> content)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var step = Current;
+        if (step is not null
+            && System.Buffers.Text.Utf8Parser.TryParse(content, out int stepId, out var used) && used < content.Length && content[used] == (byte)'|' && stepId == step.Id
+            && System.Buffers.Text.Utf8Parser.TryParse(content[(used + 1)..], out long due, out var used2) && used2 > 0)
+        {
+            step.RecordDelivery(now - due, due);
+            return;
+        }
+
+        Interlocked.Increment(ref _stray);
+    }
 }
 
 /// <summary>The counters and latency samples of one measured step.</summary>

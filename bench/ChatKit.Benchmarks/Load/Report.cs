@@ -218,14 +218,15 @@ internal static class Report
 
         sb.AppendLine();
         sb.AppendLine("ratio: max rate ÷ the baseline's (≥: this server never failed, so its ratio is at least that; †: neither failed, the load generator was the limit). p99 ratio: at the reference rate. server CPU µs/msg: the server process's CPU time (PostgreSQL's processes included for chatkit-postgres) per message sent, over the rates every server passed. CPU-bound ratio: the baseline's µs/msg ÷ this server's, the throughput ratio to expect when the server's core is the limit.");
+        AppendRepeats(sb, l, baseline?.Server);
         sb.AppendLine();
         sb.AppendLine("<details><summary>every step</summary>");
         sb.AppendLine();
-        sb.AppendLine("| msg/s | server | p50 ms | p90 ms | p99 ms | max ms | ack p99 ms | delivered | lost | errors | server CPU | µs/msg | client CPU | stall ms (client/server) | result |");
-        sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        sb.AppendLine("| msg/s | server | p50 ms | p90 ms | p99 ms | max ms | ack p99 ms | delivered | lost | errors | server CPU | µs/msg | client CPU | client µs/msg | stall ms (client/server) | result |");
+        sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var s in l.Steps.OrderBy(s => s.Rate).ThenBy(s => s.Server, StringComparer.Ordinal))
         {
-            sb.AppendLine(Inv, $"| {s.Rate:0.#} | {s.Server} | {Fmt(s.Latency.P50)} | {Fmt(s.Latency.P90)} | {Fmt(s.Latency.P99)} | {Fmt(s.Latency.Max)} | {Fmt(s.Ack.P99)} | {s.Received} | {s.Lost} | {s.Errors} | {s.ServerCpu:P0} | {s.ServerCpuMicrosPerMessage:F0} | {s.ClientCpu:P0}{(s.ClientBound ? " ⚠" : "")} | {s.ClientStallMs:F0} / {s.ServerStallMs:F0}{(s.Disturbed ? " ⚠" : "")} | {(s.Passed ? "pass" : "fail")}{(s.Attempts > 1 ? $" (try {s.Attempts})" : "")} |");
+            sb.AppendLine(Inv, $"| {s.Rate:0.#} | {s.Server} | {Fmt(s.Latency.P50)} | {Fmt(s.Latency.P90)} | {Fmt(s.Latency.P99)} | {Fmt(s.Latency.Max)} | {Fmt(s.Ack.P99)} | {s.Received} | {s.Lost} | {s.Errors} | {s.ServerCpu:P0} | {s.ServerCpuMicrosPerMessage:F0} | {s.ClientCpu:P0}{(s.ClientBound ? " ⚠" : "")} | {s.ClientCpuMicrosPerMessage:F0} | {s.ClientStallMs:F0} / {s.ServerStallMs:F0}{(s.Disturbed ? " ⚠" : "")} | {(s.Passed ? "pass" : "fail")}{(s.Attempts > 1 ? $" (try {s.Attempts})" : "")} |");
         }
 
         sb.AppendLine();
@@ -235,6 +236,48 @@ internal static class Report
         {
             sb.AppendLine(Inv, $"- {note}");
         }
+    }
+
+    /// <summary>
+    /// The latencies of the steps repeated at the reference rate: per server the median p50 and p99 with their range, and
+    /// the p99 ratio to the baseline's step of the same repeat (median and range), so a 1.2× target can be decided.
+    /// </summary>
+    private static void AppendRepeats(StringBuilder sb, LadderReport l, string? baseline)
+    {
+        if (l.Repeats.Count == 0)
+        {
+            return;
+        }
+
+        var count = l.Repeats.Max(r => r.Repeat);
+        sb.AppendLine();
+        sb.AppendLine(Inv, $"Latency at {l.RepeatRate:0.#} msg/s over {count} repeats (every server in turn in each repeat; median, then min–max):");
+        sb.AppendLine();
+        sb.AppendLine("| server | p50 ms | p99 ms | p99 ratio to the baseline (same repeat) | server CPU µs/msg | client CPU µs/msg | passed |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var server in l.Repeats.Select(r => r.Step.Server).Distinct())
+        {
+            var mine = l.Repeats.Where(r => r.Step.Server == server).ToList();
+            var ratios = mine
+                .Select(r => (r.Step, Base: l.Repeats.FirstOrDefault(b => b.Repeat == r.Repeat && b.Step.Server == baseline)?.Step))
+                .Where(p => p.Base is { Latency.P99: > 0 })
+                .Select(p => p.Step.Latency.P99 / p.Base!.Latency.P99)
+                .ToList();
+            var ratioText = server == baseline ? "1.00" : ratios.Count == 0 ? "n/a" : $"{Median(ratios):F2} ({ratios.Min():F2}–{ratios.Max():F2})";
+            sb.AppendLine(Inv, $"| {server} | {Spread(mine.Select(r => r.Step.Latency.P50))} | {Spread(mine.Select(r => r.Step.Latency.P99))} | {ratioText} | {Median(mine.Select(r => r.Step.ServerCpuMicrosPerMessage)):F0} | {Median(mine.Select(r => r.Step.ClientCpuMicrosPerMessage)):F0} | {mine.Count(r => r.Step.Passed)}/{mine.Count} |");
+        }
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string Spread(IEnumerable<double> values)
+    {
+        var list = values.ToList();
+        return $"{Fmt(Median(list))} ({Fmt(list.Min())}–{Fmt(list.Max())})";
     }
 
     /// <summary>

@@ -44,13 +44,13 @@ internal sealed class Scenarios(LoadOptions options, BenchReport report)
                 switch (scenario)
                 {
                     case "s1":
-                        await LadderAsync(new LadderSpec("S1", "direct messages between pairs", 2, options.Profile.S1StartRate, options.Profile.Factor, options.Profile.MaxSteps, options.Profile.StepSeconds, options.Profile.Refinements, options.Profile.Rates, options.Profile.Attempts), options.InMemoryServers(), options.Profile.Connections, ct).ConfigureAwait(false);
+                        await LadderAsync(new LadderSpec("S1", "direct messages between pairs", 2, options.Profile.S1StartRate, options.Profile.Factor, options.Profile.MaxSteps, options.Profile.StepSeconds, options.Profile.Refinements, options.Profile.Rates, options.Profile.Attempts, options.Profile.Repeats), options.InMemoryServers(), options.Profile.Connections, ct).ConfigureAwait(false);
                         break;
                     case "s2":
                         foreach (var size in options.Profile.RoomSizes)
                         {
                             var connections = Math.Max(size, options.Profile.Connections);
-                            await LadderAsync(new LadderSpec("S2", $"group fan-out, rooms of {size}", size, options.Profile.StartRateForRoom(size), options.Profile.Factor, options.Profile.MaxSteps, options.Profile.StepSeconds, options.Profile.Refinements, options.Profile.Rates, options.Profile.Attempts), options.InMemoryServers(), connections, ct).ConfigureAwait(false);
+                            await LadderAsync(new LadderSpec("S2", $"group fan-out, rooms of {size}", size, options.Profile.StartRateForRoom(size), options.Profile.Factor, options.Profile.MaxSteps, options.Profile.StepSeconds, options.Profile.Refinements, options.Profile.Rates, options.Profile.Attempts, options.Profile.Repeats), options.InMemoryServers(), connections, ct).ConfigureAwait(false);
                         }
 
                         break;
@@ -65,7 +65,7 @@ internal sealed class Scenarios(LoadOptions options, BenchReport report)
                                 break;
                             }
 
-                            await LadderAsync(new LadderSpec("S3", $"group fan-out with durable storage, rooms of {size}", size, options.Profile.DurableStartRate(size), options.Profile.Factor, options.Profile.MaxSteps, options.Profile.StepSeconds, options.Profile.Refinements, options.Profile.Rates, options.Profile.Attempts), servers, connections, ct).ConfigureAwait(false);
+                            await LadderAsync(new LadderSpec("S3", $"group fan-out with durable storage, rooms of {size}", size, options.Profile.DurableStartRate(size), options.Profile.Factor, options.Profile.MaxSteps, options.Profile.StepSeconds, options.Profile.Refinements, options.Profile.Rates, options.Profile.Attempts, options.Profile.Repeats), servers, connections, ct).ConfigureAwait(false);
                         }
 
                         break;
@@ -103,7 +103,8 @@ internal sealed class Scenarios(LoadOptions options, BenchReport report)
             {
                 var server = await options.StartServerAsync(s, ct).ConfigureAwait(false);
                 servers.Add(server);
-                var fleet = await Fleet.ConnectAsync(server, connections - (connections % spec.RoomSize), "u", ConnectParallelism, ct).ConfigureAwait(false);
+                // The light client speaks JSON only: MessagePack servers keep the SignalR client.
+                var fleet = await Fleet.ConnectAsync(server, connections - (connections % spec.RoomSize), "u", ConnectParallelism, ct, raw: options.RawClient && !s.MessagePack).ConfigureAwait(false);
                 await fleet.CreateRoomsAsync(spec.RoomSize, spec.RoomSize >= 100 ? 4 : 16, ct).ConfigureAwait(false);
                 fleets.Add((fleet, Plan(fleet, spec.RoomSize)));
                 Console.WriteLine($"   {s.Name} (pid {server.ProcessId}): {fleet.Clients.Length} connections in {fleet.ConnectTime.TotalSeconds:F1} s, {fleet.Rooms.Count} conversations of {spec.RoomSize}");

@@ -7,6 +7,9 @@ namespace ChatKit.Benchmarks.Load;
 /// <summary>A server to measure: a name for the tables and the <c>server</c> arguments that start it.</summary>
 internal sealed record ServerSpec(string Name, IReadOnlyList<string> Arguments, bool OptIn = false, bool UsesPostgres = false)
 {
+    /// <summary>Whether the clients of this server speak MessagePack (the server was started with <c>--protocol messagepack</c>).</summary>
+    public bool MessagePack => Arguments.Contains("messagepack");
+
     public bool IsBaseline => Name.StartsWith("baseline", StringComparison.Ordinal);
 
     public bool HasHistory => !IsBaseline;

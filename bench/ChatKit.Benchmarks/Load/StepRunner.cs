@@ -38,6 +38,12 @@ public sealed record StepResult(
     /// <summary>The longest time the server's queued thread-pool work made no progress.</summary>
     public double ServerPoolStallMs { get; init; }
 
+    /// <summary>The load generator's CPU time during the step, in seconds.</summary>
+    public double ClientCpuSeconds { get; init; }
+
+    /// <summary>The load generator's CPU time per message sent, in microseconds: what one message costs the clients.</summary>
+    public double ClientCpuMicrosPerMessage => ClientCpuSeconds * 1e6 / Math.Max(1, Sent);
+
     /// <summary>The most thread-pool threads the server had during the step.</summary>
     public long ServerThreads { get; init; }
 
@@ -109,7 +115,8 @@ internal static class StepRunner
         fleet.Recorder.Current = null;
         var wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
         self.Refresh();
-        var clientCpu = (self.TotalProcessorTime - clientCpu0).TotalSeconds / wall / Math.Max(1, Environment.ProcessorCount);
+        var clientCpuSeconds = (self.TotalProcessorTime - clientCpu0).TotalSeconds;
+        var clientCpu = clientCpuSeconds / wall / Math.Max(1, Environment.ProcessorCount);
         var serverCpuSeconds = (fleet.Server.CpuTime() - serverCpu0).TotalSeconds;
         var serverCpu = serverCpuSeconds / wall;
         var unacked = pending.Count(t => !t.IsCompleted);
@@ -139,6 +146,7 @@ internal static class StepRunner
             serverStall.GapMs)
         {
             LateReceipts = lateText,
+            ClientCpuSeconds = clientCpuSeconds,
             ClientPoolStallMs = clientPoolStall,
             ServerPoolStallMs = serverStall.PoolStallMs,
             ServerThreads = serverStall.MaxThreads,
@@ -149,7 +157,7 @@ internal static class StepRunner
     {
         try
         {
-            await slot.Sender.Connection.InvokeAsync<SendAck>("sendMessage", args).ConfigureAwait(false);
+            await slot.Sender.SendMessageAsync(args).ConfigureAwait(false);
             step.RecordAck(Stopwatch.GetTimestamp() - due);
         }
         catch (Exception ex)

@@ -21,7 +21,7 @@ public class SerializationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var now = new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
+        var now = new DateTime(2026, 11, 24, 10, 0, 0, DateTimeKind.Utc);
         var message = new MessageDto(
             "m_0193a5b0c1d2e3f405162738495a6b7c",
             "c_0193a5b0c1d2e3f405162738495a6b7d",

@@ -139,7 +139,7 @@ internal sealed class BaselineHub(BaselineState state) : Hub
         ArgumentNullException.ThrowIfNull(args);
         var room = Find(args.ConversationId);
         var caller = Context.UserIdentifier!;
-        var now = DateTimeOffset.UtcNow;
+        var now = DateTime.UtcNow;
         var message = new MessageDto(state.NextId("m_"), room.Id, room.NextSeq(), new SenderDto(caller, caller), args.Content, "text", args.TempId, now, null, null);
         if (state.Store is { } store)
         {

@@ -48,7 +48,7 @@ internal sealed class BaselineStore : IAsyncDisposable
     }
 
     /// <summary>Stores one message: one INSERT, one round trip, autocommit (so one fsync).</summary>
-    public async Task InsertAsync(string id, string conversationId, string senderId, string content, string? tempId, DateTimeOffset createdAt)
+    public async Task InsertAsync(string id, string conversationId, string senderId, string content, string? tempId, DateTime createdAt)
     {
         await using var command = _dataSource.CreateCommand($"INSERT INTO {Table} (id, conversation_id, sender_id, content, temp_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)");
         command.Parameters.Add(new NpgsqlParameter { Value = id });
@@ -56,7 +56,7 @@ internal sealed class BaselineStore : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = senderId });
         command.Parameters.Add(new NpgsqlParameter { Value = content });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)tempId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = createdAt.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter { Value = createdAt });
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 

@@ -23,6 +23,11 @@ internal static class ChatKitServer
 
             o.MaxGroupParticipants = Math.Max(o.MaxGroupParticipants, 1000);
         });
+        if (options.Protocol == "messagepack")
+        {
+            chatKit.ConfigureServer(o => o.EnableMessagePack = true);
+        }
+
         switch (options.Storage)
         {
             case "inmemory":

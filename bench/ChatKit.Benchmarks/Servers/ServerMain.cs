@@ -43,7 +43,12 @@ internal static class ServerMain
         switch (options.Kind)
         {
             case "baseline":
-                builder.Services.AddSignalR();
+                var signalR = builder.Services.AddSignalR();
+                if (options.Protocol == "messagepack")
+                {
+                    signalR.AddMessagePackProtocol();
+                }
+
                 // --storage postgres: baseline-durable, the bare hub storing each message with one awaited INSERT.
                 var store = options.Storage == "postgres"
                     ? await BaselineStore.CreateAsync(options.ConnectionString ?? throw new ArgumentException("--connection-string is required")).ConfigureAwait(false)
@@ -114,6 +119,9 @@ internal sealed class ServerOptions
 
     public string? ConnectionString { get; private set; }
 
+    /// <summary><c>json</c>, or <c>messagepack</c>: the server offers SignalR's MessagePack protocol too.</summary>
+    public string Protocol { get; private set; } = "json";
+
     public static ServerOptions Parse(string[] args)
     {
         var o = new ServerOptions();
@@ -127,6 +135,7 @@ internal sealed class ServerOptions
                 case "--fanout": o.Fanout = Enum.Parse<BaselineFanout>(value, ignoreCase: true); i++; break;
                 case "--storage": o.Storage = value.ToLowerInvariant(); i++; break;
                 case "--connection-string": o.ConnectionString = value; i++; break;
+                case "--protocol": o.Protocol = value.ToLowerInvariant(); i++; break;
                 default: throw new ArgumentException($"unknown server option '{args[i]}'");
             }
         }

@@ -17,7 +17,7 @@ public static class ChatKitServiceCollectionExtensions
 {
     /// <summary>
     /// Registers ChatKit: its rules with the in-memory store and presence tracker (until an adapter replaces them),
-    /// SignalR with ChatKit's hub, and the event publisher that delivers events to the hub's clients. Safe to call more
+    /// SignalR with ChatKit's hub, and the transport that delivers Core's events to the hub's clients. Safe to call more
     /// than once. Map the endpoints with <c>app.MapChatKit()</c>.
     /// </summary>
     /// <param name="services">The host's services.</param>
@@ -36,7 +36,7 @@ public static class ChatKitServiceCollectionExtensions
         services.AddOptions<ChatKitServerOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatKitServerOptions>, ChatKitServerOptionsValidator>());
         services.TryAddSingleton<ChatUserAccessor>();
-        services.Replace(ServiceDescriptor.Singleton<IChatEventPublisher, SignalRChatEventPublisher>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatEventTransport, SignalRChatEventPublisher>());
         services.TryAddSingleton<ChatHubFilter>();
         services.TryAddTransient(sp => new ChatHub(
             sp.GetRequiredService<ChatService>(),
@@ -50,6 +50,13 @@ public static class ChatKitServiceCollectionExtensions
         // ChatHub's own connection handler, given a protocol resolver that wraps the host's: refused calls reach ChatKit's
         // clients as "code: sentence" (without SignalR's prefix and its Error log), and nothing changes for other hubs.
         services.TryAddSingleton(CreateChatHubConnectionHandler);
+
+        // The same resolver, keyed by the hub, for a backplane that serialises ChatHub's messages once per protocol
+        // (ChatKit.Scaleout.Redis): so it writes MessagePack as ChatKit's clients read it.
+        services.TryAddKeyedSingleton<IHubProtocolResolver>(typeof(ChatHub), (sp, _) => sp.GetRequiredService<ChatHubProtocolResolver>());
+        services.TryAddSingleton(sp => new ChatHubProtocolResolver(
+            sp.GetRequiredService<IHubProtocolResolver>(),
+            sp.GetRequiredService<IOptions<ChatKitServerOptions>>().Value.EnableMessagePack));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HubOptions<ChatHub>>, ConfigureChatHubOptions>());
 
         // Observes only the hub's own 401s: a Warning when browsers' WebSockets cannot authenticate (see the class).
@@ -59,7 +66,7 @@ public static class ChatKitServiceCollectionExtensions
 
     private static HubConnectionHandler<ChatHub> CreateChatHubConnectionHandler(IServiceProvider services) => new(
         services.GetRequiredService<HubLifetimeManager<ChatHub>>(),
-        new ChatHubProtocolResolver(services.GetRequiredService<IHubProtocolResolver>()),
+        services.GetRequiredService<ChatHubProtocolResolver>(),
         services.GetRequiredService<IOptions<HubOptions>>(),
         services.GetRequiredService<IOptions<HubOptions<ChatHub>>>(),
         services.GetRequiredService<ILoggerFactory>(),

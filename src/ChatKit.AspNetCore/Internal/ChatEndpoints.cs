@@ -3,10 +3,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using ChatKit.AspNetCore.Wire;
+using ChatKit.Internal;
 using ChatKit.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -161,15 +163,45 @@ internal static partial class ChatEndpoints
     /// </summary>
     private static async ValueTask<object?> HandleErrorsAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var result = await MapErrorsAsync(context, next).ConfigureAwait(false);
-        var problem = result switch
+        object? result;
+        ProblemDetails? problem;
+        using (var activity = StartActivity(context.HttpContext))
         {
-            ProblemHttpResult p => p.ProblemDetails,
-            ValidationProblem v => v.ProblemDetails,
-            _ => null,
-        };
+            result = await MapErrorsAsync(context, next).ConfigureAwait(false);
+            problem = result switch
+            {
+                ProblemHttpResult p => p.ProblemDetails,
+                ValidationProblem v => v.ProblemDetails,
+                _ => null,
+            };
+            if (activity is not null && problem is not null)
+            {
+                var code = problem.Extensions.TryGetValue("code", out var value) && value is string s ? s : "unauthenticated";
+                ChatKitActivities.Fail(activity, code, $"{code}: {problem.Detail}");
+            }
+        }
+
+        // The request's own trace id (ASP.NET Core's span), as before tracing: ChatKit's span has ended here.
         problem?.Extensions.TryAdd("traceId", Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
         return result;
+    }
+
+    /// <summary>The endpoint's span (<c>ChatKit GetMessages</c>), when a host traces ChatKit.</summary>
+    private static Activity? StartActivity(HttpContext http)
+    {
+        if (!ChatKitActivities.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var name = http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? "Endpoint";
+        var activity = ChatKitActivities.StartEndpoint(name.StartsWith("ChatKit_", StringComparison.Ordinal) ? name["ChatKit_".Length..] : name);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("user.id", http.RequestServices.GetService<ChatUserAccessor>()?.Read(http.User)?.Id);
+        }
+
+        return activity;
     }
 
     private static async ValueTask<object?> MapErrorsAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

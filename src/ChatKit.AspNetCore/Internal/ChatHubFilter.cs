@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using ChatKit.Internal;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
 
@@ -10,30 +12,32 @@ namespace ChatKit.AspNetCore.Internal;
 /// <c>internal_error</c>. Neither is thrown on to SignalR's dispatcher (which would log each at Error, stack trace
 /// included): the call completes with a <see cref="HubRefusal"/>, which <see cref="ChatHubProtocol"/> writes as the error.
 /// </summary>
-internal sealed class ChatHubFilter(ILogger<ChatHubFilter> logger) : IHubFilter
+internal sealed class ChatHubFilter(ILogger<ChatHubFilter> logger, ChatUserAccessor users) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
+        using var activity = StartActivity(invocationContext);
         try
         {
             return await next(invocationContext).ConfigureAwait(false);
         }
         catch (ChatException ex)
         {
-            return Refuse(invocationContext, $"{ex.Code}: {ex.Message}");
+            return Refuse(invocationContext, activity, ex.Code, $"{ex.Code}: {ex.Message}");
         }
         catch (HubException ex)
         {
             // A HubException's message is meant for the client (ChatHub throws one only as "unauthenticated: ...").
-            return Refuse(invocationContext, ex.Message);
+            return Refuse(invocationContext, activity, CodeOf(ex.Message), ex.Message);
         }
         catch (OperationCanceledException) when (invocationContext.Context.ConnectionAborted.IsCancellationRequested)
         {
-            return Refuse(invocationContext, "cancelled: the connection closed before the call completed");
+            return Refuse(invocationContext, activity, "cancelled", "cancelled: the connection closed before the call completed");
         }
         catch (Exception ex)
         {
             Log.HubMethodFailed(logger, invocationContext.HubMethodName, ex);
+            ChatKitActivities.Fail(activity, ex.GetType().FullName ?? ex.GetType().Name, "internal_error: the server could not complete the call");
             return new HubRefusal("internal_error: the server could not complete the call");
         }
     }
@@ -51,8 +55,23 @@ internal sealed class ChatHubFilter(ILogger<ChatHubFilter> logger) : IHubFilter
         }
     }
 
-    private HubRefusal Refuse(HubInvocationContext invocationContext, string error)
+    /// <summary>The call's span (<c>ChatHub/SendMessage</c>), when a host traces ChatKit.</summary>
+    private Activity? StartActivity(HubInvocationContext invocationContext)
     {
+        var activity = ChatKitActivities.StartHubCall(invocationContext.HubMethodName);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("user.id", users.Read(invocationContext.Context.User)?.Id);
+        }
+
+        return activity;
+    }
+
+    private static string CodeOf(string error) => error.IndexOf(':', StringComparison.Ordinal) is > 0 and var colon ? error[..colon] : "error";
+
+    private HubRefusal Refuse(HubInvocationContext invocationContext, Activity? activity, string code, string error)
+    {
+        ChatKitActivities.Fail(activity, code, error);
         Log.HubMethodRefused(logger, invocationContext.HubMethodName, error);
         return new HubRefusal(error);
     }

@@ -12,13 +12,41 @@ namespace ChatKit.AspNetCore.Internal;
 /// resolver (SignalR's, or one the host registered) and hands out each protocol wrapped in a <see cref="ChatHubProtocol"/>,
 /// so ChatKit's clients negotiate exactly the protocols the host offers, and the host's other hubs never see the wrapper.
 /// </summary>
-internal sealed class ChatHubProtocolResolver(IHubProtocolResolver host) : IHubProtocolResolver
+internal sealed class ChatHubProtocolResolver : IHubProtocolResolver
 {
-    public IReadOnlyList<IHubProtocol> AllProtocols { get; } = [.. host.AllProtocols.Select(p => new ChatHubProtocol(p))];
+    private readonly IHubProtocolResolver _host;
+    private readonly ChatHubProtocol? _messagePack;
+
+    /// <param name="host">The host's resolver.</param>
+    /// <param name="messagePack">
+    /// Whether ChatKit offers its own MessagePack protocol (<see cref="ChatKitServerOptions.EnableMessagePack"/>). A
+    /// <c>messagepack</c> protocol of the host's is replaced by ChatKit's either way: the host's writes ChatKit's types
+    /// under their C# names, not the contract's.
+    /// </param>
+    public ChatHubProtocolResolver(IHubProtocolResolver host, bool messagePack)
+    {
+        _host = host;
+        var hostHasMessagePack = host.AllProtocols.Any(p => IsMessagePack(p.Name));
+        _messagePack = messagePack || hostHasMessagePack ? new ChatHubProtocol(ChatKitMessagePack.CreateProtocol()) : null;
+        AllProtocols = [.. host.AllProtocols.Where(p => !IsMessagePack(p.Name)).Select(p => new ChatHubProtocol(p)), .. _messagePack is null ? [] : new[] { _messagePack }];
+    }
+
+    public IReadOnlyList<IHubProtocol> AllProtocols { get; }
 
     // One small wrapper per handshake, not a cache: a host's resolver may hand out a new protocol instance each time.
-    public IHubProtocol? GetProtocol(string protocolName, IReadOnlyList<string>? supportedProtocols) =>
-        host.GetProtocol(protocolName, supportedProtocols) is { } protocol ? new ChatHubProtocol(protocol) : null;
+    public IHubProtocol? GetProtocol(string protocolName, IReadOnlyList<string>? supportedProtocols)
+    {
+        if (IsMessagePack(protocolName))
+        {
+            return _messagePack is not null && (supportedProtocols is null || supportedProtocols.Contains(protocolName, StringComparer.OrdinalIgnoreCase))
+                ? _messagePack
+                : null;
+        }
+
+        return _host.GetProtocol(protocolName, supportedProtocols) is { } protocol ? new ChatHubProtocol(protocol) : null;
+    }
+
+    private static bool IsMessagePack(string name) => string.Equals(name, ChatKitMessagePack.ProtocolName, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>

@@ -19,6 +19,13 @@ internal sealed class ConfigureChatHubOptions(IOptions<ChatKitServerOptions> opt
         hubOptions.MaximumParallelInvocationsPerClient = 1;
         hubOptions.StreamBufferCapacity = 1;
         hubOptions.AddFilter<ChatHubFilter>();
+
+        // The hub's own list of protocols (a copy of the host's global list, made by SignalR's setup before this runs).
+        if (o.EnableMessagePack && hubOptions.SupportedProtocols is { } supported
+            && !supported.Contains(ChatKitMessagePack.ProtocolName, StringComparer.OrdinalIgnoreCase))
+        {
+            supported.Add(ChatKitMessagePack.ProtocolName);
+        }
     }
 }
 

@@ -18,9 +18,9 @@ namespace ChatKit.AspNetCore.Internal;
 /// own writes (queued in order behind its connection's write lock) until the hub's send timeout closes it.
 /// </summary>
 internal sealed class SignalRChatEventPublisher(
-    IHubContext<ChatHub, IChatClient> hub, IPresenceTracker presence, IChatStore store, ILogger<SignalRChatEventPublisher> logger) : IChatEventPublisher
+    IHubContext<ChatHub, IChatClient> hub, IPresenceTracker presence, IChatStore store, ILogger<SignalRChatEventPublisher> logger) : IChatEventTransport
 {
-    public async ValueTask PublishAsync(ChatEvent chatEvent, CancellationToken cancellationToken)
+    public async ValueTask DeliverAsync(ChatEvent chatEvent, CancellationToken cancellationToken)
     {
         var clients = hub.Clients;
         switch (chatEvent)

@@ -33,7 +33,7 @@ public static class ChatKitCoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IChatStore, InMemoryChatStore>();
         services.TryAddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
-        services.TryAddSingleton<IChatEventPublisher, NullChatEventPublisher>();
+        services.TryAddSingleton<IChatEventPublisher, ChatEventPublisher>();
         services.TryAddSingleton<IChatRateLimiter, TokenBucketChatRateLimiter>();
         services.TryAddSingleton<ChatService>();
         services.TryAddSingleton<TypingService>();

@@ -1,12 +1,13 @@
 namespace ChatKit.Events;
 
 /// <summary>
-/// Delivers ChatKit's events to clients. ChatKit.AspNetCore implements it with SignalR; the default does nothing,
-/// so ChatKit.Core works on its own. Publishing happens after the state change is stored.
+/// Publishes ChatKit's events once their change is stored. ChatKit's own publisher hands each event to the clients'
+/// transports (<see cref="IChatEventTransport"/>, SignalR in ChatKit.AspNetCore) and then to the host's
+/// <see cref="IChatEventHandler"/>s. Replace it only to take over all of that; to react to events, add a handler.
 /// </summary>
 public interface IChatEventPublisher
 {
-    /// <summary>Delivers an event to the connections that should receive it.</summary>
+    /// <summary>Publishes an event.</summary>
     /// <param name="chatEvent">The event.</param>
     /// <param name="cancellationToken">Cancels the delivery.</param>
     ValueTask PublishAsync(ChatEvent chatEvent, CancellationToken cancellationToken);

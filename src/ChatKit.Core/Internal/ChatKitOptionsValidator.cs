@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace ChatKit.Internal;
 
 /// <summary>Checks <see cref="ChatKitOptions"/> at start-up.</summary>
-internal sealed class ChatKitOptionsValidator : IValidateOptions<ChatKitOptions>
+internal sealed partial class ChatKitOptionsValidator : IValidateOptions<ChatKitOptions>
 {
     public ValidateOptionsResult Validate(string? name, ChatKitOptions options)
     {
@@ -19,6 +19,7 @@ internal sealed class ChatKitOptionsValidator : IValidateOptions<ChatKitOptions>
 
         Range(failures, "ChatKit:MaxDisplayNameLength", options.MaxDisplayNameLength, 1, 1_000);
         Range(failures, "ChatKit:MaxConnectionsPerUser", options.MaxConnectionsPerUser, 1, 100_000);
+        Extensibility(failures, options);
         RateLimit(failures, "SendRateLimit", options.SendRateLimit);
         RateLimit(failures, "TypingRateLimit", options.TypingRateLimit);
         RateLimit(failures, "MarkAsReadRateLimit", options.MarkAsReadRateLimit);

@@ -12,19 +12,15 @@ internal sealed class EventDispatch(IChatEventPublisher publisher, ILogger logge
 {
     public async ValueTask PublishAsync(ChatEvent chatEvent)
     {
+        using var activity = ChatKitActivities.StartPublish(chatEvent);
         try
         {
             await publisher.PublishAsync(chatEvent, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
+            ChatKitActivities.Fail(activity, ex);
             Log.PublishFailed(logger, chatEvent.GetType().Name, ex);
         }
     }
-}
-
-/// <summary>The publisher used when no transport is registered: events go nowhere.</summary>
-internal sealed class NullChatEventPublisher : IChatEventPublisher
-{
-    public ValueTask PublishAsync(ChatEvent chatEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -149,31 +149,10 @@ public sealed partial class ChatService
     }
 
     /// <summary>Content by the contract's rules: required, normalised, visible, within the length limit.</summary>
-    private string NormalizeContent(string? content)
-    {
-        if (content is null)
-        {
-            throw ChatException.Validation("content", "content is required");
-        }
-
-        var normalized = ContentNormalizer.Normalize(content);
-        if (normalized.Length == 0)
-        {
-            throw ChatException.Validation("content", "content is empty");
-        }
-
-        if (!ContentNormalizer.HasVisible(normalized))
-        {
-            throw ChatException.Validation("content", "content has no visible character");
-        }
-
-        if (normalized.Length > _options.MaxContentLength)
-        {
-            throw ChatException.Validation("content", Invariant($"content has at most {_options.MaxContentLength} characters"));
-        }
-
-        return normalized;
-    }
+    private string NormalizeContent(string? content) =>
+        content is null
+            ? throw ChatException.Validation("content", "content is required")
+            : MessageContent.Normalize(content, _options.MaxContentLength);
 
     private void ValidateEmoji(string? emoji)
     {

@@ -32,6 +32,7 @@ public sealed partial class ChatService
     private readonly TimeProvider _time;
     private readonly ChatKitOptions _options;
     private readonly ChatKitMetrics _metrics;
+    private readonly MessageFilterPipeline _filters;
 
     /// <summary>Creates the service; resolve it from dependency injection rather than calling this.</summary>
     /// <param name="store">The store.</param>
@@ -41,6 +42,7 @@ public sealed partial class ChatService
     /// <param name="options">The limits.</param>
     /// <param name="logger">Logs failed event deliveries.</param>
     /// <param name="meterFactory">Creates the <c>ChatKit</c> meter; the host's, when it has one.</param>
+    /// <param name="filters">The host's message filters, in order (see <see cref="Filters.IMessageFilter"/>).</param>
     public ChatService(
         IChatStore store,
         IChatEventPublisher publisher,
@@ -48,7 +50,8 @@ public sealed partial class ChatService
         TimeProvider time,
         IOptions<ChatKitOptions> options,
         ILogger<ChatService> logger,
-        IMeterFactory? meterFactory = null)
+        IMeterFactory? meterFactory = null,
+        IEnumerable<Filters.IMessageFilter>? filters = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -57,6 +60,7 @@ public sealed partial class ChatService
         _time = time;
         _options = options.Value;
         _metrics = ChatKitMetrics.For(meterFactory);
+        _filters = new MessageFilterPipeline(filters, store, time, _options, logger);
     }
 
     /// <summary>
@@ -300,6 +304,19 @@ public sealed partial class ChatService
             await CheckReplyAndMentionsAsync(caller, request.ConversationId, request.ReplyToId, mentions, cancellationToken).ConfigureAwait(false);
         }
 
+        if (_filters.Active)
+        {
+            // The host's filters may rewrite or refuse; a refused retry of a stored tempId gets its first message back.
+            var filtered = await _filters.RunAsync(caller, request, content, cancellationToken).ConfigureAwait(false);
+            if (filtered.Stored is { } first)
+            {
+                _metrics.MessageDeduplicated();
+                return new SendMessageResult(first, false);
+            }
+
+            content = filtered.Content;
+        }
+
         var started = _time.GetTimestamp();
         var now = Ids.Now(_time);
         var message = new ChatMessage
@@ -318,7 +335,7 @@ public sealed partial class ChatService
             Mentions = mentions,
         };
         // Membership is checked by the append itself (atomically where the store can), which also says whom to tell.
-        var appended = await _store.AppendParticipantMessageAsync(message, cancellationToken).ConfigureAwait(false)
+        var appended = await AppendTracedAsync(message, cancellationToken).ConfigureAwait(false)
             ?? throw ChatException.ConversationNotFound(request.ConversationId);
         var result = appended.Result;
         var stored = await DecorateAsync(result.Value, cancellationToken).ConfigureAwait(false);
@@ -333,6 +350,29 @@ public sealed partial class ChatService
         }
 
         return new SendMessageResult(stored, result.Created);
+    }
+
+    /// <summary>The append, inside a <c>ChatKit store AppendMessage</c> span when a host traces ChatKit.</summary>
+    private async Task<ParticipantAppend?> AppendTracedAsync(ChatMessage message, CancellationToken cancellationToken)
+    {
+        using var activity = ChatKitActivities.StartStore("AppendMessage", _store, message.ConversationId);
+        try
+        {
+            var appended = await _store.AppendParticipantMessageAsync(message, cancellationToken).ConfigureAwait(false);
+            if (activity is { IsAllDataRequested: true } && appended is not null)
+            {
+                activity.SetTag("chatkit.message.id", appended.Result.Value.Id);
+                activity.SetTag("chatkit.message.seq", appended.Result.Value.Seq);
+                activity.SetTag("chatkit.message.deduplicated", !appended.Result.Created);
+            }
+
+            return appended;
+        }
+        catch (Exception ex)
+        {
+            ChatKitActivities.Fail(activity, ex);
+            throw;
+        }
     }
 
     /// <summary>Reads a page of a conversation's history, ascending by seq, tombstones included.</summary>

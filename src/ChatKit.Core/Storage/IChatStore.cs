@@ -99,6 +99,22 @@ public partial interface IChatStore
     Task<ChatMessage?> FindMessageAsync(string messageId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Returns the message a sender stored in a conversation with a tempId (the append's idempotency key), or
+    /// <see langword="null"/>. ChatKit asks only when the host's message filters refuse a send that carries a tempId, so
+    /// that a retry of a stored send gets its first message back even if the filters answer differently this time.
+    /// </summary>
+    /// <remarks>
+    /// Added after v1: the default answers <see langword="null"/> (a refused retry is then reported as refused). Stores
+    /// with the idempotency index should override it with a lookup on that index; the conformance suite checks it.
+    /// </remarks>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="senderId">The sender.</param>
+    /// <param name="tempId">The tempId.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<ChatMessage?> FindMessageByTempIdAsync(string conversationId, string senderId, string tempId, CancellationToken cancellationToken) =>
+        Task.FromResult<ChatMessage?>(null);
+
+    /// <summary>
     /// Reads one page of a conversation's messages, tombstones included, ascending by seq.
     /// With <paramref name="afterSeq"/>: the oldest <paramref name="limit"/> messages with seq greater than it.
     /// Otherwise: the newest <paramref name="limit"/> messages with seq less than <paramref name="beforeSeq"/> (all when

@@ -135,6 +135,17 @@ public sealed partial class InMemoryChatStore : IChatStore
     }
 
     /// <inheritdoc/>
+    public Task<ChatMessage?> FindMessageByTempIdAsync(string conversationId, string senderId, string tempId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_conversations.TryGetValue(conversationId, out var state) && state.TempIds.TryGetValue((senderId, tempId), out var index)
+                ? state.Messages[index]
+                : null);
+        }
+    }
+
+    /// <inheritdoc/>
     public Task<MessagePage> GetMessagesAsync(string conversationId, long? beforeSeq, long? afterSeq, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);

@@ -53,4 +53,7 @@ internal static partial class Log
 
     [LoggerMessage(21, LogLevel.Warning, "Counting the send rate limit in Redis failed; counting on this node until Redis is back.")]
     public static partial void RateLimitDegraded(ILogger logger, Exception exception);
+
+    [LoggerMessage(22, LogLevel.Debug, "Writing an event to a connection of this node failed; SignalR closes the connection and its client catches up.")]
+    public static partial void LocalWriteFailed(ILogger logger, Exception exception);
 }

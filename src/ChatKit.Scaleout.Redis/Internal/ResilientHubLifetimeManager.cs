@@ -21,6 +21,14 @@ namespace ChatKit.Scaleout.Redis.Internal;
 /// Redis is away are given to the backplane when it returns, so they hear the other nodes again. Registered by
 /// <c>UseRedis</c> for ChatKit's hub only, with SignalR Redis options of its own.
 /// </summary>
+/// <remarks>
+/// Sends to groups (all of ChatKit's events go to user or room groups) do not use SignalR's one channel per group: a send
+/// to any number of groups is serialized once and published once on the hub's fan-out channel, which every node
+/// subscribes to; each node writes it to its own connections in those groups. The sending node writes to its own
+/// connections at once, whether or not Redis takes the publish, and ignores its own copy, so a local connection hears a
+/// send exactly once. Removals of another node's connection from a group are announced on the same channel, so every
+/// send published after the announcement is applied after the removal on every node.
+/// </remarks>
 /// <typeparam name="THub">The hub.</typeparam>
 internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THub>, IDisposable
     where THub : Hub
@@ -32,11 +40,13 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
     private static readonly TimeSpan RemoteGroupTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Where a node announces that it took another node's connection out of a group. SignalR tells only its own state
-    /// on the node that holds the connection; this tells this class's local state there too (the groups used while
-    /// Redis is away, and those waiting to be replayed), so a removed connection is removed everywhere.
+    /// The one channel of sends to groups and of group removals, in the order Redis received them (under the
+    /// connection's channel prefix, like SignalR's own channels). A node announces there that it took another node's
+    /// connection out of a group: SignalR tells only its own state on the node that holds the connection; this tells
+    /// this class's state there (its group members, the groups waiting to be replayed), so a removed connection is
+    /// removed everywhere.
     /// </summary>
-    private static readonly RedisChannel RemovalChannel = RedisChannel.Literal(typeof(THub).FullName + ":chatkit:group-removals");
+    private static readonly RedisChannel FanOutChannel = RedisChannel.Literal(typeof(THub).FullName + ":chatkit:fan-out");
 
     private readonly RedisHubLifetimeManager<THub> _redis;
     private readonly DefaultHubLifetimeManager<THub> _local;
@@ -45,6 +55,10 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, ConnectionState> _connections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string ConnectionId, string GroupName), byte> _remoteRemovals = new();
+    private readonly GroupMembers _members = new();
+    private readonly IHubProtocol[] _protocols;
+    private readonly Guid _origin = Guid.NewGuid();
+    private ChannelMessageQueue? _fanOut;
     private int _replayNeeded;
     private int _replaying;
     private int _fallbackLogged;
@@ -53,10 +67,24 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
         IServiceProvider services,
         RedisConnection connection,
         TimeProvider time,
+        IHubProtocolResolver protocols,
+        IOptions<HubOptions<THub>> hubOptions,
+        IOptions<HubOptions> globalHubOptions,
         ILogger<DefaultHubLifetimeManager<THub>> localLogger,
         ILogger<ResilientHubLifetimeManager<THub>> logger)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(protocols);
+        ArgumentNullException.ThrowIfNull(hubOptions);
+        ArgumentNullException.ThrowIfNull(globalHubOptions);
+        // The hub's own protocol resolver when it has one (ChatKit's hub: its MessagePack writes the contract's names).
+        var hubResolver = services.GetKeyedService<IHubProtocolResolver>(typeof(THub));
+        // The protocols this hub's connections may speak, as SignalR's own serializer picks them.
+        var resolver = hubResolver ?? protocols;
+        var supported = hubOptions.Value.SupportedProtocols ?? globalHubOptions.Value.SupportedProtocols;
+        _protocols = supported is { Count: > 0 }
+            ? [.. resolver.AllProtocols.Where(p => supported.Contains(p.Name, StringComparer.OrdinalIgnoreCase))]
+            : [.. resolver.AllProtocols];
         // Created (and disposed) here rather than by the container, so its disposal cannot fail the host's shutdown. Its
         // options are its own, never the host's RedisOptions: the host may run its own backplane for its own hubs.
         var redisOptions = Options.Create(new RedisOptions
@@ -64,14 +92,16 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
             Configuration = connection.Configuration,
             ConnectionFactory = _ => connection.GetSignalRMultiplexerAsync(),
         });
-        _redis = ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<THub>>(services, redisOptions);
+        _redis = hubResolver is not null
+            ? ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<THub>>(services, redisOptions, hubResolver)
+            : ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<THub>>(services, redisOptions);
         _connection = connection;
         _time = time;
         _local = new DefaultHubLifetimeManager<THub>(localLogger);
         _logger = logger;
         _connection.Restored += (_, _) => TriggerReplay();
         _connection.Reachable += (_, _) => TriggerReplay();
-        _ = SubscribeToRemovalsAsync();
+        _ = SubscribeToFanOutAsync();
     }
 
     public override async Task OnConnectedAsync(HubConnectionContext connection)
@@ -99,6 +129,8 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
         {
             return;
         }
+
+        state.LeaveAllLocalGroups(_members);
 
         await state.Gate.WaitAsync().ConfigureAwait(false);
         try
@@ -133,14 +165,25 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
     public override Task SendConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         SendEachAsync(connectionIds, id => SendConnectionAsync(id, methodName, args, cancellationToken));
 
-    public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        SendAsync(m => m.SendGroupAsync(groupName, methodName, args, cancellationToken), methodName);
+    public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(groupName);
+        return FanOutAsync([groupName], [], methodName, args);
+    }
 
-    public override Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        SendEachAsync(groupNames, group => SendAsync(m => m.SendGroupAsync(group, methodName, args, cancellationToken), methodName));
+    // One publish for all the groups, however many: see the class remarks.
+    public override Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(groupNames);
+        return groupNames.Count == 0 ? Task.CompletedTask : FanOutAsync(groupNames, [], methodName, args);
+    }
 
-    public override Task SendGroupExceptAsync(string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
-        SendAsync(m => m.SendGroupExceptAsync(groupName, methodName, args, excludedConnectionIds, cancellationToken), methodName);
+    public override Task SendGroupExceptAsync(string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(groupName);
+        ArgumentNullException.ThrowIfNull(excludedConnectionIds);
+        return FanOutAsync([groupName], excludedConnectionIds, methodName, args);
+    }
 
     public override Task SendUserAsync(string userId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         SendAsync(m => m.SendUserAsync(userId, methodName, args, cancellationToken), methodName);
@@ -155,12 +198,21 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
         await _local.AddToGroupAsync(connectionId, groupName, cancellationToken).ConfigureAwait(false);
         if (!_connections.TryGetValue(connectionId, out var state))
         {
-            // A connection of another node: only the backplane can reach it.
-            await _redis.AddToGroupAsync(connectionId, groupName, cancellationToken).WaitAsync(RemoteGroupTimeout, _time, cancellationToken).ConfigureAwait(false);
+            // A connection of another node: only the backplane can reach it. SignalR adds it to its own state there, and
+            // the announcement to the group's members there, which sends to the group are delivered from.
+            try
+            {
+                await _redis.AddToGroupAsync(connectionId, groupName, cancellationToken).WaitAsync(RemoteGroupTimeout, _time, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await AnnounceAsync(FanOutMessage.Membership(_origin, connectionId, groupName, added: true), "announcing a group addition").ConfigureAwait(false);
+            }
+
             return;
         }
 
-        state.AddLocalGroup(groupName);
+        state.AddLocalGroup(_members, groupName);
         await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -195,7 +247,7 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
             return;
         }
 
-        state.RemoveLocalGroup(groupName);
+        state.RemoveLocalGroup(_members, groupName);
         await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -358,49 +410,212 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
         }
     }
 
-    private async Task SubscribeToRemovalsAsync()
+    /// <summary>
+    /// Sends to groups with one publish: serialized once (per hub protocol), written at once to this node's connections
+    /// in those groups, and published once for the other nodes, which write it to theirs. A publish Redis does not take
+    /// (down, stalled, or failing) is logged and not retried: clients on other nodes recover by seq.
+    /// </summary>
+    private Task FanOutAsync(IReadOnlyList<string> groups, IReadOnlyList<string> excluded, string methodName, object?[] args)
     {
-        try
+        var invocation = new InvocationMessage(methodName, args);
+        var serialized = new SerializedMessage[_protocols.Length];
+        for (var i = 0; i < _protocols.Length; i++)
         {
-            var multiplexer = await _connection.GetMultiplexerAsync().ConfigureAwait(false);
-            // A handler (not a queue) subscription: StackExchange.Redis keeps it and subscribes it again after any
-            // reconnection, including when this first attempt fails.
-            await multiplexer.GetSubscriber().SubscribeAsync(RemovalChannel, (channel, message) => _ = OnRemovalAnnouncedAsync(message)).ConfigureAwait(false);
+            serialized[i] = new SerializedMessage(_protocols[i].Name, _protocols[i].GetMessageBytes(invocation));
         }
-        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+
+        DeliverLocally(groups, excluded, serialized);
+        return PublishFanOutAsync(FanOutMessage.Send(_origin, groups, excluded, serialized), methodName);
+    }
+
+    /// <summary>
+    /// Writes a send to this node's connections in the groups, each connection once. Not awaited: a connection writes in
+    /// the order its sends were made (its write lock queues them), and one that stopped reading holds up only itself.
+    /// </summary>
+    private void DeliverLocally(IReadOnlyList<string> groups, IReadOnlyList<string> excluded, IReadOnlyList<SerializedMessage> serialized)
+    {
+        SerializedHubMessage? message = null;
+        HashSet<string>? seen = groups.Count > 1 || excluded.Count > 0 ? new(excluded, StringComparer.Ordinal) : null;
+        foreach (var group in groups)
         {
-            Log.BackplaneFallback(_logger, "subscribing to group removals", ex);
+            if (_members.Of(group) is not { } connections)
+            {
+                continue;
+            }
+
+            foreach (var connection in connections)
+            {
+                if (seen is not null && !seen.Add(connection.ConnectionId))
+                {
+                    continue;
+                }
+
+                message ??= new SerializedHubMessage(serialized);
+                var write = connection.WriteAsync(message);
+                if (!write.IsCompletedSuccessfully)
+                {
+                    _ = ObserveWriteAsync(write);
+                }
+            }
         }
     }
 
-    private async Task AnnounceRemovalAsync(string connectionId, string groupName)
+    private async Task ObserveWriteAsync(ValueTask write)
     {
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // SignalR closes a connection whose write fails; its client reconnects and catches up by seq.
+            Log.LocalWriteFailed(_logger, ex);
+        }
+    }
+
+    private async Task PublishFanOutAsync(byte[] payload, string operation)
+    {
+        if (!await IsBackplaneUpAsync().ConfigureAwait(false))
+        {
+            LogFallback(operation, new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected."));
+            return;
+        }
+
         try
         {
             var multiplexer = await _connection.GetReadyMultiplexerAsync().ConfigureAwait(false);
-            await multiplexer.GetSubscriber().PublishAsync(RemovalChannel, connectionId + "\n" + groupName).ConfigureAwait(false);
+            if (!await _connection.WaitBoundedAsync(multiplexer.GetSubscriber().PublishAsync(FanOutChannel, payload)).ConfigureAwait(false))
+            {
+                LogFallback(operation, new TimeoutException("Redis did not answer in time; the event goes out when it does."));
+                return;
+            }
+
+            Volatile.Write(ref _fallbackLogged, 0);
+            if (Volatile.Read(ref _replayNeeded) == 1)
+            {
+                TriggerReplay();
+            }
         }
-        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
-            Log.BackplaneFallback(_logger, "announcing a group removal", ex);
+            // This node's connections have it already; the other nodes' clients recover it by seq.
+            LogFallback(operation, ex);
         }
     }
 
-    private async Task OnRemovalAnnouncedAsync(RedisValue message)
+    /// <summary>
+    /// Subscribes to the fan-out channel once both Redis links are up, as an ordered queue: sends and removals are applied
+    /// one after the other, in the order Redis took them. StackExchange.Redis subscribes it again after a reconnection.
+    /// </summary>
+    private async Task SubscribeToFanOutAsync()
     {
-        var text = (string?)message ?? string.Empty;
-        var separator = text.IndexOf('\n', StringComparison.Ordinal);
-        if (separator <= 0 || !_connections.TryGetValue(text[..separator], out var state))
+        while (true)
+        {
+            ISubscriber? subscriber = null;
+            try
+            {
+                subscriber = (await _connection.GetSignalRMultiplexerAsync().ConfigureAwait(false)).GetSubscriber();
+                var queue = await subscriber.SubscribeAsync(FanOutChannel).ConfigureAwait(false);
+                queue.OnMessage(OnFanOutMessage);
+                Volatile.Write(ref _fanOut, queue);
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (RedisException ex)
+            {
+                Log.BackplaneFallback(_logger, "subscribing to the fan-out channel", ex);
+                // The failed attempt left its queue registered, where nobody reads it: take it away before trying again.
+                if (subscriber is not null)
+                {
+                    try
+                    {
+                        await subscriber.UnsubscribeAsync(FanOutChannel).ConfigureAwait(false);
+                    }
+                    catch (RedisException)
+                    {
+                        // Unregistered locally all the same.
+                    }
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200), _time).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Applies a message of the fan-out channel (in order; called by the subscription's queue).</summary>
+    private void OnFanOutMessage(ChannelMessage channelMessage)
+    {
+        if ((byte[]?)channelMessage.Message is not { } payload || FanOutMessage.Read(payload) is not { } message || message.Origin == _origin)
         {
             return;
         }
 
-        var connectionId = text[..separator];
-        var groupName = text[(separator + 1)..];
+        if (message.MemberConnectionId is { } connectionId)
+        {
+            if (message.Added)
+            {
+                OnAdditionAnnounced(connectionId, message.Groups[0]);
+            }
+            else
+            {
+                OnRemovalAnnounced(connectionId, message.Groups[0]);
+            }
+        }
+        else
+        {
+            DeliverLocally(message.Groups, message.Excluded, message.Messages);
+        }
+    }
+
+    private Task AnnounceRemovalAsync(string connectionId, string groupName) =>
+        AnnounceAsync(FanOutMessage.Membership(_origin, connectionId, groupName, added: false), "announcing a group removal");
+
+    private async Task AnnounceAsync(byte[] announcement, string operation)
+    {
+        try
+        {
+            var multiplexer = await _connection.GetReadyMultiplexerAsync().ConfigureAwait(false);
+            await multiplexer.GetSubscriber().PublishAsync(FanOutChannel, announcement).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            Log.BackplaneFallback(_logger, operation, ex);
+        }
+    }
+
+    /// <summary>Puts this node's connection into a group another node added it to (SignalR added it to its own state).</summary>
+    private void OnAdditionAnnounced(string connectionId, string groupName)
+    {
+        if (_connections.TryGetValue(connectionId, out var state))
+        {
+            state.AddLocalGroup(_members, groupName);
+        }
+    }
+
+    /// <summary>
+    /// Takes this node's connection out of a group another node removed it from: from the group's members at once (so
+    /// every send that comes after the announcement misses it), then from SignalR's and the replay's state.
+    /// </summary>
+    private void OnRemovalAnnounced(string connectionId, string groupName)
+    {
+        if (!_connections.TryGetValue(connectionId, out var state))
+        {
+            return;
+        }
+
+        state.RemoveLocalGroup(_members, groupName);
+        _ = ForgetRemovedGroupAsync(state, groupName);
+    }
+
+    private async Task ForgetRemovedGroupAsync(ConnectionState state, string groupName)
+    {
+        var connectionId = state.Context.ConnectionId;
         try
         {
             await _local.RemoveFromGroupAsync(connectionId, groupName).ConfigureAwait(false);
-            state.RemoveLocalGroup(groupName);
             await state.Gate.WaitAsync().ConfigureAwait(false);
             try
             {
@@ -464,6 +679,16 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
 
     public void Dispose()
     {
+        try
+        {
+            // A multiplexer the host owns outlives this manager: leave the fan-out channel.
+            Volatile.Read(ref _fanOut)?.Unsubscribe();
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            // The connection is being closed anyway.
+        }
+
         try
         {
             _redis.Dispose();
@@ -569,19 +794,40 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
 
         private HashSet<string> LocalGroups { get; } = new(StringComparer.Ordinal);
 
-        public void AddLocalGroup(string groupName)
+        private bool _left;
+
+        public void AddLocalGroup(GroupMembers members, string groupName)
         {
             lock (LocalGroups)
             {
-                LocalGroups.Add(groupName);
+                // A connection that closed meanwhile is not put back into the members.
+                if (!_left && LocalGroups.Add(groupName))
+                {
+                    members.Add(groupName, Context);
+                }
             }
         }
 
-        public void RemoveLocalGroup(string groupName)
+        public void RemoveLocalGroup(GroupMembers members, string groupName)
         {
             lock (LocalGroups)
             {
-                LocalGroups.Remove(groupName);
+                if (LocalGroups.Remove(groupName))
+                {
+                    members.Remove(groupName, Context.ConnectionId);
+                }
+            }
+        }
+
+        public void LeaveAllLocalGroups(GroupMembers members)
+        {
+            lock (LocalGroups)
+            {
+                _left = true;
+                foreach (var groupName in LocalGroups)
+                {
+                    members.Remove(groupName, Context.ConnectionId);
+                }
             }
         }
 
@@ -590,6 +836,38 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
             lock (LocalGroups)
             {
                 return LocalGroups.Contains(groupName);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// This node's connections in each group, for delivering a send to groups: read without a lock (many sends), changed
+/// under one (joins and leaves are rare next to sends), and a group with no connection left is dropped.
+/// </summary>
+internal sealed class GroupMembers
+{
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, HubConnectionContext>> _groups = new(StringComparer.Ordinal);
+
+    /// <summary>The connections in a group, or <see langword="null"/> when this node has none.</summary>
+    public ICollection<HubConnectionContext>? Of(string groupName) =>
+        _groups.TryGetValue(groupName, out var connections) ? connections.Values : null;
+
+    public void Add(string groupName, HubConnectionContext connection)
+    {
+        lock (_groups)
+        {
+            _groups.GetOrAdd(groupName, static _ => new(StringComparer.Ordinal))[connection.ConnectionId] = connection;
+        }
+    }
+
+    public void Remove(string groupName, string connectionId)
+    {
+        lock (_groups)
+        {
+            if (_groups.TryGetValue(groupName, out var connections) && connections.TryRemove(connectionId, out _) && connections.IsEmpty)
+            {
+                _groups.TryRemove(groupName, out _);
             }
         }
     }

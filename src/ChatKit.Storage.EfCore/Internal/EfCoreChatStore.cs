@@ -184,6 +184,22 @@ internal sealed partial class EfCoreChatStore : IChatStore
     }
 
     /// <inheritdoc/>
+    public Task<ChatMessage?> FindMessageByTempIdAsync(string conversationId, string senderId, string tempId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(senderId);
+        ArgumentNullException.ThrowIfNull(tempId);
+        return ReadAsync(
+            async (db, ct) =>
+            {
+                var entity = await Messages(db)
+                    .SingleOrDefaultAsync(m => m.ConversationId == conversationId && m.SenderId == senderId && m.TempId == tempId, ct).ConfigureAwait(false);
+                return entity is null ? null : ToModel(entity);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public Task<MessagePage> GetMessagesAsync(string conversationId, long? beforeSeq, long? afterSeq, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversationId);

@@ -179,6 +179,14 @@ internal sealed partial class MongoChatStore : IChatStore
     }
 
     /// <inheritdoc/>
+    public async Task<ChatMessage?> FindMessageByTempIdAsync(string conversationId, string senderId, string tempId, CancellationToken cancellationToken)
+    {
+        var document = await _context.Messages.Find(MongoDefinitions.MessageByTempId(conversationId, senderId, tempId))
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return document is null ? null : DocumentMapper.ToModel(document);
+    }
+
+    /// <inheritdoc/>
     public async Task<MessagePage> GetMessagesAsync(string conversationId, long? beforeSeq, long? afterSeq, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
@@ -437,12 +445,8 @@ internal sealed partial class MongoChatStore : IChatStore
         }
     }
 
-    private async Task<ChatMessage?> FindByTempIdAsync(ChatMessage message, string tempId, CancellationToken cancellationToken)
-    {
-        var document = await _context.Messages.Find(MongoDefinitions.MessageByTempId(message.ConversationId, message.SenderId, tempId))
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        return document is null ? null : DocumentMapper.ToModel(document);
-    }
+    private Task<ChatMessage?> FindByTempIdAsync(ChatMessage message, string tempId, CancellationToken cancellationToken) =>
+        FindMessageByTempIdAsync(message.ConversationId, message.SenderId, tempId, cancellationToken);
 
     private async Task ReleaseReservationAsync(ChatMessage message, string tempId)
     {

@@ -147,6 +147,47 @@ public sealed class RedisServer : IAsyncDisposable
         return Encoding.UTF8.GetString(buffer, 0, read);
     }
 
+    /// <summary>
+    /// How many times the server has run a command since it started, from <c>INFO commandstats</c> (redis-server counts
+    /// it itself: no MONITOR, nothing in the way of the clients).
+    /// </summary>
+    /// <param name="command">The command, lower case, for example <c>publish</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<long> CommandCallsAsync(string command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Port, cancellationToken).ConfigureAwait(false);
+        var stream = client.GetStream();
+        await stream.WriteAsync("*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+        // A bulk string: "$<length>\r\n<text>\r\n", read to its end whatever the TCP segments.
+        var reply = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int? expected = null;
+        while (expected is null || reply.Length < expected)
+        {
+            var read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new IOException("redis-server closed the connection before INFO's reply was complete");
+            }
+
+            reply.Write(buffer, 0, read);
+            var text = Encoding.UTF8.GetString(reply.GetBuffer(), 0, (int)reply.Length);
+            var header = text.IndexOf("\r\n", StringComparison.Ordinal);
+            if (expected is null && header > 0)
+            {
+                expected = header + 2 + int.Parse(text.AsSpan(1, header - 1), System.Globalization.CultureInfo.InvariantCulture) + 2;
+            }
+        }
+
+        var prefix = "cmdstat_" + command + ":calls=";
+        var line = Encoding.UTF8.GetString(reply.GetBuffer(), 0, (int)reply.Length).Split('\n')
+            .Select(l => l.Trim())
+            .FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line[prefix.Length..].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Stops the server and deletes its folder.</summary>
     public async ValueTask DisposeAsync()
     {
