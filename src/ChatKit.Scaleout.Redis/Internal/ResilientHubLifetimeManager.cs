@@ -652,7 +652,7 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
             await _redis.OnConnectedAsync(state.Context).ConfigureAwait(false);
             state.InBackplane = true;
         }
-        catch (Exception ex) when (NotSent(ex) || ex is RedisException)
+        catch (Exception ex) when (NotSent(ex) || ex is RedisException or TimeoutException)
         {
             Log.BackplaneFallback(_logger, "a new connection", ex);
             // Undo what SignalR half did, so a subscription without a reader is not left behind, and retry later.
@@ -668,7 +668,7 @@ internal sealed class ResilientHubLifetimeManager<THub> : HubLifetimeManager<THu
         {
             await _redis.AddToGroupAsync(state.Context.ConnectionId, groupName).ConfigureAwait(false);
         }
-        catch (Exception ex) when (NotSent(ex) || ex is RedisException)
+        catch (Exception ex) when (NotSent(ex) || ex is RedisException or TimeoutException)
         {
             Log.BackplaneFallback(_logger, "joining a group", ex);
             await TryAsync(() => _redis.RemoveFromGroupAsync(state.Context.ConnectionId, groupName), "undoing a group join").ConfigureAwait(false);
