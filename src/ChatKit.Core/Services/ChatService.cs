@@ -330,7 +330,9 @@ public sealed class ChatService
             CreatedAt = now,
         };
         // Membership is checked by the append itself (atomically where the store can), which also says whom to tell.
-        var appended = await AppendTracedAsync(message, cancellationToken).ConfigureAwait(false)
+        var appended = await (ChatKitActivities.Source.HasListeners()
+                ? AppendTracedAsync(message, cancellationToken)
+                : _store.AppendParticipantMessageAsync(message, cancellationToken)).ConfigureAwait(false)
             ?? throw ChatException.ConversationNotFound(request.ConversationId);
         var result = appended.Result;
         if (!result.Created)
