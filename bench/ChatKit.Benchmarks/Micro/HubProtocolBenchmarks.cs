@@ -57,18 +57,7 @@ public class HubProtocolBenchmarks
     public object? ReadSendMessage()
     {
         var sequence = new ReadOnlySequence<byte>(_sendFrame);
-        _protocol.TryParseMessage(ref sequence, Binder.Instance, out var message);
+        _protocol.TryParseMessage(ref sequence, OneArgumentBinder<SendMessageArgs>.Instance, out var message);
         return message;
-    }
-
-    private sealed class Binder : IInvocationBinder
-    {
-        public static readonly Binder Instance = new();
-
-        public IReadOnlyList<Type> GetParameterTypes(string methodName) => [typeof(SendMessageArgs)];
-
-        public Type GetReturnType(string invocationId) => typeof(object);
-
-        public Type GetStreamItemType(string streamId) => typeof(object);
     }
 }
