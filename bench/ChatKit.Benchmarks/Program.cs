@@ -33,6 +33,7 @@ static int Help()
             --repeats N (run the reference rate N more times per server: median and spread of p50/p99 and the p99 ratio)
             --servers chatkit,chatkit-messagepack,baseline-messagepack (MessagePack clients and servers, next to JSON)
             --client raw (the ladders' clients speak SignalR's JSON protocol over bare WebSockets: a lighter load generator)
+            --servers chatkit,chatkit-rawclient,baseline-rawclient (the same servers driven by the light client, in the same run)
             --baseline-fanout groups|users  --no-pin  --server-cpus 0  --client-cpus 1  --no-postgres  --out DIR
           ./build.sh bench micro                BenchmarkDotNet microbenchmarks (content normalisation, send path, serialisation)
           ./build.sh bench micro --filter '*Normalize*'   any BenchmarkDotNet option

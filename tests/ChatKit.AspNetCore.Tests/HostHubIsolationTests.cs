@@ -126,7 +126,9 @@ public sealed class HostHubIsolationTests
 
         services.AddChatKit();
 
-        Assert.Same(before, services.Single(d => d.ServiceType == typeof(IHubProtocolResolver)));
+        // ChatKit's own resolver is keyed by its hub (for its backplane), never the host's unkeyed one.
+        Assert.Same(before, services.Single(d => d.ServiceType == typeof(IHubProtocolResolver) && !d.IsKeyedService));
+        Assert.Equal(typeof(ChatHub), services.Single(d => d.ServiceType == typeof(IHubProtocolResolver) && d.IsKeyedService).ServiceKey);
         Assert.Single(services, d => d.ServiceType == typeof(HubConnectionHandler<ChatHub>));
     }
 

@@ -92,7 +92,8 @@ public sealed class StartupTests
         services.AddChatKit();
 
         Assert.Single(services, d => d.ServiceType == typeof(ChatHub));
-        Assert.Single(services, d => d.ServiceType == typeof(IHubProtocolResolver));
+        Assert.Single(services, d => d.ServiceType == typeof(IHubProtocolResolver) && !d.IsKeyedService);
+        Assert.Single(services, d => d.ServiceType == typeof(IHubProtocolResolver) && d.IsKeyedService);
         Assert.Single(services, d => d.ServiceType == typeof(ChatKit.Events.IChatEventPublisher));
         Assert.Single(services, d => d.ServiceType == typeof(IConfigureOptions<HubOptions<ChatHub>>) && d.ImplementationType?.Name == "ConfigureChatHubOptions");
     }

@@ -139,7 +139,12 @@ internal sealed class LoadOptions
 
     private static ServerSpec ChatKitMessagePack => new("chatkit-messagepack", ["--kind", "chatkit", "--storage", "inmemory", "--protocol", "messagepack"], OptIn: true);
 
-    public IReadOnlyList<ServerSpec> InMemoryServers() => Filter([Baseline, OtherBaseline, BaselineMessagePack, ChatKitInMemory, ChatKitMessagePack]);
+    /// <summary>The same servers driven by the light client (<see cref="RawHubConnection"/>), to compare the two clients in one run.</summary>
+    private ServerSpec BaselineRawClient => Baseline with { Name = Baseline.Name + "-rawclient", OptIn = true, RawClient = true };
+
+    private static ServerSpec ChatKitRawClient => ChatKitInMemory with { Name = "chatkit-rawclient", OptIn = true, RawClient = true };
+
+    public IReadOnlyList<ServerSpec> InMemoryServers() => Filter([Baseline, OtherBaseline, BaselineMessagePack, BaselineRawClient, ChatKitInMemory, ChatKitMessagePack, ChatKitRawClient]);
 
     public IReadOnlyList<ServerSpec> StormServers() => Filter([Baseline, ChatKitInMemory]);
 

@@ -104,7 +104,7 @@ internal sealed class Scenarios(LoadOptions options, BenchReport report)
                 var server = await options.StartServerAsync(s, ct).ConfigureAwait(false);
                 servers.Add(server);
                 // The light client speaks JSON only: MessagePack servers keep the SignalR client.
-                var fleet = await Fleet.ConnectAsync(server, connections - (connections % spec.RoomSize), "u", ConnectParallelism, ct, raw: options.RawClient && !s.MessagePack).ConfigureAwait(false);
+                var fleet = await Fleet.ConnectAsync(server, connections - (connections % spec.RoomSize), "u", ConnectParallelism, ct, raw: s.RawClient || (options.RawClient && !s.MessagePack)).ConfigureAwait(false);
                 await fleet.CreateRoomsAsync(spec.RoomSize, spec.RoomSize >= 100 ? 4 : 16, ct).ConfigureAwait(false);
                 fleets.Add((fleet, Plan(fleet, spec.RoomSize)));
                 Console.WriteLine($"   {s.Name} (pid {server.ProcessId}): {fleet.Clients.Length} connections in {fleet.ConnectTime.TotalSeconds:F1} s, {fleet.Rooms.Count} conversations of {spec.RoomSize}");

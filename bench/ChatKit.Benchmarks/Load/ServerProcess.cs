@@ -5,7 +5,7 @@ using ChatKit.Benchmarks.Servers;
 namespace ChatKit.Benchmarks.Load;
 
 /// <summary>A server to measure: a name for the tables and the <c>server</c> arguments that start it.</summary>
-internal sealed record ServerSpec(string Name, IReadOnlyList<string> Arguments, bool OptIn = false, bool UsesPostgres = false)
+internal sealed record ServerSpec(string Name, IReadOnlyList<string> Arguments, bool OptIn = false, bool UsesPostgres = false, bool RawClient = false)
 {
     /// <summary>Whether the clients of this server speak MessagePack (the server was started with <c>--protocol messagepack</c>).</summary>
     public bool MessagePack => Arguments.Contains("messagepack");

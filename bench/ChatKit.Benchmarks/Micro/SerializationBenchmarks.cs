@@ -50,18 +50,19 @@ public class SerializationBenchmarks
     public object? ReadNewMessage()
     {
         var sequence = new ReadOnlySequence<byte>(_frame);
-        _protocol.TryParseMessage(ref sequence, Binder.Instance, out var message);
+        _protocol.TryParseMessage(ref sequence, OneArgumentBinder<NewMessageEvent>.Instance, out var message);
         return message;
     }
+}
 
-    private sealed class Binder : IInvocationBinder
-    {
-        public static readonly Binder Instance = new();
+/// <summary>Binds every invocation's single argument as <typeparamref name="T"/>, as a hub or client would for one method.</summary>
+internal sealed class OneArgumentBinder<T> : IInvocationBinder
+{
+    public static readonly OneArgumentBinder<T> Instance = new();
 
-        public IReadOnlyList<Type> GetParameterTypes(string methodName) => [typeof(NewMessageEvent)];
+    public IReadOnlyList<Type> GetParameterTypes(string methodName) => [typeof(T)];
 
-        public Type GetReturnType(string invocationId) => typeof(object);
+    public Type GetReturnType(string invocationId) => typeof(object);
 
-        public Type GetStreamItemType(string streamId) => typeof(object);
-    }
+    public Type GetStreamItemType(string streamId) => typeof(object);
 }

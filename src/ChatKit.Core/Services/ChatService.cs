@@ -335,7 +335,9 @@ public sealed partial class ChatService
             Mentions = mentions,
         };
         // Membership is checked by the append itself (atomically where the store can), which also says whom to tell.
-        var appended = await AppendTracedAsync(message, cancellationToken).ConfigureAwait(false)
+        var appended = await (ChatKitActivities.Source.HasListeners()
+                ? AppendTracedAsync(message, cancellationToken)
+                : _store.AppendParticipantMessageAsync(message, cancellationToken)).ConfigureAwait(false)
             ?? throw ChatException.ConversationNotFound(request.ConversationId);
         var result = appended.Result;
         var stored = await DecorateAsync(result.Value, cancellationToken).ConfigureAwait(false);
