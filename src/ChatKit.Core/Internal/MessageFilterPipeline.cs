@@ -86,6 +86,8 @@ internal sealed class MessageFilterPipeline(
             }
             catch (Exception ex) when (ex is TimeoutException || timeout.IsCancellationRequested)
             {
+                // A filter still running sees its token cancelled, whichever timer fired first.
+                await timeout.CancelAsync().ConfigureAwait(false);
                 Log.MessageFilterTimedOut(logger, filter.GetType().Name, budget, options.MessageFilterFailure);
                 Fail();
                 continue;
