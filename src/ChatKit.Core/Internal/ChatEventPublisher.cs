@@ -146,6 +146,10 @@ internal sealed class ChatEventPublisher : IChatEventPublisher, IAsyncDisposable
                 Log.EventHandlerStoppedWithQueue(_logger, _name, _queue.Reader.Count);
                 await _stopping.CancelAsync().ConfigureAwait(false);
             }
+            catch (OperationCanceledException)
+            {
+                // Stopped already (Dispose cancelled the loop).
+            }
         }
 
         private async Task RunAsync()
@@ -182,6 +186,8 @@ internal sealed class ChatEventPublisher : IChatEventPublisher, IAsyncDisposable
             }
             catch (Exception ex) when (ex is TimeoutException || timeout.IsCancellationRequested)
             {
+                // A handler still running sees its token cancelled, whichever timer fired first.
+                await timeout.CancelAsync().ConfigureAwait(false);
                 Log.EventHandlerTimedOut(_logger, _name, chatEvent.GetType().Name, _timeout);
             }
             catch (Exception ex)

@@ -11,8 +11,8 @@ namespace ChatKit.Internal;
 /// <remarks>
 /// Filters need not be deterministic (a moderation service may answer differently, or time out, on a retry), while a
 /// retried send must return its first message. So a send with a tempId that the filters refuse, or that fails in them,
-/// asks the store whether that tempId is already stored, and returns the stored message if it is. A retry that the
-/// filters rewrite differently still gets the first message: the append's idempotency returns it.
+/// asks the store whether that tempId is already stored, and if it is goes on to the append, whose idempotency returns
+/// the first message. A retry that the filters rewrite differently gets the first message the same way.
 /// </remarks>
 internal sealed class MessageFilterPipeline(
     IEnumerable<IMessageFilter>? filters, IChatStore store, TimeProvider time, ChatKitOptions options, ILogger logger)
@@ -22,12 +22,16 @@ internal sealed class MessageFilterPipeline(
     /// <summary>Whether any filter is registered; when not, sends skip this class entirely.</summary>
     public bool Active => _filters.Length > 0;
 
-    /// <summary>Runs the filters; returns the content to store, or the message a retried tempId already stored.</summary>
+    /// <summary>
+    /// Runs the filters and returns the content to append. When they refuse or fail a send whose tempId is already
+    /// stored, returns <paramref name="content"/> unfiltered instead: the append then finds the tempId and returns the
+    /// first message (completing it where a store appends in steps), storing nothing.
+    /// </summary>
     /// <exception cref="ChatException">
     /// <c>not_found</c> for a conversation the sender is not in (before any filter sees the content); the filter's
     /// <c>validation_failed</c> or <c>forbidden</c>; <c>unavailable</c> when a filter failed and failures refuse.
     /// </exception>
-    public async Task<(string Content, ChatMessage? Stored)> RunAsync(ChatUser sender, SendMessageRequest request, string content, CancellationToken cancellationToken)
+    public async Task<string> RunAsync(ChatUser sender, SendMessageRequest request, string content, CancellationToken cancellationToken)
     {
         // No content reaches a filter for a conversation the sender may not write to: outsiders get not_found as before.
         var conversation = await store.FindConversationAsync(request.ConversationId, cancellationToken).ConfigureAwait(false);
@@ -40,14 +44,13 @@ internal sealed class MessageFilterPipeline(
         try
         {
             await FilterAsync(context, cancellationToken).ConfigureAwait(false);
-            return (context.Content, null);
+            return context.Content;
         }
         catch (ChatException) when (request.TempId is not null)
         {
-            var stored = await store.FindMessageByTempIdAsync(request.ConversationId, sender.Id, request.TempId, cancellationToken).ConfigureAwait(false);
-            if (stored is not null)
+            if (await store.FindMessageByTempIdAsync(request.ConversationId, sender.Id, request.TempId, cancellationToken).ConfigureAwait(false) is not null)
             {
-                return (stored.Content, stored);
+                return content;
             }
 
             throw;
@@ -86,6 +89,8 @@ internal sealed class MessageFilterPipeline(
             }
             catch (Exception ex) when (ex is TimeoutException || timeout.IsCancellationRequested)
             {
+                // A filter still running sees its token cancelled, whichever timer fired first.
+                await timeout.CancelAsync().ConfigureAwait(false);
                 Log.MessageFilterTimedOut(logger, filter.GetType().Name, budget, options.MessageFilterFailure);
                 Fail();
                 continue;

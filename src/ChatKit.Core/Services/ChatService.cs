@@ -306,15 +306,8 @@ public sealed partial class ChatService
 
         if (_filters.Active)
         {
-            // The host's filters may rewrite or refuse; a refused retry of a stored tempId gets its first message back.
-            var filtered = await _filters.RunAsync(caller, request, content, cancellationToken).ConfigureAwait(false);
-            if (filtered.Stored is { } first)
-            {
-                _metrics.MessageDeduplicated();
-                return new SendMessageResult(first, false);
-            }
-
-            content = filtered.Content;
+            // The host's filters may rewrite or refuse; a refused retry of a stored tempId still reaches the append below.
+            content = await _filters.RunAsync(caller, request, content, cancellationToken).ConfigureAwait(false);
         }
 
         var started = _time.GetTimestamp();
