@@ -56,7 +56,7 @@ public sealed class MessagePackTests(MessagePackChatHost host) : IClassFixture<M
 
         // sendMessage with and without a tempId: the ack, messageSent to the caller, newMessage to every connection.
         var ack = await packed.InvokeAsync("sendMessage", new { conversationId = id, content = "hello", tempId = "t-1" });
-        Assert.Equal(["createdAt", "messageId", "seq", "tempId"], ack.AsObject().Select(p => p.Key).Order());
+        Assert.Equal(["createdAt", "message", "messageId", "seq", "tempId"], ack.AsObject().Select(p => p.Key).Order());
         Assert.Equal("t-1", (string?)ack["tempId"]);
         Assert.Equal(1, (long)ack["seq"]!);
         var messageId = (string)ack["messageId"]!;

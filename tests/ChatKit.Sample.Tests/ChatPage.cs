@@ -49,7 +49,7 @@ public sealed class ChatPage(IPage page)
 
         // Wait for the new conversation itself, not any open one: until it is open, messages to the previous one are
         // read on arrival (it is still on screen), which is not what a test starting a new chat means to check.
-        await Expect(page.GetByTestId("conversation-title")).ToHaveTextAsync(groupName ?? users.Trim());
+        await Expect(page.GetByTestId("conversation-title")).ToHaveTextAsync(groupName ?? users.Trim(), new() { Timeout = 15_000 });
     }
 
     /// <summary>The conversation list item titled <paramref name="title"/>.</summary>

@@ -50,7 +50,7 @@ public sealed class InteractionDefinitionsTests
         Assert.Contains("\"mentions\" : \"bob\"", rendered, StringComparison.Ordinal);
         Assert.Contains("\"type\" : { \"$ne\" : \"system\" }", rendered, StringComparison.Ordinal);
         Assert.Contains("\"seq\" : { \"$gt\" : NumberLong(2), \"$lte\" : NumberLong(9) }", rendered, StringComparison.Ordinal);
-        Assert.Contains("\"type\" : { \"$ne\" : \"gap\" }", rendered, StringComparison.Ordinal);
+        Assert.Contains("\"type\" : \"text\"", rendered, StringComparison.Ordinal); // neither gap markers nor system messages
         Assert.Contains("\"senderId\" : { \"$ne\" : \"bob\" }", rendered, StringComparison.Ordinal);
     }
 
