@@ -163,6 +163,25 @@ public sealed class MessageFilterTests(FilterHost host, FailOpenFilterHost failO
     }
 
     [Fact]
+    public async Task Edit_GoesThroughTheFilters_RewrittenOrRefusedLikeASend()
+    {
+        var (id, alice, bob) = await DirectAsync(host);
+        await using var aliceConnection = await host.ConnectAsync(alice);
+        await using var bobConnection = await host.ConnectAsync(bob);
+        var ack = await aliceConnection.SendAsync(id, "fine words");
+        var messageId = ack.GetProperty("messageId").GetString()!;
+
+        var edited = await aliceConnection.InvokeAsync("editMessage", new { messageId, content = "heck no" });
+        var refused = await Assert.ThrowsAsync<HubException>(() => aliceConnection.InvokeAsync("editMessage", new { messageId, content = "now #forbid" }));
+
+        Assert.Equal("**** no", edited.GetProperty("content").GetString());
+        var updated = await bobConnection.WaitForAsync("messageUpdated");
+        Assert.Equal("**** no", updated.Payload.GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal("forbidden: you may not post in this conversation now", refused.Message);
+        Assert.Equal(["**** no"], await StoredContentsAsync(host, alice, id));
+    }
+
+    [Fact]
     public async Task RewrittenContent_IsNormalisedAndCheckedLikeAClients()
     {
         var (id, alice, _) = await DirectAsync(host);

@@ -55,6 +55,12 @@ public sealed class MessageFilterContext
 
     /// <summary>The client's idempotency key, or <see langword="null"/>. A retry of a stored send never reaches the store twice.</summary>
     public string? TempId { get; }
+
+    /// <summary>
+    /// The id of the message whose content an edit replaces, or <see langword="null"/> for a new message. Edits go through
+    /// the same filters as sends, so an edit cannot bring back what a filter took out.
+    /// </summary>
+    public string? EditedMessageId { get; init; }
 }
 
 /// <summary>A filter's decision. Use the static members; <see cref="Accept"/> allocates nothing.</summary>

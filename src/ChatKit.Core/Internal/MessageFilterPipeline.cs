@@ -57,6 +57,17 @@ internal sealed class MessageFilterPipeline(
         }
     }
 
+    /// <summary>Runs the filters over an edit's new content and returns the content to store.</summary>
+    /// <exception cref="ChatException">
+    /// The filter's <c>validation_failed</c> or <c>forbidden</c>; <c>unavailable</c> when a filter failed and failures refuse.
+    /// </exception>
+    public async Task<string> RunForEditAsync(ChatUser editor, Conversation conversation, string messageId, string content, CancellationToken cancellationToken)
+    {
+        var context = new MessageFilterContext(editor, conversation, content, tempId: null) { EditedMessageId = messageId };
+        await FilterAsync(context, cancellationToken).ConfigureAwait(false);
+        return context.Content;
+    }
+
     private async Task FilterAsync(MessageFilterContext context, CancellationToken cancellationToken)
     {
         var budget = options.MessageFilterTimeout;

@@ -52,6 +52,12 @@ public sealed partial class ChatService
             throw new ChatException(ChatErrorCode.Forbidden, Invariant($"a message can be edited for {window} after it was sent"));
         }
 
+        if (_filters.Active)
+        {
+            // The host's filters see an edit as they see a send: an edit cannot bring back what they took out.
+            normalized = await _filters.RunForEditAsync(caller, conversation, messageId, normalized, cancellationToken).ConfigureAwait(false);
+        }
+
         if (string.Equals(message.Content, normalized, StringComparison.Ordinal))
         {
             return await DecorateAsync(message, cancellationToken).ConfigureAwait(false);
