@@ -333,7 +333,12 @@ public sealed partial class ChatService
                 : _store.AppendParticipantMessageAsync(message, cancellationToken)).ConfigureAwait(false)
             ?? throw ChatException.ConversationNotFound(request.ConversationId);
         var result = appended.Result;
-        var stored = await DecorateAsync(result.Value, cancellationToken).ConfigureAwait(false);
+
+        // A message this call created has no reactions yet, and one that replies to nothing needs no look-up: the send
+        // path reads nothing more from the store. A retry's first message may have gained reactions since.
+        var stored = result.Created && result.Value.ReplyToId is null
+            ? result.Value
+            : await DecorateAsync(result.Value, cancellationToken).ConfigureAwait(false);
         if (!result.Created)
         {
             _metrics.MessageDeduplicated();
