@@ -39,16 +39,7 @@ public sealed class ChatException : Exception
 
     /// <summary>Returns the wire code of <paramref name="error"/>.</summary>
     /// <param name="error">The error.</param>
-    public static string CodeOf(ChatErrorCode error) => error switch
-    {
-        ChatErrorCode.ValidationFailed => "validation_failed",
-        ChatErrorCode.Forbidden => "forbidden",
-        ChatErrorCode.NotFound => "not_found",
-        ChatErrorCode.Conflict => "conflict",
-        ChatErrorCode.RateLimited => "rate_limited",
-        ChatErrorCode.Unavailable => "unavailable",
-        _ => throw new ArgumentOutOfRangeException(nameof(error), error, null),
-    };
+    public static string CodeOf(ChatErrorCode error) => Internal.ChatErrorTable.Of(error).Code;
 
     /// <summary>A validation error on one field.</summary>
     /// <param name="field">The field, camelCase as on the wire.</param>

@@ -266,16 +266,7 @@ internal static partial class ChatEndpoints
 
     internal static IResult Problem(ChatException ex)
     {
-        var (status, title) = ex.Error switch
-        {
-            ChatErrorCode.ValidationFailed => (StatusCodes.Status400BadRequest, "Validation failed"),
-            ChatErrorCode.Forbidden => (StatusCodes.Status403Forbidden, "Forbidden"),
-            ChatErrorCode.NotFound => (StatusCodes.Status404NotFound, "Not found"),
-            ChatErrorCode.Conflict => (StatusCodes.Status409Conflict, "Conflict"),
-            ChatErrorCode.RateLimited => (StatusCodes.Status429TooManyRequests, "Too many requests"),
-            ChatErrorCode.Unavailable => (StatusCodes.Status503ServiceUnavailable, "Service unavailable"),
-            _ => (StatusCodes.Status500InternalServerError, "Internal Server Error"),
-        };
+        var (_, status, title) = ChatKit.Internal.ChatErrorTable.Of(ex.Error);
         var extensions = new Dictionary<string, object?> { ["code"] = ex.Code };
         if (ex.Error == ChatErrorCode.ValidationFailed)
         {
