@@ -209,6 +209,17 @@ public sealed partial class ChatService
         return view;
     }
 
+    /// <summary>
+    /// Completes conversations as every response and event shows them: the last message with its reply summary and
+    /// reactions, and every participant's read and delivery positions, in a fixed number of store calls whatever the count.
+    /// </summary>
+    private async Task<IReadOnlyList<ConversationView>> CompleteViewsAsync(IReadOnlyList<ConversationView> views, CancellationToken cancellationToken) =>
+        await WithPositionsAsync(await DecorateViewsAsync(views, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Completes one conversation as <see cref="CompleteViewsAsync"/> does.</summary>
+    private async Task<ConversationView> CompleteViewAsync(ConversationView view, CancellationToken cancellationToken) =>
+        (await CompleteViewsAsync([view], cancellationToken).ConfigureAwait(false))[0];
+
     /// <summary>Adds every participant's read and delivery positions to views, in one store call.</summary>
     private async Task<IReadOnlyList<ConversationView>> WithPositionsAsync(IReadOnlyList<ConversationView> views, CancellationToken cancellationToken)
     {

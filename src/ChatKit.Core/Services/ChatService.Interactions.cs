@@ -238,9 +238,6 @@ public sealed partial class ChatService
     private async Task<ChatMessage> DecorateAsync(ChatMessage message, CancellationToken cancellationToken) =>
         (await DecorateMessagesAsync([message], cancellationToken).ConfigureAwait(false))[0];
 
-    private async Task<ConversationView> DecorateAsync(ConversationView view, CancellationToken cancellationToken) =>
-        view.LastMessage is null ? view : view with { LastMessage = await DecorateAsync(view.LastMessage, cancellationToken).ConfigureAwait(false) };
-
     private async Task<IReadOnlyList<ConversationView>> DecorateViewsAsync(IReadOnlyList<ConversationView> views, CancellationToken cancellationToken)
     {
         var last = views.Select(v => v.LastMessage).OfType<ChatMessage>().ToList();

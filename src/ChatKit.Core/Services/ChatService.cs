@@ -138,8 +138,7 @@ public sealed partial class ChatService
             }
 
             var existing = await _store.FindConversationViewAsync(result.Value.Id, caller.Id, cancellationToken).ConfigureAwait(false);
-            var existingView = existing is null ? new ConversationView(result.Value, null, 0) : await DecorateAsync(existing, cancellationToken).ConfigureAwait(false);
-            return new CreateConversationResult((await WithPositionsAsync([existingView], cancellationToken).ConfigureAwait(false))[0], false);
+            return new CreateConversationResult(await CompleteViewAsync(existing ?? new ConversationView(result.Value, null, 0), cancellationToken).ConfigureAwait(false), false);
         }
 
         if (request.Type != ConversationType.Group)
@@ -201,7 +200,7 @@ public sealed partial class ChatService
             throw ChatException.ConversationNotFound(conversationId);
         }
 
-        return (await WithPositionsAsync([await DecorateAsync(view, cancellationToken).ConfigureAwait(false)], cancellationToken).ConfigureAwait(false))[0];
+        return await CompleteViewAsync(view, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Lists the caller's conversations, most recent activity first.</summary>
@@ -224,10 +223,8 @@ public sealed partial class ChatService
 
         await EnforceAsync(caller, ChatOperation.Query, cancellationToken).ConfigureAwait(false);
 
-        var items = await WithPositionsAsync(
-            await DecorateViewsAsync(
-                await _store.ListConversationsAsync(caller.Id, after, size + 1, cancellationToken).ConfigureAwait(false),
-                cancellationToken).ConfigureAwait(false),
+        var items = await CompleteViewsAsync(
+            await _store.ListConversationsAsync(caller.Id, after, size + 1, cancellationToken).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
         if (items.Count <= size)
         {
@@ -652,7 +649,7 @@ public sealed partial class ChatService
             var view = await _store.FindConversationViewAsync(conversationId, ownerAfter, cancellationToken).ConfigureAwait(false);
             if (view is not null)
             {
-                view = (await WithPositionsAsync([view], cancellationToken).ConfigureAwait(false))[0];
+                view = await CompleteViewAsync(view, cancellationToken).ConfigureAwait(false);
                 await _events.PublishAsync(new ConversationUpdatedEvent(view, ParticipantIds(view.Conversation))).ConfigureAwait(false);
             }
         }
