@@ -82,6 +82,124 @@ public abstract partial class ChatStoreConformanceTests
         Assert.Equal([before.Id, added, during.Id, removed, after.Id, rejoined, again.Id], ownerSees.Select(e => e.Id));
     }
 
+    [Fact]
+    public async Task EventFeed_ConcurrentWritersOnTwoInstances_ReaderNeverSeesALaterPositionBeforeAnEarlierOne()
+    {
+        var store = await CreateStoreAsync();
+        var second = await CreateSecondStoreAsync();
+        var start = await FeedEndOrSkipAsync(store);
+        var groups = new List<Conversation>();
+        for (var i = 0; i < 3; i++)
+        {
+            groups.Add(await CreateGroupAsync(store));
+        }
+
+        var ids = groups.Select(g => g.Id).ToArray();
+        const int Writers = 6;
+        const int PerWriter = 20;
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var violations = new List<string>();
+        var seen = new List<StoredChatEvent>();
+
+        // The reader polls the feed while the writers run. Per conversation, messages must come as seq 1, 2, 3… (never
+        // N+1 before N), and recorded read positions, which only grow in commit order, must never go down.
+        var reader = Task.Run(
+            async () =>
+            {
+                var cursor = start;
+                var lastSeq = ids.ToDictionary(id => id, _ => 0L);
+                var lastPosition = ids.ToDictionary(id => id, _ => 0L);
+                while (true)
+                {
+                    var finished = done.IsCancellationRequested;
+                    var page = await store.ReadEventFeedAsync(cursor, 50, Ct);
+                    foreach (var e in page.Events)
+                    {
+                        var conversationId = ChatEventAudience.ConversationOf(e.Event);
+                        if (conversationId is null || !lastSeq.ContainsKey(conversationId))
+                        {
+                            continue;
+                        }
+
+                        seen.Add(e);
+                        switch (e.Event)
+                        {
+                            case MessageCreatedEvent created when created.Message.Seq != lastSeq[conversationId] + 1:
+                                violations.Add($"{conversationId}: seq {created.Message.Seq} after {lastSeq[conversationId]}");
+                                break;
+                            case MessageCreatedEvent created:
+                                lastSeq[conversationId] = created.Message.Seq;
+                                break;
+                            case MessageDeliveredEvent moved when moved.Seq < lastPosition[conversationId]:
+                                violations.Add($"{conversationId}: position {moved.Seq} after {lastPosition[conversationId]}");
+                                break;
+                            case MessageDeliveredEvent moved:
+                                lastPosition[conversationId] = moved.Seq;
+                                break;
+                        }
+                    }
+
+                    cursor = page.Cursor;
+                    if (finished && !page.HasMore && seen.Count >= Writers * PerWriter)
+                    {
+                        return;
+                    }
+
+                    if (!page.HasMore)
+                    {
+                        await Task.Delay(5, Ct);
+                    }
+                }
+            },
+            Ct);
+
+        // Writers, half on each instance: appends (which record their own events) and recorded read-position moves of one
+        // shared reader, whose event carries the position the store returned (so commit order is position order).
+        var reading = NewUserId();
+        await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(
+            async () =>
+            {
+                var target = w % 2 == 0 ? store : second;
+                var random = new Random(w);
+                for (var i = 0; i < PerWriter; i++)
+                {
+                    var group = groups[random.Next(groups.Count)];
+                    if (i % 2 == 0)
+                    {
+                        await target.AppendMessageAsync(NewMessage(group.Id, group.Participants[0].UserId, $"w{w} {i}"), Ct);
+                    }
+                    else
+                    {
+                        var seq = random.Next(1, 1_000);
+                        await target.RecordEventsAsync(
+                            group.Id,
+                            Now(),
+                            ct => target.AdvanceReadPositionAsync(group.Id, reading, seq, ct),
+                            position => [new MessageDeliveredEvent(group.Id, reading, position, [reading])],
+                            Ct);
+                    }
+                }
+            },
+            Ct)));
+        await done.CancelAsync();
+        try
+        {
+            await reader.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"the reader saw {seen.Count} of {Writers * PerWriter} events (a skipped event never comes back); {string.Join("; ", violations)}");
+        }
+
+
+        Assert.Empty(violations);
+        Assert.Equal(Writers * PerWriter, seen.Count);
+        Assert.Equal(seen.Count, seen.Select(e => e.Id).Distinct().Count());
+        Assert.Equal(
+            (await ReadFeedOfAsync(store, start, Writers * PerWriter, ids)).Select(e => e.Id),
+            (await ReadFeedOfAsync(second, start, Writers * PerWriter, ids)).Select(e => e.Id));
+    }
+
     /// <summary>The feed's end, or skips the test for a store that records no events (the contract's default).</summary>
     private static async Task<string> FeedEndOrSkipAsync(IChatStore store)
     {
