@@ -1,3 +1,4 @@
+using ChatKit.Storage.EfCore.Internal;
 using ChatKit.Storage.EfCore.Tests.Support;
 using ChatKit.Testing.Conformance;
 using static ChatKit.Storage.EfCore.Tests.Support.TestData;
@@ -73,6 +74,29 @@ public abstract class EfCoreChatStoreConformanceTests : ChatStoreConformanceTest
         Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), page.Items.Select(m => m.Seq));
         Assert.Equal(tempIds.Order(StringComparer.Ordinal), page.Items.Select(m => m.TempId!).Order(StringComparer.Ordinal));
         Assert.Equal(30, (await nodes.First.Store.FindConversationAsync(group.Id, Ct))!.LastSeq);
+    }
+
+    [Fact]
+    public async Task AppendParticipantMessage_ToAConversationItAppendedTo_UsesItsParticipantCache_UntilAnotherNodeChangesTheMembers()
+    {
+        var nodes = await GetNodesAsync();
+        var store = (EfCoreChatStore)nodes.First.Store;
+        var (alice, bob, carol) = (NewUserId(), NewUserId(), NewUserId());
+        var group = NewGroup(alice, bob, carol);
+        await store.CreateConversationAsync(group, Ct);
+
+        await store.AppendParticipantMessageAsync(NewMessage(group.Id, alice), Ct);
+        var before = store.ParticipantCacheUse;
+        var cached = await store.AppendParticipantMessageAsync(NewMessage(group.Id, bob), Ct);
+        var afterHit = store.ParticipantCacheUse;
+        await nodes.Second.Store.RemoveParticipantAsync(group.Id, carol, null, Ct);
+        var reread = await store.AppendParticipantMessageAsync(NewMessage(group.Id, alice), Ct);
+        var afterChange = store.ParticipantCacheUse;
+
+        Assert.Equal((before.Hits + 1, before.Reads), afterHit);
+        Assert.Equal(new[] { alice, bob, carol }.Order(StringComparer.Ordinal), cached!.ParticipantIds.Order(StringComparer.Ordinal));
+        Assert.Equal((afterHit.Hits, afterHit.Reads + 1), afterChange);
+        Assert.Equal(new[] { alice, bob }.Order(StringComparer.Ordinal), reread!.ParticipantIds.Order(StringComparer.Ordinal));
     }
 
     private static async Task CreateChattyGroupAsync(IChatStore store, string user)

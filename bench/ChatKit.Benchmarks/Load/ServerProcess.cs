@@ -93,6 +93,18 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             psi.Environment.Remove("CHATKIT_BENCH_MINTHREADS");
         }
+
+        // Profiling: CHATKIT_BENCH_SERVER_ENV_<NAME>=<value> sets <NAME> on the servers only (not on the load generator),
+        // with {name} replaced by the server's name, e.g. CHATKIT_BENCH_SERVER_ENV_DOTNET_JitStdOutFile=/tmp/jit-{name}.txt.
+        foreach (var variable in Environment.GetEnvironmentVariables().Keys.OfType<string>())
+        {
+            const string ServerEnv = "CHATKIT_BENCH_SERVER_ENV_";
+            if (variable.StartsWith(ServerEnv, StringComparison.Ordinal))
+            {
+                psi.Environment.Remove(variable);
+                psi.Environment[variable[ServerEnv.Length..]] = Environment.GetEnvironmentVariable(variable)!.Replace("{name}", spec.Name, StringComparison.Ordinal);
+            }
+        }
         Directory.CreateDirectory(logDirectory);
         var log = new StreamWriter(Path.Combine(logDirectory, spec.Name + ".log"), append: true) { AutoFlush = true };
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the server process");

@@ -104,7 +104,10 @@ internal sealed class ChatKitSql
             readTable,
             readConversation,
             readUser,
-            readSeq);
+            readSeq)
+        {
+            ParticipantCounter = counter,
+        };
         // As the read position's upsert, on the delivery column: moves only past both positions (reading implies delivery).
         var delivered = readColumn(nameof(ReadPositionEntity.DeliveredSeq));
         var advanceDelivery =
@@ -156,6 +159,9 @@ internal sealed record AppendNames(
     string ReadPositionUserId,
     string ReadPositionSeq)
 {
+    /// <summary>The conversation's participant counter, which every membership change raises (the participant cache's stamp).</summary>
+    public string ParticipantCounter { get; init; } = string.Empty;
+
     /// <summary>The message columns, in the order of <see cref="MessageColumns"/>.</summary>
     public static readonly string[] MessageProperties =
     [

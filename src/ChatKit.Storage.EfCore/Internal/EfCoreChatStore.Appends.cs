@@ -38,6 +38,9 @@ internal sealed partial class EfCoreChatStore
     private const int MaxConcurrentGroups = 4;
 
     private readonly Channel<PendingAppend> _appends;
+
+    /// <summary>The participants of conversations this node appended to, checked against the database at each use.</summary>
+    private readonly ParticipantCache _participantCache = new();
     private int _writers;
 
     /// <summary>How many appends wait in the queue now (for tests).</summary>
@@ -212,7 +215,7 @@ internal sealed partial class EfCoreChatStore
                     continue;
                 }
 
-                if (pending.CheckMembership && !conversation.Participants.Contains(message.SenderId, StringComparer.Ordinal))
+                if (pending.CheckMembership && !conversation.ParticipantIds.Contains(message.SenderId, StringComparer.Ordinal))
                 {
                     outcomes[i] = new Outcome(AppendAnswer.NotParticipant, null);
                     continue;
@@ -266,12 +269,13 @@ internal sealed partial class EfCoreChatStore
     }
 
     /// <summary>
-    /// One command: locks the conversations in id order (a no-op update, returning last seq and type), then reads their
-    /// participants and the messages stored with the group's tempIds, both under those locks.
+    /// One command: locks the conversations in id order (a no-op update, returning last seq, type and participant
+    /// counter), then reads their participants (only where this node's cached copy is not at the counter now locked) and
+    /// the messages stored with the group's tempIds, both under those locks.
     /// </summary>
-    private static async Task<GroupRead> LockAndReadAsync(
-        DbContext db, AppendNames names, List<PendingAppend> group, List<string> conversationIds, CancellationToken ct)
+    private async Task<GroupRead> LockAndReadAsync(DbContext db, AppendNames names, List<PendingAppend> group, List<string> conversationIds, CancellationToken ct)
     {
+        var cache = _participantCache;
         var sql = new StringBuilder();
         var args = new List<object?>();
         foreach (var id in conversationIds)
@@ -279,14 +283,15 @@ internal sealed partial class EfCoreChatStore
             // A no-op update takes the row lock (and on SQLite starts the write). SELECT … FOR UPDATE was tried on
             // PostgreSQL and measured slower in this harness (docs/benchmarks.md), so both use the update.
             sql.Append(CultureInfo.InvariantCulture, $"UPDATE {names.ConversationTable} SET {names.LastSeq} = {names.LastSeq} WHERE {names.ConversationId} = {Arg(args, id)} ")
-               .Append(CultureInfo.InvariantCulture, $"RETURNING {names.ConversationId} AS ck_lock_id, {names.LastSeq} AS ck_lock_seq, {names.ConversationType} AS ck_lock_type;\n");
+               .Append(CultureInfo.InvariantCulture, $"RETURNING {names.ConversationId} AS ck_lock_id, {names.LastSeq} AS ck_lock_seq, {names.ConversationType} AS ck_lock_type, ")
+               .Append(CultureInfo.InvariantCulture, $"{names.ParticipantCounter} AS ck_lock_counter;\n");
         }
 
         var inConversations = string.Join(", ", conversationIds.Select((_, i) => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
+        var read = new GroupRead();
         if (group.Exists(p => p.CheckMembership))
         {
-            sql.Append(CultureInfo.InvariantCulture, $"SELECT {names.ParticipantConversationId} AS ck_member_conversation, {names.ParticipantUserId} AS ck_member_user ")
-               .Append(CultureInfo.InvariantCulture, $"FROM {names.ParticipantTable} WHERE {names.ParticipantConversationId} IN ({inConversations});\n");
+            AppendParticipantRead(sql, args, names, conversationIds, cache, read);
         }
 
         var tempIds = group.Select(p => p.Message.TempId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
@@ -297,7 +302,6 @@ internal sealed partial class EfCoreChatStore
                .Append(CultureInfo.InvariantCulture, $"WHERE {columns[1]} IN ({inConversations}) AND {columns[7]} IN ({string.Join(", ", tempIds.Select(t => Arg(args, t)))});\n");
         }
 
-        var read = new GroupRead();
         var command = BuildCommand(db, sql.ToString(), args);
         var reader = await command.RelationalCommand.ExecuteReaderAsync(Parameters(db, command), ct).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
@@ -317,13 +321,13 @@ internal sealed partial class EfCoreChatStore
                     {
                         var type = (ConversationType)(names.ConversationTypeConverter?.ConvertFromProvider(data.GetValue(2))
                             ?? Enum.ToObject(typeof(ConversationType), data.GetValue(2)));
-                        read.Conversations[data.GetString(0)] = new LockedConversation(data.GetInt64(1), type);
+                        read.Conversations[data.GetString(0)] = new LockedConversation(data.GetInt64(1), type, data.GetInt64(3));
                     }
                     else if (kind.Equals("ck_member_conversation", StringComparison.OrdinalIgnoreCase))
                     {
                         if (read.Conversations.TryGetValue(data.GetString(0), out var conversation))
                         {
-                            conversation.Participants.Add(data.GetString(1));
+                            conversation.ReadParticipants.Add(data.GetString(1));
                         }
                     }
                     else if (kind.Equals("ck_message_id", StringComparison.OrdinalIgnoreCase))
@@ -334,6 +338,11 @@ internal sealed partial class EfCoreChatStore
                 }
             }
             while (await data.NextResultAsync(ct).ConfigureAwait(false));
+        }
+
+        if (group.Exists(p => p.CheckMembership))
+        {
+            ResolveParticipants(read, cache);
         }
 
         return read;
@@ -426,18 +435,27 @@ internal sealed partial class EfCoreChatStore
     }
 
     /// <summary>A conversation as the group's first command found it, under its lock.</summary>
-    private sealed class LockedConversation(long lastSeq, ConversationType type)
+    private sealed class LockedConversation(long lastSeq, ConversationType type, long participantCounter)
     {
         public long LastSeq { get; } = lastSeq;
 
-        public List<string> Participants { get; } = [];
+        public long ParticipantCounter { get; } = participantCounter;
 
-        public AppendAnswer Answer(StoreResult<ChatMessage> result) => new(result, true, type, Participants);
+        /// <summary>The participant rows the command read (none when this node's cached copy was current).</summary>
+        public List<string> ReadParticipants { get; } = [];
+
+        /// <summary>The participants under the lock: read, or this node's cached copy at the same counter.</summary>
+        public IReadOnlyList<string> ParticipantIds { get; set; } = [];
+
+        public AppendAnswer Answer(StoreResult<ChatMessage> result) => new(result, true, type, ParticipantIds);
     }
 
     private sealed class GroupRead
     {
         public Dictionary<string, LockedConversation> Conversations { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The cached copies the command's participant read was written against, by conversation.</summary>
+        public Dictionary<string, ParticipantCache.Entry> Cached { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<(string Conversation, string Sender, string TempId), ChatMessage> StoredTempIds { get; } = [];
     }
