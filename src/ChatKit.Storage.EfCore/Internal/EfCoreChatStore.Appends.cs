@@ -193,10 +193,10 @@ internal sealed partial class EfCoreChatStore
     {
         var names = Sql(db).Append;
         var conversationIds = group.Select(p => p.Message.ConversationId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var transaction = await GroupTransaction.OpenAsync(db, names, ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            var read = await LockAndReadAsync(db, names, group, conversationIds, ct).ConfigureAwait(false);
+            var read = await LockAndReadAsync(db, names, group, conversationIds, transaction, ct).ConfigureAwait(false);
 
             var outcomes = new Outcome[group.Count];
             var firstOfKey = new Dictionary<(string Conversation, string Sender, string TempId), int>();
@@ -249,10 +249,12 @@ internal sealed partial class EfCoreChatStore
 
             if (toStore.Count > 0)
             {
-                await WriteMessagesAsync(db, names, toStore, ct).ConfigureAwait(false);
+                await WriteMessagesAsync(db, names, toStore, transaction, ct).ConfigureAwait(false);
             }
-
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            else
+            {
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+            }
             foreach (var (index, entity) in toStore)
             {
                 outcomes[index] = new Outcome(read.Conversations[entity.ConversationId].Answer(new StoreResult<ChatMessage>(ToModel(entity), true)), null);
@@ -273,10 +275,11 @@ internal sealed partial class EfCoreChatStore
     /// counter), then reads their participants (only where this node's cached copy is not at the counter now locked) and
     /// the messages stored with the group's tempIds, both under those locks.
     /// </summary>
-    private async Task<GroupRead> LockAndReadAsync(DbContext db, AppendNames names, List<PendingAppend> group, List<string> conversationIds, CancellationToken ct)
+    private async Task<GroupRead> LockAndReadAsync(
+        DbContext db, AppendNames names, List<PendingAppend> group, List<string> conversationIds, GroupTransaction transaction, CancellationToken ct)
     {
         var cache = _participantCache;
-        var sql = new StringBuilder();
+        var sql = new StringBuilder(transaction.Begin());
         var args = new List<object?>();
         foreach (var id in conversationIds)
         {
@@ -291,7 +294,7 @@ internal sealed partial class EfCoreChatStore
         var read = new GroupRead();
         if (group.Exists(p => p.CheckMembership))
         {
-            AppendParticipantRead(sql, args, names, conversationIds, cache, read);
+            AppendParticipantRead(sql, names, conversationIds, cache, read);
         }
 
         var tempIds = group.Select(p => p.Message.TempId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
@@ -342,14 +345,18 @@ internal sealed partial class EfCoreChatStore
 
         if (group.Exists(p => p.CheckMembership))
         {
-            ResolveParticipants(read, cache);
+            await ResolveParticipantsAsync(db, names, read, cache, ct).ConfigureAwait(false);
         }
 
         return read;
     }
 
-    /// <summary>One command: the conversations' new last seqs, the messages, the senders' read positions (in lock order).</summary>
-    private static async Task WriteMessagesAsync(DbContext db, AppendNames names, List<(int Index, MessageEntity Entity)> toStore, CancellationToken ct)
+    /// <summary>
+    /// One command: the conversations' new last seqs, the messages, the senders' read positions (in lock order), and the
+    /// commit.
+    /// </summary>
+    private static async Task WriteMessagesAsync(
+        DbContext db, AppendNames names, List<(int Index, MessageEntity Entity)> toStore, GroupTransaction transaction, CancellationToken ct)
     {
         var sql = new StringBuilder();
         var args = new List<object?>();
@@ -383,10 +390,12 @@ internal sealed partial class EfCoreChatStore
         sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO {names.ReadPositionTable} AS r ({names.ReadPositionConversationId}, {names.ReadPositionUserId}, {names.ReadPositionSeq}) VALUES ")
            .AppendJoin(", ", positions)
            .Append(CultureInfo.InvariantCulture, $" ON CONFLICT ({names.ReadPositionConversationId}, {names.ReadPositionUserId}) DO UPDATE SET {names.ReadPositionSeq} = excluded.{names.ReadPositionSeq} ")
-           .Append(CultureInfo.InvariantCulture, $"WHERE r.{names.ReadPositionSeq} < excluded.{names.ReadPositionSeq};");
+           .Append(CultureInfo.InvariantCulture, $"WHERE r.{names.ReadPositionSeq} < excluded.{names.ReadPositionSeq};\n");
 
+        sql.Append(GroupTransaction.Commit());
         var command = BuildCommand(db, sql.ToString(), args);
         await command.RelationalCommand.ExecuteNonQueryAsync(Parameters(db, command), ct).ConfigureAwait(false);
+        transaction.Committed();
     }
 
     private static MessageEntity ReadMessage(DbDataReader data, AppendNames names) => new()

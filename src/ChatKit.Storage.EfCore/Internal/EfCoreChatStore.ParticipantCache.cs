@@ -1,14 +1,15 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.EntityFrameworkCore;
 
 namespace ChatKit.Storage.EfCore.Internal;
 
-// The group append's participant read, through this node's ParticipantCache. The read is a statement of the group's
-// first command, after the lock statements, so it sees the conversations as they are under their locks. For a conversation
-// this node has cached, it reads the participant rows only when the locked counter differs from the cached one (the
-// condition is evaluated by the database, in the same statement); the answer then uses the rows read, or the cached copy
-// when the counters match. Either way the participants are those under the lock: a removal committed on any node has
-// raised the counter, so its member is neither let send nor addressed.
+// The group append's participant read, through this node's ParticipantCache. The group's first command locks its
+// conversations, returning each one's participant counter, and reads the participants of the conversations this node has
+// not cached. A cached conversation whose locked counter is the cached one has the cached participants (no membership
+// change committed since, on any node: each raises the counter under the same lock); one whose counter moved has its
+// participants read again by a second command, still under the lock. Either way the participants are those under the
+// lock: a removed member is neither let send nor addressed once the removal committed.
 internal sealed partial class EfCoreChatStore
 {
     /// <summary>How many appends answered from the cache and how many read the participants (for tests).</summary>
@@ -18,53 +19,92 @@ internal sealed partial class EfCoreChatStore
     private long _participantReads;
 
     /// <summary>
-    /// Appends the participant read: every participant of an uncached conversation, and of a cached one only when its
-    /// counter (locked by the statements before) is not the cached counter. The conversation ids are the command's first
-    /// parameters, in <paramref name="conversationIds"/> order.
+    /// Appends the participant read of the conversations this node has not cached (nothing when it has them all). The
+    /// conversation ids are the command's first parameters, in <paramref name="conversationIds"/> order.
     /// </summary>
     private static void AppendParticipantRead(
-        StringBuilder sql, List<object?> args, AppendNames names, List<string> conversationIds, ParticipantCache cache, GroupRead read)
+        StringBuilder sql, AppendNames names, List<string> conversationIds, ParticipantCache cache, GroupRead read)
     {
-        var conditions = new List<string>(conversationIds.Count);
+        var uncached = new List<string>(conversationIds.Count);
         for (var i = 0; i < conversationIds.Count; i++)
         {
-            var id = "{" + i.ToString(CultureInfo.InvariantCulture) + "}";
-            var cached = cache.Find(conversationIds[i]);
-            if (cached is null)
+            if (cache.Find(conversationIds[i]) is { } cached)
             {
-                conditions.Add($"p.{names.ParticipantConversationId} = {id}");
-                continue;
+                read.Cached[conversationIds[i]] = cached;
             }
-
-            read.Cached[conversationIds[i]] = cached;
-            conditions.Add(
-                $"(p.{names.ParticipantConversationId} = {id} AND EXISTS (SELECT 1 FROM {names.ConversationTable} c "
-                + $"WHERE c.{names.ConversationId} = {id} AND c.{names.ParticipantCounter} <> {Arg(args, cached.Counter)}))");
+            else
+            {
+                uncached.Add("{" + i.ToString(CultureInfo.InvariantCulture) + "}");
+            }
         }
 
-        sql.Append(CultureInfo.InvariantCulture, $"SELECT p.{names.ParticipantConversationId} AS ck_member_conversation, p.{names.ParticipantUserId} AS ck_member_user ")
-           .Append(CultureInfo.InvariantCulture, $"FROM {names.ParticipantTable} p WHERE ")
-           .AppendJoin(" OR ", conditions)
-           .Append(";\n");
+        if (uncached.Count > 0)
+        {
+            AppendParticipantSelect(sql, names, string.Join(", ", uncached));
+        }
     }
 
-    /// <summary>Sets each locked conversation's participants from the rows read or the cached copy, and caches what was read.</summary>
-    private void ResolveParticipants(GroupRead read, ParticipantCache cache)
+    private static void AppendParticipantSelect(StringBuilder sql, AppendNames names, string inConversations) =>
+        sql.Append(CultureInfo.InvariantCulture, $"SELECT {names.ParticipantConversationId} AS ck_member_conversation, {names.ParticipantUserId} AS ck_member_user ")
+           .Append(CultureInfo.InvariantCulture, $"FROM {names.ParticipantTable} WHERE {names.ParticipantConversationId} IN ({inConversations});\n");
+
+    /// <summary>
+    /// Sets each locked conversation's participants: the cached copy at an unchanged counter, otherwise the rows read
+    /// (read now, under the lock, for a cached conversation whose counter moved), which are then cached.
+    /// </summary>
+    private async Task ResolveParticipantsAsync(DbContext db, AppendNames names, GroupRead read, ParticipantCache cache, CancellationToken ct)
     {
+        var stale = new List<LockedConversation>();
         foreach (var (id, conversation) in read.Conversations)
         {
-            if (read.Cached.TryGetValue(id, out var cached) && cached.Counter == conversation.ParticipantCounter)
+            if (!read.Cached.TryGetValue(id, out var cached))
             {
-                // The database found the counter unchanged, so it read no rows: the cached copy is the current membership.
-                conversation.ParticipantIds = cached.ParticipantIds;
-                Interlocked.Increment(ref _participantCacheHits);
                 continue;
             }
 
-            var ids = conversation.ReadParticipants.ToArray();
+            if (cached.Counter == conversation.ParticipantCounter)
+            {
+                conversation.ParticipantIds = cached.ParticipantIds;
+                Interlocked.Increment(ref _participantCacheHits);
+            }
+            else
+            {
+                stale.Add(conversation);
+            }
+        }
+
+        if (stale.Count > 0)
+        {
+            await ReadParticipantsAsync(db, names, read, [.. read.Conversations.Where(c => stale.Contains(c.Value)).Select(c => c.Key)], ct).ConfigureAwait(false);
+        }
+
+        foreach (var (id, conversation) in read.Conversations)
+        {
+            if (read.Cached.ContainsKey(id) && !stale.Contains(conversation))
+            {
+                continue;
+            }
+
+            string[] ids = [.. conversation.ReadParticipants];
             conversation.ParticipantIds = ids;
             cache.Remember(id, conversation.ParticipantCounter, ids);
             Interlocked.Increment(ref _participantReads);
+        }
+    }
+
+    private static async Task ReadParticipantsAsync(DbContext db, AppendNames names, GroupRead read, List<string> conversationIds, CancellationToken ct)
+    {
+        var sql = new StringBuilder();
+        var args = new List<object?>();
+        AppendParticipantSelect(sql, names, string.Join(", ", conversationIds.Select(id => Arg(args, id))));
+        var command = BuildCommand(db, sql.ToString(), args);
+        var reader = await command.RelationalCommand.ExecuteReaderAsync(Parameters(db, command), ct).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.DbDataReader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                read.Conversations[reader.DbDataReader.GetString(0)].ReadParticipants.Add(reader.DbDataReader.GetString(1));
+            }
         }
     }
 }
