@@ -99,6 +99,27 @@ public abstract class EfCoreChatStoreConformanceTests : ChatStoreConformanceTest
         Assert.Equal(new[] { alice, bob }.Order(StringComparer.Ordinal), reread!.ParticipantIds.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task AppendParticipantMessage_OnAWarmNode_IsTwoCommands_TheTransactionInside_AndNoParticipantRead()
+    {
+        var nodes = await GetNodesAsync();
+        var store = nodes.First.Store;
+        var (alice, bob) = (NewUserId(), NewUserId());
+        var group = NewGroup(alice, bob);
+        await store.CreateConversationAsync(group, Ct);
+        await store.AppendParticipantMessageAsync(NewMessage(group.Id, alice, NewTempId()), Ct);
+
+        nodes.First.Queries.Reset();
+        var appended = await store.AppendParticipantMessageAsync(NewMessage(group.Id, bob, NewTempId()), Ct);
+        var commands = nodes.First.Queries.Commands;
+
+        Assert.Equal(2, appended!.Result.Value.Seq);
+        Assert.Equal(2, commands.Count);
+        Assert.StartsWith("BEGIN", commands[0], StringComparison.Ordinal);
+        Assert.EndsWith("COMMIT;", commands[1].TrimEnd(), StringComparison.Ordinal);
+        Assert.DoesNotContain("ck_member_conversation", commands[0], StringComparison.Ordinal);
+    }
+
     private static async Task CreateChattyGroupAsync(IChatStore store, string user)
     {
         var friend = NewUserId();

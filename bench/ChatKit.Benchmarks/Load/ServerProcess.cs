@@ -7,6 +7,9 @@ namespace ChatKit.Benchmarks.Load;
 /// <summary>A server to measure: a name for the tables and the <c>server</c> arguments that start it.</summary>
 internal sealed record ServerSpec(string Name, IReadOnlyList<string> Arguments, bool OptIn = false, bool UsesPostgres = false, bool RawClient = false)
 {
+    /// <summary>Another build's ChatKit.Benchmarks.dll to run this server from (<c>--reference</c>), or null for this one.</summary>
+    public string? Dll { get; init; }
+
     /// <summary>Whether the clients of this server speak MessagePack (the server was started with <c>--protocol messagepack</c>).</summary>
     public bool MessagePack => Arguments.Contains("messagepack");
 
@@ -52,6 +55,11 @@ internal sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(ServerSpec spec, string? cpus, string logDirectory, CancellationToken cancellationToken)
     {
         var (file, prefix) = SelfCommand();
+        if (spec.Dll is not null)
+        {
+            (file, prefix) = ("dotnet", [spec.Dll]);
+        }
+
         var psi = new ProcessStartInfo
         {
             RedirectStandardInput = true,
