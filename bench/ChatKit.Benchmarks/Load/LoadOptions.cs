@@ -19,7 +19,8 @@ internal sealed record Profile(
     int Attempts,
     int IdleRounds,
     double[]? Rates = null,
-    int Repeats = 0)
+    int Repeats = 0,
+    double? WarmupSeconds = null)
 {
     public static readonly Profile Quick = new("quick", 200, [10, 100], [10], [1000], 200, 100, 250, 2, 9, 2, 1, 2, 1);
 
@@ -102,6 +103,7 @@ internal sealed class LoadOptions
                 case "--refine": p = p with { Refinements = Int(value) }; i++; break;
                 case "--rates": p = p with { Rates = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture))] }; i++; break;
                 case "--attempts": p = p with { Attempts = Math.Max(1, Int(value)) }; i++; break;
+                case "--warmup-seconds": p = p with { WarmupSeconds = double.Parse(value, CultureInfo.InvariantCulture) }; i++; break;
                 case "--repeats": p = p with { Repeats = Math.Max(0, Int(value)) }; i++; break;
                 case "--idle-rounds": p = p with { IdleRounds = Math.Max(1, Int(value)) }; i++; break;
                 case "--storm-rate": p = p with { StormRate = double.Parse(value, CultureInfo.InvariantCulture) }; i++; break;
