@@ -35,6 +35,8 @@ static int Help()
             --client raw (the ladders' clients speak SignalR's JSON protocol over bare WebSockets: a lighter load generator)
             --servers chatkit,chatkit-rawclient,baseline-rawclient (the same servers driven by the light client, in the same run)
             --baseline-fanout groups|users  --no-pin  --server-cpus 0  --client-cpus 1  --no-postgres  --out DIR
+            --warmup-seconds S (each server's warm-up before the ladder, at half its first rate; default min(step, 6) s)
+            --reference OTHER/ChatKit.Benchmarks.dll  (another build's durable ChatKit servers in the same ladder: --servers chatkit-postgres,chatkit-postgres-ref)
           ./build.sh bench micro                BenchmarkDotNet microbenchmarks (content normalisation, send path, serialisation)
           ./build.sh bench micro --filter '*Normalize*'   any BenchmarkDotNet option
           ./build.sh bench fanout               Redis commands, PUBLISHes and CPU per message over 2 and 3 nodes

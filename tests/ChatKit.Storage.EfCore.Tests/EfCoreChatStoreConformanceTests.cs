@@ -1,3 +1,4 @@
+using ChatKit.Storage.EfCore.Internal;
 using ChatKit.Storage.EfCore.Tests.Support;
 using ChatKit.Testing.Conformance;
 using static ChatKit.Storage.EfCore.Tests.Support.TestData;
@@ -73,6 +74,50 @@ public abstract class EfCoreChatStoreConformanceTests : ChatStoreConformanceTest
         Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), page.Items.Select(m => m.Seq));
         Assert.Equal(tempIds.Order(StringComparer.Ordinal), page.Items.Select(m => m.TempId!).Order(StringComparer.Ordinal));
         Assert.Equal(30, (await nodes.First.Store.FindConversationAsync(group.Id, Ct))!.LastSeq);
+    }
+
+    [Fact]
+    public async Task AppendParticipantMessage_ToAConversationItAppendedTo_UsesItsParticipantCache_UntilAnotherNodeChangesTheMembers()
+    {
+        var nodes = await GetNodesAsync();
+        var store = (EfCoreChatStore)nodes.First.Store;
+        var (alice, bob, carol) = (NewUserId(), NewUserId(), NewUserId());
+        var group = NewGroup(alice, bob, carol);
+        await store.CreateConversationAsync(group, Ct);
+
+        await store.AppendParticipantMessageAsync(NewMessage(group.Id, alice), Ct);
+        var before = store.ParticipantCacheUse;
+        var cached = await store.AppendParticipantMessageAsync(NewMessage(group.Id, bob), Ct);
+        var afterHit = store.ParticipantCacheUse;
+        await nodes.Second.Store.RemoveParticipantAsync(group.Id, carol, null, Ct);
+        var reread = await store.AppendParticipantMessageAsync(NewMessage(group.Id, alice), Ct);
+        var afterChange = store.ParticipantCacheUse;
+
+        Assert.Equal((before.Hits + 1, before.Reads), afterHit);
+        Assert.Equal(new[] { alice, bob, carol }.Order(StringComparer.Ordinal), cached!.ParticipantIds.Order(StringComparer.Ordinal));
+        Assert.Equal((afterHit.Hits, afterHit.Reads + 1), afterChange);
+        Assert.Equal(new[] { alice, bob }.Order(StringComparer.Ordinal), reread!.ParticipantIds.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AppendParticipantMessage_OnAWarmNode_IsTwoCommands_TheTransactionInside_AndNoParticipantRead()
+    {
+        var nodes = await GetNodesAsync();
+        var store = nodes.First.Store;
+        var (alice, bob) = (NewUserId(), NewUserId());
+        var group = NewGroup(alice, bob);
+        await store.CreateConversationAsync(group, Ct);
+        await store.AppendParticipantMessageAsync(NewMessage(group.Id, alice, NewTempId()), Ct);
+
+        nodes.First.Queries.Reset();
+        var appended = await store.AppendParticipantMessageAsync(NewMessage(group.Id, bob, NewTempId()), Ct);
+        var commands = nodes.First.Queries.Commands;
+
+        Assert.Equal(2, appended!.Result.Value.Seq);
+        Assert.Equal(2, commands.Count);
+        Assert.StartsWith("BEGIN", commands[0], StringComparison.Ordinal);
+        Assert.EndsWith("COMMIT;", commands[1].TrimEnd(), StringComparison.Ordinal);
+        Assert.DoesNotContain("ck_member_conversation", commands[0], StringComparison.Ordinal);
     }
 
     private static async Task CreateChattyGroupAsync(IChatStore store, string user)

@@ -26,7 +26,7 @@ public sealed record LadderReport(
 public sealed record RepeatStep(int Repeat, StepResult Step);
 
 /// <summary>What a ladder sends, and how.</summary>
-internal sealed record LadderSpec(string Scenario, string Title, int RoomSize, double StartRate, double Factor, int MaxSteps, double StepSeconds, int Refinements, double[]? Rates = null, int Attempts = 2, int Repeats = 0)
+internal sealed record LadderSpec(string Scenario, string Title, int RoomSize, double StartRate, double Factor, int MaxSteps, double StepSeconds, int Refinements, double[]? Rates = null, int Attempts = 2, int Repeats = 0, double? WarmupSeconds = null)
 {
     /// <summary>The rates to climb: the explicit list, or a geometric ladder from the start rate.</summary>
     public IEnumerable<double> Ladder() => Rates ?? Enumerable.Range(0, MaxSteps).Select(k => Math.Round(StartRate * Math.Pow(Factor, k), 1));
@@ -50,8 +50,10 @@ internal static class Ladder
         foreach (var (fleet, plan) in fleets)
         {
             // Long enough for the durable paths' many methods to reach tier 1 (2 s left them at tier 0, so the first
-            // step failed on its first try in most runs); the same for every server.
-            await StepRunner.RunAsync(fleet, plan, spec.Ladder().First() / 2, Math.Max(2, Math.Min(6, spec.StepSeconds)), cancellationToken).ConfigureAwait(false);
+            // step failed on its first try in most runs); the same for every server. --warmup-seconds makes it longer: under
+            // load ChatKit's durable servers were measured still tiering methods up 15-25 s in (docs/benchmarks.md).
+            var warmup = spec.WarmupSeconds ?? Math.Max(2, Math.Min(6, spec.StepSeconds));
+            await StepRunner.RunAsync(fleet, plan, spec.Ladder().First() / 2, warmup, cancellationToken).ConfigureAwait(false);
             await fleet.Server.SettleAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
         }
 

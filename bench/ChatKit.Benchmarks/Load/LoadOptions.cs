@@ -19,7 +19,8 @@ internal sealed record Profile(
     int Attempts,
     int IdleRounds,
     double[]? Rates = null,
-    int Repeats = 0)
+    int Repeats = 0,
+    double? WarmupSeconds = null)
 {
     public static readonly Profile Quick = new("quick", 200, [10, 100], [10], [1000], 200, 100, 250, 2, 9, 2, 1, 2, 1);
 
@@ -57,6 +58,12 @@ internal sealed class LoadOptions
 
     public bool Postgres { get; private set; } = true;
 
+    /// <summary>
+    /// <c>--reference DIR/ChatKit.Benchmarks.dll</c>: another build of the harness (an earlier commit, say) whose durable
+    /// ChatKit servers run next to this build's in the same ladder, as <c>chatkit-sqlite-ref</c> and <c>chatkit-postgres-ref</c>.
+    /// </summary>
+    public string? ReferenceDll { get; private set; }
+
     /// <summary><c>--client raw</c>: the ladders' clients speak SignalR's JSON protocol over bare WebSockets (<see cref="RawHubConnection"/>).</summary>
     public bool RawClient { get; private set; }
 
@@ -84,6 +91,7 @@ internal sealed class LoadOptions
                 case "--client-cpus": o.ClientCpus = value; i++; break;
                 case "--baseline-fanout": o.BaselineFanout = value; i++; break;
                 case "--no-postgres": o.Postgres = false; break;
+                case "--reference": o.ReferenceDll = Path.GetFullPath(value); i++; break;
                 case "--client": o.RawClient = value switch { "raw" => true, "signalr" => false, _ => throw new ArgumentException("--client is raw or signalr") }; i++; break;
                 case "--connections": p = p with { Connections = Int(value), StormConnections = Int(value) }; i++; break;
                 case "--rooms": p = p with { RoomSizes = Ints(value) }; i++; break;
@@ -95,6 +103,7 @@ internal sealed class LoadOptions
                 case "--refine": p = p with { Refinements = Int(value) }; i++; break;
                 case "--rates": p = p with { Rates = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture))] }; i++; break;
                 case "--attempts": p = p with { Attempts = Math.Max(1, Int(value)) }; i++; break;
+                case "--warmup-seconds": p = p with { WarmupSeconds = double.Parse(value, CultureInfo.InvariantCulture) }; i++; break;
                 case "--repeats": p = p with { Repeats = Math.Max(0, Int(value)) }; i++; break;
                 case "--idle-rounds": p = p with { IdleRounds = Math.Max(1, Int(value)) }; i++; break;
                 case "--storm-rate": p = p with { StormRate = double.Parse(value, CultureInfo.InvariantCulture) }; i++; break;
@@ -154,12 +163,23 @@ internal sealed class LoadOptions
         var specs = new List<ServerSpec> { Baseline };
         var db = Path.Combine(Path.GetFullPath(RunDirectory), $"chatkit-{Guid.NewGuid():N}.db");
         specs.Add(new ServerSpec("chatkit-sqlite", ["--kind", "chatkit", "--storage", "sqlite", "--connection-string", $"Data Source={db}"]));
-        if (Postgres && (ServerFilter is null || ServerFilter.Contains("chatkit-postgres") || ServerFilter.Contains("baseline-durable")))
+        if (ReferenceDll is not null)
+        {
+            var refDb = Path.Combine(Path.GetFullPath(RunDirectory), $"chatkit-ref-{Guid.NewGuid():N}.db");
+            specs.Add(new ServerSpec("chatkit-sqlite-ref", ["--kind", "chatkit", "--storage", "sqlite", "--connection-string", $"Data Source={refDb}"], OptIn: true) { Dll = ReferenceDll });
+        }
+
+        if (Postgres && (ServerFilter is null || ServerFilter.Contains("chatkit-postgres") || ServerFilter.Contains("chatkit-postgres-ref") || ServerFilter.Contains("baseline-durable")))
         {
             var connectionString = await PostgresLauncher.EnsureStartedAsync(IsPinned ? ServerCpus : null, LogDirectory, report, ct).ConfigureAwait(false);
             if (connectionString is not null)
             {
                 specs.Add(new ServerSpec("chatkit-postgres", ["--kind", "chatkit", "--storage", "postgres", "--connection-string", connectionString], UsesPostgres: true));
+                if (ReferenceDll is not null)
+                {
+                    specs.Add(new ServerSpec("chatkit-postgres-ref", ["--kind", "chatkit", "--storage", "postgres", "--connection-string", connectionString], OptIn: true, UsesPostgres: true) { Dll = ReferenceDll });
+                }
+
                 specs.Add(new ServerSpec("baseline-durable", ["--kind", "baseline", "--storage", "postgres", "--connection-string", connectionString], UsesPostgres: true));
             }
         }

@@ -44,13 +44,13 @@ internal sealed class Scenarios(LoadOptions options, BenchReport report)
                 switch (scenario)
                 {
                     case "s1":
-                        await LadderAsync(new LadderSpec("S1", "direct messages between pairs", 2, options.Profile.S1StartRate, options.Profile.Factor, options.Profile.MaxSteps, options.Profile.StepSeconds, options.Profile.Refinements, options.Profile.Rates, options.Profile.Attempts, options.Profile.Repeats), options.InMemoryServers(), options.Profile.Connections, ct).ConfigureAwait(false);
+                        await LadderAsync(new LadderSpec("S1", "direct messages between pairs", 2, options.Profile.S1StartRate, options.Profile.Factor, options.Profile.MaxSteps, options.Profile.StepSeconds, options.Profile.Refinements, options.Profile.Rates, options.Profile.Attempts, options.Profile.Repeats, options.Profile.WarmupSeconds), options.InMemoryServers(), options.Profile.Connections, ct).ConfigureAwait(false);
                         break;
                     case "s2":
                         foreach (var size in options.Profile.RoomSizes)
                         {
                             var connections = Math.Max(size, options.Profile.Connections);
-                            await LadderAsync(new LadderSpec("S2", $"group fan-out, rooms of {size}", size, options.Profile.StartRateForRoom(size), options.Profile.Factor, options.Profile.MaxSteps, options.Profile.StepSeconds, options.Profile.Refinements, options.Profile.Rates, options.Profile.Attempts, options.Profile.Repeats), options.InMemoryServers(), connections, ct).ConfigureAwait(false);
+                            await LadderAsync(new LadderSpec("S2", $"group fan-out, rooms of {size}", size, options.Profile.StartRateForRoom(size), options.Profile.Factor, options.Profile.MaxSteps, options.Profile.StepSeconds, options.Profile.Refinements, options.Profile.Rates, options.Profile.Attempts, options.Profile.Repeats, options.Profile.WarmupSeconds), options.InMemoryServers(), connections, ct).ConfigureAwait(false);
                         }
 
                         break;
@@ -65,7 +65,7 @@ internal sealed class Scenarios(LoadOptions options, BenchReport report)
                                 break;
                             }
 
-                            await LadderAsync(new LadderSpec("S3", $"group fan-out with durable storage, rooms of {size}", size, options.Profile.DurableStartRate(size), options.Profile.Factor, options.Profile.MaxSteps, options.Profile.StepSeconds, options.Profile.Refinements, options.Profile.Rates, options.Profile.Attempts, options.Profile.Repeats), servers, connections, ct).ConfigureAwait(false);
+                            await LadderAsync(new LadderSpec("S3", $"group fan-out with durable storage, rooms of {size}", size, options.Profile.DurableStartRate(size), options.Profile.Factor, options.Profile.MaxSteps, options.Profile.StepSeconds, options.Profile.Refinements, options.Profile.Rates, options.Profile.Attempts, options.Profile.Repeats, options.Profile.WarmupSeconds), servers, connections, ct).ConfigureAwait(false);
                         }
 
                         break;

@@ -7,6 +7,9 @@ namespace ChatKit.Benchmarks.Load;
 /// <summary>A server to measure: a name for the tables and the <c>server</c> arguments that start it.</summary>
 internal sealed record ServerSpec(string Name, IReadOnlyList<string> Arguments, bool OptIn = false, bool UsesPostgres = false, bool RawClient = false)
 {
+    /// <summary>Another build's ChatKit.Benchmarks.dll to run this server from (<c>--reference</c>), or null for this one.</summary>
+    public string? Dll { get; init; }
+
     /// <summary>Whether the clients of this server speak MessagePack (the server was started with <c>--protocol messagepack</c>).</summary>
     public bool MessagePack => Arguments.Contains("messagepack");
 
@@ -52,6 +55,11 @@ internal sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(ServerSpec spec, string? cpus, string logDirectory, CancellationToken cancellationToken)
     {
         var (file, prefix) = SelfCommand();
+        if (spec.Dll is not null)
+        {
+            (file, prefix) = ("dotnet", [spec.Dll]);
+        }
+
         var psi = new ProcessStartInfo
         {
             RedirectStandardInput = true,
@@ -92,6 +100,18 @@ internal sealed class ServerProcess : IAsyncDisposable
         else
         {
             psi.Environment.Remove("CHATKIT_BENCH_MINTHREADS");
+        }
+
+        // Profiling: CHATKIT_BENCH_SERVER_ENV_<NAME>=<value> sets <NAME> on the servers only (not on the load generator),
+        // with {name} replaced by the server's name, e.g. CHATKIT_BENCH_SERVER_ENV_DOTNET_JitStdOutFile=/tmp/jit-{name}.txt.
+        foreach (var variable in Environment.GetEnvironmentVariables().Keys.OfType<string>())
+        {
+            const string ServerEnv = "CHATKIT_BENCH_SERVER_ENV_";
+            if (variable.StartsWith(ServerEnv, StringComparison.Ordinal))
+            {
+                psi.Environment.Remove(variable);
+                psi.Environment[variable[ServerEnv.Length..]] = Environment.GetEnvironmentVariable(variable)!.Replace("{name}", spec.Name, StringComparison.Ordinal);
+            }
         }
         Directory.CreateDirectory(logDirectory);
         var log = new StreamWriter(Path.Combine(logDirectory, spec.Name + ".log"), append: true) { AutoFlush = true };

@@ -104,7 +104,11 @@ internal sealed class ChatKitSql
             readTable,
             readConversation,
             readUser,
-            readSeq);
+            readSeq)
+        {
+            ParticipantCounter = counter,
+            BeginTransaction = context.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) == true ? "BEGIN IMMEDIATE;" : "BEGIN;",
+        };
         // As the read position's upsert, on the delivery column: moves only past both positions (reading implies delivery).
         var delivered = readColumn(nameof(ReadPositionEntity.DeliveredSeq));
         var advanceDelivery =
@@ -158,6 +162,14 @@ internal sealed record AppendNames(
 {
     /// <summary>The event log's names and the provider's expressions for it.</summary>
     public EventNames Events { get; init; } = null!;
+    /// <summary>The conversation's participant counter, which every membership change raises (the participant cache's stamp).</summary>
+    public string ParticipantCounter { get; init; } = string.Empty;
+
+    /// <summary>
+    /// The statement that starts an append group's transaction: <c>BEGIN IMMEDIATE</c> on SQLite (take the write lock
+    /// first, as Microsoft.Data.Sqlite's transactions do), <c>BEGIN</c> elsewhere.
+    /// </summary>
+    public string BeginTransaction { get; init; } = "BEGIN;";
 
     /// <summary>The message columns, in the order of <see cref="MessageColumns"/>.</summary>
     public static readonly string[] MessageProperties =

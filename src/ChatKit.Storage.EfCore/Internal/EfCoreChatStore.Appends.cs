@@ -38,6 +38,9 @@ internal sealed partial class EfCoreChatStore
     private const int MaxConcurrentGroups = 4;
 
     private readonly Channel<PendingAppend> _appends;
+
+    /// <summary>The participants of conversations this node appended to, checked against the database at each use.</summary>
+    private readonly ParticipantCache _participantCache = new();
     private int _writers;
 
     /// <summary>How many appends wait in the queue now (for tests).</summary>
@@ -191,10 +194,10 @@ internal sealed partial class EfCoreChatStore
     {
         var names = Sql(db).Append;
         var conversationIds = group.Select(p => p.Message.ConversationId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var transaction = await GroupTransaction.OpenAsync(db, names, ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            var read = await LockAndReadAsync(db, names, group, conversationIds, ct).ConfigureAwait(false);
+            var read = await LockAndReadAsync(db, names, group, conversationIds, transaction, ct).ConfigureAwait(false);
 
             var outcomes = new Outcome[group.Count];
             var firstOfKey = new Dictionary<(string Conversation, string Sender, string TempId), int>();
@@ -213,7 +216,7 @@ internal sealed partial class EfCoreChatStore
                     continue;
                 }
 
-                if (pending.CheckMembership && !conversation.Participants.Contains(message.SenderId, StringComparer.Ordinal))
+                if (pending.CheckMembership && !conversation.ParticipantIds.Contains(message.SenderId, StringComparer.Ordinal))
                 {
                     outcomes[i] = new Outcome(AppendAnswer.NotParticipant, null);
                     continue;
@@ -247,10 +250,12 @@ internal sealed partial class EfCoreChatStore
 
             if (toStore.Count > 0)
             {
-                await WriteMessagesAsync(db, names, toStore, read, ct).ConfigureAwait(false);
+                await WriteMessagesAsync(db, names, toStore, read, transaction, ct).ConfigureAwait(false);
             }
-
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            else
+            {
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+            }
             foreach (var (index, entity) in toStore)
             {
                 outcomes[index] = new Outcome(read.Conversations[entity.ConversationId].Answer(new StoreResult<ChatMessage>(ToModel(entity), true)), null);
@@ -267,13 +272,15 @@ internal sealed partial class EfCoreChatStore
     }
 
     /// <summary>
-    /// One command: locks the conversations in id order (a no-op update, returning last seq and type), then reads their
-    /// participants and the messages stored with the group's tempIds, both under those locks.
+    /// One command: locks the conversations in id order (a no-op update, returning last seq, type and participant
+    /// counter), then reads their participants (only where this node's cached copy is not at the counter now locked) and
+    /// the messages stored with the group's tempIds, both under those locks.
     /// </summary>
-    private static async Task<GroupRead> LockAndReadAsync(
-        DbContext db, AppendNames names, List<PendingAppend> group, List<string> conversationIds, CancellationToken ct)
+    private async Task<GroupRead> LockAndReadAsync(
+        DbContext db, AppendNames names, List<PendingAppend> group, List<string> conversationIds, GroupTransaction transaction, CancellationToken ct)
     {
-        var sql = new StringBuilder();
+        var cache = _participantCache;
+        var sql = new StringBuilder(transaction.Begin());
         var args = new List<object?>();
         AppendConversationLocks(sql, args, names, conversationIds); // first: the ids are {0}…{n-1}, as below
         foreach (var id in conversationIds)
@@ -281,15 +288,17 @@ internal sealed partial class EfCoreChatStore
             // A no-op update takes the row lock (and on SQLite starts the write). SELECT … FOR UPDATE was tried on
             // PostgreSQL and measured slower in this harness (docs/benchmarks.md), so both use the update.
             sql.Append(CultureInfo.InvariantCulture, $"UPDATE {names.ConversationTable} SET {names.LastSeq} = {names.LastSeq} WHERE {names.ConversationId} = {Arg(args, id)} ")
-               .Append(CultureInfo.InvariantCulture, $"RETURNING {names.ConversationId} AS ck_lock_id, {names.LastSeq} AS ck_lock_seq, {names.ConversationType} AS ck_lock_type;\n");
+               .Append(CultureInfo.InvariantCulture, $"RETURNING {names.ConversationId} AS ck_lock_id, {names.LastSeq} AS ck_lock_seq, {names.ConversationType} AS ck_lock_type, ")
+               .Append(CultureInfo.InvariantCulture, $"{names.ParticipantCounter} AS ck_lock_counter;\n");
         }
 
         var inConversations = string.Join(", ", conversationIds.Select((_, i) => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
-        // Every append reads them: for the membership check, and as the audience of its newMessage event.
+        var read = new GroupRead();
+        // Every append resolves them (warm: from this node's cache): for the membership check, and as the audience of
+        // its newMessage event.
         if (group.Count > 0)
         {
-            sql.Append(CultureInfo.InvariantCulture, $"SELECT {names.ParticipantConversationId} AS ck_member_conversation, {names.ParticipantUserId} AS ck_member_user ")
-               .Append(CultureInfo.InvariantCulture, $"FROM {names.ParticipantTable} WHERE {names.ParticipantConversationId} IN ({inConversations});\n");
+            AppendParticipantRead(sql, names, conversationIds, cache, read);
         }
 
         var tempIds = group.Select(p => p.Message.TempId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
@@ -300,7 +309,6 @@ internal sealed partial class EfCoreChatStore
                .Append(CultureInfo.InvariantCulture, $"WHERE {columns[1]} IN ({inConversations}) AND {columns[7]} IN ({string.Join(", ", tempIds.Select(t => Arg(args, t)))});\n");
         }
 
-        var read = new GroupRead();
         var command = BuildCommand(db, sql.ToString(), args);
         var reader = await command.RelationalCommand.ExecuteReaderAsync(Parameters(db, command), ct).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
@@ -320,13 +328,13 @@ internal sealed partial class EfCoreChatStore
                     {
                         var type = (ConversationType)(names.ConversationTypeConverter?.ConvertFromProvider(data.GetValue(2))
                             ?? Enum.ToObject(typeof(ConversationType), data.GetValue(2)));
-                        read.Conversations[data.GetString(0)] = new LockedConversation(data.GetInt64(1), type);
+                        read.Conversations[data.GetString(0)] = new LockedConversation(data.GetInt64(1), type, data.GetInt64(3));
                     }
                     else if (kind.Equals("ck_member_conversation", StringComparison.OrdinalIgnoreCase))
                     {
                         if (read.Conversations.TryGetValue(data.GetString(0), out var conversation))
                         {
-                            conversation.Participants.Add(data.GetString(1));
+                            conversation.ReadParticipants.Add(data.GetString(1));
                         }
                     }
                     else if (kind.Equals("ck_message_id", StringComparison.OrdinalIgnoreCase))
@@ -339,11 +347,20 @@ internal sealed partial class EfCoreChatStore
             while (await data.NextResultAsync(ct).ConfigureAwait(false));
         }
 
+        if (group.Count > 0)
+        {
+            await ResolveParticipantsAsync(db, names, read, cache, ct).ConfigureAwait(false);
+        }
+
         return read;
     }
 
-    /// <summary>One command: the conversations' new last seqs, the messages, the senders' read positions (in lock order).</summary>
-    private static async Task WriteMessagesAsync(DbContext db, AppendNames names, List<(int Index, MessageEntity Entity)> toStore, GroupRead read, CancellationToken ct)
+    /// <summary>
+    /// One command: the conversations' new last seqs, the messages, the senders' read positions (in lock order), their
+    /// newMessage events, and the commit.
+    /// </summary>
+    private static async Task WriteMessagesAsync(
+        DbContext db, AppendNames names, List<(int Index, MessageEntity Entity)> toStore, GroupRead read, GroupTransaction transaction, CancellationToken ct)
     {
         var sql = new StringBuilder();
         var args = new List<object?>();
@@ -377,11 +394,14 @@ internal sealed partial class EfCoreChatStore
         sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO {names.ReadPositionTable} AS r ({names.ReadPositionConversationId}, {names.ReadPositionUserId}, {names.ReadPositionSeq}) VALUES ")
            .AppendJoin(", ", positions)
            .Append(CultureInfo.InvariantCulture, $" ON CONFLICT ({names.ReadPositionConversationId}, {names.ReadPositionUserId}) DO UPDATE SET {names.ReadPositionSeq} = excluded.{names.ReadPositionSeq} ")
-           .Append(CultureInfo.InvariantCulture, $"WHERE r.{names.ReadPositionSeq} < excluded.{names.ReadPositionSeq};");
+           .Append(CultureInfo.InvariantCulture, $"WHERE r.{names.ReadPositionSeq} < excluded.{names.ReadPositionSeq};\n");
         AppendNewMessageEvents(sql, args, names, toStore, read);
+        sql.Append('\n');
 
+        sql.Append(GroupTransaction.Commit());
         var command = BuildCommand(db, sql.ToString(), args);
         await command.RelationalCommand.ExecuteNonQueryAsync(Parameters(db, command), ct).ConfigureAwait(false);
+        transaction.Committed();
     }
 
     private static MessageEntity ReadMessage(DbDataReader data, AppendNames names) => new()
@@ -430,18 +450,27 @@ internal sealed partial class EfCoreChatStore
     }
 
     /// <summary>A conversation as the group's first command found it, under its lock.</summary>
-    private sealed class LockedConversation(long lastSeq, ConversationType type)
+    private sealed class LockedConversation(long lastSeq, ConversationType type, long participantCounter)
     {
         public long LastSeq { get; } = lastSeq;
 
-        public List<string> Participants { get; } = [];
+        public long ParticipantCounter { get; } = participantCounter;
 
-        public AppendAnswer Answer(StoreResult<ChatMessage> result) => new(result, true, type, Participants);
+        /// <summary>The participant rows the command read (none when this node's cached copy was current).</summary>
+        public List<string> ReadParticipants { get; } = [];
+
+        /// <summary>The participants under the lock: read, or this node's cached copy at the same counter.</summary>
+        public IReadOnlyList<string> ParticipantIds { get; set; } = [];
+
+        public AppendAnswer Answer(StoreResult<ChatMessage> result) => new(result, true, type, ParticipantIds);
     }
 
     private sealed class GroupRead
     {
         public Dictionary<string, LockedConversation> Conversations { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The cached copies the command's participant read was written against, by conversation.</summary>
+        public Dictionary<string, ParticipantCache.Entry> Cached { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<(string Conversation, string Sender, string TempId), ChatMessage> StoredTempIds { get; } = [];
     }

@@ -191,7 +191,7 @@ internal sealed partial class EfCoreChatStore
         {
             var m = toStore[i].Entity;
             sql.Append(i == 0 ? string.Empty : ", ")
-               .Append(Row(names.Events, args, m.Id, m.ConversationId, "newMessage", null, ChatEventJson.SerializeUserIds(read.Conversations[m.ConversationId].Participants), m.CreatedAt));
+               .Append(Row(names.Events, args, m.Id, m.ConversationId, "newMessage", null, ChatEventJson.SerializeUserIds(read.Conversations[m.ConversationId].ParticipantIds), m.CreatedAt));
         }
 
         sql.Append(';');

@@ -85,6 +85,7 @@ internal sealed partial class EfCoreChatStore
         ArgumentNullException.ThrowIfNull(userId);
         return UnderMembershipLockAsync(
             conversationId,
+            membershipChange: false,
             async (db, conversation, ct) =>
             {
                 if (conversation?.FindParticipant(actorId) is not { } actor)
@@ -118,6 +119,7 @@ internal sealed partial class EfCoreChatStore
         ArgumentNullException.ThrowIfNull(userId);
         return UnderMembershipLockAsync(
             conversationId,
+            membershipChange: true,
             async (db, conversation, ct) =>
             {
                 if (conversation is null)
@@ -149,9 +151,12 @@ internal sealed partial class EfCoreChatStore
 
     /// <summary>
     /// Runs <paramref name="change"/> in a transaction that first locks the conversation's membership, with the
-    /// conversation as it is under that lock (<see langword="null"/> when it does not exist), and commits.
+    /// conversation as it is under that lock (<see langword="null"/> when it does not exist), and commits. A change to who
+    /// is a participant (<paramref name="membershipChange"/>) raises the participant counter, which the participant caches
+    /// of every node compare at their next append.
     /// </summary>
-    private Task<T> UnderMembershipLockAsync<T>(string conversationId, Func<DbContext, Conversation?, CancellationToken, Task<T>> change, CancellationToken cancellationToken) =>
+    private Task<T> UnderMembershipLockAsync<T>(
+        string conversationId, bool membershipChange, Func<DbContext, Conversation?, CancellationToken, Task<T>> change, CancellationToken cancellationToken) =>
         WriteAsync(
             async (db, ct) =>
             {
@@ -159,7 +164,7 @@ internal sealed partial class EfCoreChatStore
                 await using (transaction.ConfigureAwait(false))
                 {
                     var counters = await db.Database
-                        .SqlQueryRaw<long>(Sql(db).LockMembership, conversationId, 0L)
+                        .SqlQueryRaw<long>(Sql(db).LockMembership, conversationId, membershipChange ? 1L : 0L)
                         .ToListAsync(ct)
                         .ConfigureAwait(false);
                     Conversation? conversation = null;

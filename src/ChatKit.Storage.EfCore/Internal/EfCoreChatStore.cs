@@ -358,8 +358,9 @@ internal sealed partial class EfCoreChatStore : IChatStore
                 var transaction = await BeginOrJoinAsync(db, ct).ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
+                    // A removal raises the participant counter too, so every node's participant cache sees the change.
                     var counters = await db.Database
-                        .SqlQueryRaw<long>(Sql(db).LockMembership, conversationId, 0L)
+                        .SqlQueryRaw<long>(Sql(db).LockMembership, conversationId, 1L)
                         .ToListAsync(ct)
                         .ConfigureAwait(false);
                     if (counters.Count == 0)

@@ -25,7 +25,10 @@ internal sealed class ConversationEntity
     /// <summary>The unique key of a direct conversation's user pair; null for groups.</summary>
     public string? DirectKey { get; set; }
 
-    /// <summary>Incremented by every membership change; it locks the row and numbers new participants in join order.</summary>
+    /// <summary>
+    /// Raised by every membership change (an add by the newcomers requested, a removal by one); it locks the row, numbers new
+    /// participants in join order, and stamps each node's cached participants of the conversation.
+    /// </summary>
     public long ParticipantCounter { get; set; }
 
     public List<ParticipantEntity> Participants { get; set; } = [];
