@@ -27,6 +27,7 @@ public sealed class ConfigurationDocTests
             Add(data, limit.GetValue(new ChatKitOptions())!, limit.Name + ".");
         }
 
+        Add(data, new ChatKitOutboxOptions(), "");
         Add(data, new ChatKitServerOptions(), "");
         Add(data, new ChatKitEndpointOptions(), "");
         Add(data, new EfCoreChatStoreOptions(), "");
