@@ -27,7 +27,6 @@ public static class ChatKitBuilderOutboxExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatEventSink, TSink>());
         services.AddOptions<ChatKitOutboxOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatKitOutboxOptions>, ChatKitOutboxOptionsValidator>());
-        services.TryAddSingleton<IOutboxEventFeed, StoreEventFeed>();
         services.TryAddSingleton(sp => new ChatKitOutbox(sp.GetRequiredService<IChatStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxDispatcher>());
         return builder;

@@ -23,16 +23,16 @@ public sealed class OutboxDispatcherTests
     [Fact]
     public async Task AFailingEntry_IsRetriedWithBackoff_WhileTheOthersAreDelivered()
     {
-        var feed = new TestFeed();
-        var sink = new ScriptedSink { FailuresOf = { ["e_0002"] = 2 } };
-        await using var node = await Node.StartAsync(new InMemoryChatStore(), feed, sink);
-        var events = Enumerable.Range(0, 5).Select(i => feed.Append(Deleted(i))).ToList();
+        var store = new InMemoryChatStore();
+        var events = await RecordAsync(store, 5);
+        var sink = new ScriptedSink { FailuresOf = { [events[1].Id] = 2 } };
+        await using var node = await Node.StartAsync(store, sink);
 
         await sink.WaitForAsync(events.Select(e => e.Id));
 
-        Assert.Equal(["e_0001", "e_0003", "e_0004", "e_0005", "e_0002"], sink.Delivered.Select(e => e.Id));
-        Assert.Equal(3, sink.Delivered.Single(e => e.Id == "e_0002").Attempt);
-        Assert.All(sink.Delivered.Where(e => e.Id != "e_0002"), e => Assert.Equal(1, e.Attempt));
+        Assert.Equal([events[0].Id, events[2].Id, events[3].Id, events[4].Id, events[1].Id], sink.Delivered.Select(e => e.Id));
+        Assert.Equal(3, sink.Delivered.Single(e => e.Id == events[1].Id).Attempt);
+        Assert.All(sink.Delivered.Where(e => e.Id != events[1].Id), e => Assert.Equal(1, e.Attempt));
         Assert.IsType<MessageDeletedEvent>(sink.Delivered[^1].Event); // the retry's event came back from its stored payload
         Assert.Equivalent(events[1].Event, sink.Delivered[^1].Event, strict: true);
         var outbox = (IChatOutboxStore)node.Store;
@@ -42,39 +42,38 @@ public sealed class OutboxDispatcherTests
     [Fact]
     public async Task AnEntryThatKeepsFailing_IsDeadLettered_AndDeliveredOnceRequeued()
     {
-        var feed = new TestFeed();
-        var sink = new ScriptedSink { FailuresOf = { ["e_0001"] = int.MaxValue } };
-        await using var node = await Node.StartAsync(new InMemoryChatStore(), feed, sink, o => o.MaxAttempts = 3);
-        feed.Append(Deleted(1));
-        feed.Append(Deleted(2));
+        var store = new InMemoryChatStore();
+        var events = await RecordAsync(store, 2);
+        var (failing, fine) = (events[0].Id, events[1].Id);
+        var sink = new ScriptedSink { FailuresOf = { [failing] = int.MaxValue } };
+        await using var node = await Node.StartAsync(store, sink, o => o.MaxAttempts = 3);
         var outbox = node.Services.GetRequiredService<ChatKitOutbox>();
 
-        await sink.WaitForAsync(["e_0002"]);
+        await sink.WaitForAsync([fine]);
         var dead = await WaitAsync(async () => (await outbox.GetDeadLettersAsync(cancellationToken: Ct)) is [var d] ? d : null);
 
         Assert.Equal(ChatKitOutbox.SinkName<ScriptedSink>(), dead.Sink);
-        Assert.Equal("e_0001", dead.EventId);
+        Assert.Equal(failing, dead.EventId);
         Assert.Equal(3, dead.Attempts);
         Assert.Equal(nameof(MessageDeletedEvent), dead.EventType);
         Assert.Equal("InvalidOperationException: scripted failure 3", dead.LastError);
-        Assert.Equal(3, sink.Attempts("e_0001"));
+        Assert.Equal(3, sink.Attempts(failing));
 
-        sink.FailuresOf["e_0001"] = 0;
+        sink.FailuresOf[failing] = 0;
         Assert.True(await outbox.RequeueAsync(dead.Sink, dead.EventId, Ct));
-        await sink.WaitForAsync(["e_0001"]);
+        await sink.WaitForAsync([failing]);
         Assert.Empty(await outbox.GetDeadLettersAsync(cancellationToken: Ct));
-        Assert.Equal(1, sink.Delivered.Single(e => e.Id == "e_0001").Attempt);
+        Assert.Equal(1, sink.Delivered.Single(e => e.Id == failing).Attempt);
     }
 
     [Fact]
     public async Task TwoNodes_NeverDeliverToOneSinkAtTheSameTime_AndDeliverEverything()
     {
         var store = new InMemoryChatStore();
-        var feed = new TestFeed();
         var sink = new ScriptedSink { Hold = TimeSpan.FromMilliseconds(2) };
-        await using var first = await Node.StartAsync(store, feed, sink, o => o.BatchSize = 3);
-        await using var second = await Node.StartAsync(store, feed, sink, o => o.BatchSize = 3);
-        var events = Enumerable.Range(0, 60).Select(i => feed.Append(Deleted(i))).ToList();
+        await using var first = await Node.StartAsync(store, sink, o => o.BatchSize = 3);
+        await using var second = await Node.StartAsync(store, sink, o => o.BatchSize = 3);
+        var events = await RecordAsync(store, 60);
 
         await sink.WaitForAsync(events.Select(e => e.Id));
 
@@ -109,7 +108,18 @@ public sealed class OutboxDispatcherTests
         Assert.Contains("ChatKit:Outbox:MaxAttempts must be between 1 and 100; it is 0.", error.Message, StringComparison.Ordinal);
     }
 
-    private static MessageDeletedEvent Deleted(int i) => new($"m_{i}", "c_1", ["alice", "bob"]);
+    /// <summary>Records events in the store's feed as a change would.</summary>
+    private static async Task<IReadOnlyList<StoredChatEvent>> RecordAsync(InMemoryChatStore store, int count)
+    {
+        var recorded = new List<StoredChatEvent>();
+        for (var i = 0; i < count; i++)
+        {
+            var change = await store.RecordEventsAsync<int>("c_1", DateTimeOffset.UtcNow, _ => Task.FromResult(i), n => [new MessageDeletedEvent($"m_{n}", "c_1", ["alice", "bob"])], Ct);
+            recorded.AddRange(change.Events);
+        }
+
+        return recorded;
+    }
 
     private static async Task<T> WaitAsync<T>(Func<Task<T?>> probe)
         where T : class
@@ -143,7 +153,7 @@ public sealed class OutboxDispatcherTests
 
         public IChatStore Store => _provider.GetRequiredService<IChatStore>();
 
-        public static async Task<Node> StartAsync(InMemoryChatStore store, TestFeed feed, ScriptedSink sink, Action<ChatKitOutboxOptions>? configure = null)
+        public static async Task<Node> StartAsync(InMemoryChatStore store, ScriptedSink sink, Action<ChatKitOutboxOptions>? configure = null)
         {
             var services = new ServiceCollection();
             services.AddSingleton<IChatStore>(store);
@@ -157,7 +167,6 @@ public sealed class OutboxDispatcherTests
                     o.RetryMaxDelay = TimeSpan.FromMilliseconds(50);
                     configure?.Invoke(o);
                 });
-            services.Replace(ServiceDescriptor.Singleton<IOutboxEventFeed>(feed));
             services.Replace(ServiceDescriptor.Singleton<IChatEventSink>(sp => sp.GetRequiredService<ScriptedSink>()));
             var node = new Node(services.BuildServiceProvider());
             foreach (var hosted in node._hosted)

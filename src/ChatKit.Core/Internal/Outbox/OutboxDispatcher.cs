@@ -26,8 +26,8 @@ internal sealed class OutboxDispatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<OutboxDispatcher> _logger;
     private readonly OutboxMetrics _metrics;
+    private IChatStore _feed = null!;
     private IChatOutboxStore _store = null!;
-    private IOutboxEventFeed _feed = null!;
 
     public OutboxDispatcher(
         IEnumerable<IChatEventSink> sinks,
@@ -49,12 +49,11 @@ internal sealed class OutboxDispatcher : BackgroundService
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        var store = _services.GetRequiredService<IChatStore>();
+        var store = _feed = _services.GetRequiredService<IChatStore>();
         _store = store as IChatOutboxStore
             ?? throw new InvalidOperationException(
                 $"Event sinks need a store that keeps the outbox's state: {store.GetType().Name} does not implement IChatOutboxStore. "
                 + "Use ChatKit's EF Core or MongoDB store (or the in-memory one), or implement IChatOutboxStore.");
-        _feed = _services.GetRequiredService<IOutboxEventFeed>();
         Log.OutboxStarted(_logger, _sinks.Count, NodeId);
         return base.StartAsync(cancellationToken);
     }
@@ -138,7 +137,7 @@ internal sealed class OutboxDispatcher : BackgroundService
         }
 
         var checkpoint = await _store.GetOutboxCheckpointAsync(name, ct).ConfigureAwait(false);
-        var page = await _feed.ReadAsync(checkpoint?.Cursor, _options.BatchSize, ct).ConfigureAwait(false);
+        var page = await _feed.ReadEventFeedAsync(checkpoint?.Cursor, _options.BatchSize, ct).ConfigureAwait(false);
         foreach (var stored in page.Events)
         {
             if (!await lease.RenewIfDueAsync(ct).ConfigureAwait(false))
