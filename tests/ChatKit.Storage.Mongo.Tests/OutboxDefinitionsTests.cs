@@ -53,8 +53,8 @@ public sealed class OutboxDefinitionsTests
         {
             Sink = "My.Sink",
             EventId = "e_1",
-            EventType = "MessageCreatedEvent",
-            Payload = """{"$type":"MessageCreatedEvent"}""",
+            EventType = "newMessage",
+            Payload = """{"conversationId":"c_1"}""",
             OccurredAt = new DateTimeOffset(At),
             Attempts = 3,
             NextAttemptAt = new DateTimeOffset(At.AddMinutes(5)),

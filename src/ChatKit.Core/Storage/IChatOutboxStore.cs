@@ -101,10 +101,10 @@ public sealed record OutboxRetryEntry
     /// <summary>The event's stable id.</summary>
     public required string EventId { get; init; }
 
-    /// <summary>The event's type, for people reading dead letters (for example <c>MessageCreatedEvent</c>).</summary>
+    /// <summary>The event's type: its hub event name (<see cref="ChatEventJson.TypeOf"/>, for example <c>newMessage</c>).</summary>
     public required string EventType { get; init; }
 
-    /// <summary>The event as ChatKit serialized it; the store keeps it unchanged.</summary>
+    /// <summary>The event as <see cref="ChatEventJson.Serialize"/> wrote it; the store keeps it unchanged.</summary>
     public required string Payload { get; init; }
 
     /// <summary>When the event happened (UTC).</summary>

@@ -142,8 +142,8 @@ public abstract partial class ChatStoreConformanceTests
     {
         Sink = sink,
         EventId = "e_" + Guid.NewGuid().ToString("N"),
-        EventType = "MessageCreatedEvent",
-        Payload = """{"type":"MessageCreatedEvent","text":"héllo \u2603"}""",
+        EventType = "newMessage",
+        Payload = """{"conversationId":"c_1","text":"héllo \u2603"}""",
         OccurredAt = nextAttemptAt.AddMinutes(-1),
         Attempts = attempts,
         NextAttemptAt = nextAttemptAt,

@@ -115,9 +115,9 @@ internal sealed class OutboxDispatcher : BackgroundService
             ChatEvent chatEvent;
             try
             {
-                chatEvent = OutboxPayload.Deserialize(retry.Payload);
+                chatEvent = ChatEventJson.Deserialize(retry.EventType, retry.Payload) with { EventId = retry.EventId };
             }
-            catch (Exception exception) when (exception is System.Text.Json.JsonException or NotSupportedException)
+            catch (Exception exception) when (exception is System.Text.Json.JsonException or NotSupportedException or ArgumentException)
             {
                 await FailAsync(name, retry with { Attempts = _options.MaxAttempts }, "the stored event cannot be read: " + exception.Message, ct).ConfigureAwait(false);
                 continue;
@@ -145,7 +145,8 @@ internal sealed class OutboxDispatcher : BackgroundService
                 return false;
             }
 
-            var error = await DeliverAsync(sink, new OutboxEntry(stored.Id, stored.Event, stored.OccurredAt, 1), ct).ConfigureAwait(false);
+            var chatEvent = stored.Event.EventId == stored.Id ? stored.Event : stored.Event with { EventId = stored.Id };
+            var error = await DeliverAsync(sink, new OutboxEntry(stored.Id, chatEvent, stored.OccurredAt, 1), ct).ConfigureAwait(false);
             if (error is null)
             {
                 _metrics.Delivered(name);
@@ -156,8 +157,8 @@ internal sealed class OutboxDispatcher : BackgroundService
             {
                 Sink = name,
                 EventId = stored.Id,
-                EventType = stored.Event.GetType().Name,
-                Payload = OutboxPayload.Serialize(stored.Event),
+                EventType = ChatEventJson.TypeOf(stored.Event),
+                Payload = ChatEventJson.Serialize(stored.Event),
                 OccurredAt = stored.OccurredAt,
                 Attempts = 1,
                 NextAttemptAt = Now(),
