@@ -29,6 +29,7 @@ public sealed class ConfigurationDocTests
 
         Add(data, new ChatKitOutboxOptions(), "");
         Add(data, new ChatKitServerOptions(), "");
+        Add(data, new ChatKitWebhookOptions(), "");
         Add(data, new ChatKitEndpointOptions(), "");
         Add(data, new EfCoreChatStoreOptions(), "");
         Add(data, new MongoChatStoreOptions(), "");
