@@ -44,6 +44,7 @@ public sealed class WebhookTests : IDisposable
             Assert.Equal("newMessage", body.GetProperty("type").GetString());
             Assert.Equal(message.Content, body.GetProperty("data").GetProperty("message").GetProperty("content").GetString());
             Assert.Equal(group, body.GetProperty("data").GetProperty("conversationId").GetString());
+            Assert.Equal(message.Id, body.GetProperty("data").GetProperty("eventId").GetString()); // the live event's eventId
             Assert.Equal(message.CreatedAt, body.GetProperty("occurredAt").GetDateTimeOffset());
         }
     }

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using ChatKit.AspNetCore.Internal;
 using ChatKit.AspNetCore.Wire;
 using ChatKit.Events;
+using ChatKit.Storage;
 using Microsoft.Extensions.Options;
 
 namespace ChatKit.AspNetCore.Webhooks;
@@ -20,18 +21,15 @@ internal sealed class WebhookSink(IHttpClientFactory clients, IOptions<ChatKitWe
 
     public async ValueTask DeliverAsync(OutboxEntry entry, CancellationToken cancellationToken)
     {
-        if (WireEvents.ToWire(entry.Event) is not { } wire)
-        {
-            return;
-        }
-
+        // The feed holds durable events only; the data is the hub's own payload for it, eventId included.
+        var type = ChatEventJson.TypeOf(entry.Event);
         var settings = options.Value;
-        var body = JsonSerializer.SerializeToUtf8Bytes(new WebhookEnvelope(entry.Id, wire.Type, wire.Data, entry.OccurredAt.UtcDateTime), WireJson.Options);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new WebhookEnvelope(entry.Id, type, EventWire.Payload(entry.Event), entry.OccurredAt.UtcDateTime), WireJson.Options);
         using var request = new HttpRequestMessage(HttpMethod.Post, settings.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = Json;
         request.Headers.Add(ChatKitWebhookSignature.HeaderName, ChatKitWebhookSignature.Create(settings.Secret!, time.GetUtcNow(), body));
         request.Headers.Add(ChatKitWebhookSignature.EventIdHeaderName, entry.Id);
-        request.Headers.Add(ChatKitWebhookSignature.EventTypeHeaderName, wire.Type);
+        request.Headers.Add(ChatKitWebhookSignature.EventTypeHeaderName, type);
         request.Headers.Add(ChatKitWebhookSignature.AttemptHeaderName, entry.Attempt.ToString(CultureInfo.InvariantCulture));
 
         using var response = await clients.CreateClient(ChatKitWebhookOptions.HttpClientName)
