@@ -27,7 +27,9 @@ public sealed class ConfigurationDocTests
             Add(data, limit.GetValue(new ChatKitOptions())!, limit.Name + ".");
         }
 
+        Add(data, new ChatKitOutboxOptions(), "");
         Add(data, new ChatKitServerOptions(), "");
+        Add(data, new ChatKitWebhookOptions(), "");
         Add(data, new ChatKitEndpointOptions(), "");
         Add(data, new EfCoreChatStoreOptions(), "");
         Add(data, new MongoChatStoreOptions(), "");

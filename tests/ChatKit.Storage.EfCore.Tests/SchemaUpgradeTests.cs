@@ -35,6 +35,7 @@ public sealed class SchemaUpgradeTests(PostgresServerFixture postgres) : IDispos
         await using var check = new SqliteConnection(connectionString);
         await check.OpenAsync(Ct);
         Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'ux_chatkit_reactions_message_user_emoji'"));
+        Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'ix_chatkit_outbox_retries_due'"));
     }
 
     [Fact]
@@ -59,6 +60,7 @@ public sealed class SchemaUpgradeTests(PostgresServerFixture postgres) : IDispos
         await using var check = new NpgsqlConnection(server.GetConnectionString(database));
         await check.OpenAsync(Ct);
         Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ux_chatkit_reactions_message_user_emoji'"));
+        Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ix_chatkit_outbox_retries_due'"));
     }
 
     // What ChatKit 1 stored: a group of alice (owner), bob and carol with three messages (the second sent with a tempId,
@@ -124,6 +126,9 @@ public sealed class SchemaUpgradeTests(PostgresServerFixture postgres) : IDispos
         try
         {
             var store = nodes[0].Store;
+
+            // The outbox's tables (added after v1) were created: a lease can be taken.
+            Assert.True(await ((IChatOutboxStore)store).TryAcquireOutboxLeaseAsync("outbox:upgrade", "node-1", DateTimeOffset.UtcNow, TimeSpan.FromSeconds(5), Ct));
             var chat = nodes[1].Services.GetRequiredService<ChatService>();
             var (alice, bob, carol) = (new ChatUser("alice", "Alice"), new ChatUser("bob", "Bob"), new ChatUser("carol", "Carol"));
 

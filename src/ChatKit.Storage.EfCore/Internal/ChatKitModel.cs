@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ChatKit.Storage.EfCore.Internal;
 
 /// <summary>ChatKit's tables, keys and indexes, added to ChatKit's own DbContext or to a host's.</summary>
-internal static class ChatKitModel
+internal static partial class ChatKitModel
 {
     public const string ConversationsTable = "chatkit_conversations";
     public const string ParticipantsTable = "chatkit_participants";
@@ -108,6 +108,7 @@ internal static class ChatKitModel
         });
 
         ConfigureReactions(modelBuilder, schema);
+        ConfigureOutbox(modelBuilder, schema);
         ConfigureEvents(modelBuilder, schema);
     }
 

@@ -6,7 +6,7 @@ namespace ChatKit.Storage.Mongo.Internal;
 /// The database and collections ChatKit uses. Owns (and disposes) the client only when <c>UseMongo</c> created it from
 /// a connection string; a client or database the host passed in is the host's to dispose.
 /// </summary>
-internal sealed class MongoChatContext : IDisposable
+internal sealed partial class MongoChatContext : IDisposable
 {
     public const string ConversationsName = "conversations";
     public const string MessagesName = "messages";
@@ -29,6 +29,9 @@ internal sealed class MongoChatContext : IDisposable
         Messages = database.GetCollection<MessageDocument>(collectionPrefix + MessagesName, settings);
         ReadPositions = database.GetCollection<ReadPositionDocument>(collectionPrefix + ReadPositionsName, settings);
         TempIds = database.GetCollection<TempIdReservationDocument>(collectionPrefix + TempIdsName, settings);
+        OutboxLeases = database.GetCollection<OutboxLeaseDocument>(collectionPrefix + OutboxLeasesName, settings);
+        OutboxCheckpoints = database.GetCollection<OutboxCheckpointDocument>(collectionPrefix + OutboxCheckpointsName, settings);
+        OutboxRetries = database.GetCollection<OutboxRetryDocument>(collectionPrefix + OutboxRetriesName, settings);
     }
 
     public IMongoDatabase Database { get; }
