@@ -188,7 +188,7 @@ public sealed partial class ChatClient
 
         if (_serverHasSync)
         {
-            var result = await _rest.SyncAsync(_cursor, null, cancellationToken).ConfigureAwait(false);
+            var result = await _rest.SyncAsync(_cursor, _options.SyncLimit, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
                 foreach (var item in result.Events)

@@ -37,6 +37,12 @@ public sealed class ChatClientOptions
     public int HistoryPageSize { get; set; } = 100;
 
     /// <summary>
+    /// The most events one sync may return (1 to 1,000); more makes the server answer <c>limited</c> and the client
+    /// page history instead. Default <see langword="null"/>: the server's default (500).
+    /// </summary>
+    public int? SyncLimit { get; set; }
+
+    /// <summary>
     /// How many event ids the client remembers to skip repeats (a live event that a sync returns again). Default 10,000.
     /// </summary>
     public int RememberedEventIds { get; set; } = 10_000;
@@ -62,6 +68,11 @@ public sealed class ChatClientOptions
         if (HistoryPageSize is < 1 or > 100)
         {
             throw new ArgumentOutOfRangeException(nameof(HistoryPageSize), HistoryPageSize, "HistoryPageSize must be between 1 and 100.");
+        }
+
+        if (SyncLimit is < 1 or > 1000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SyncLimit), SyncLimit, "SyncLimit must be between 1 and 1000.");
         }
 
         if (RememberedEventIds < 1)

@@ -1,14 +1,11 @@
-using System.Text;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using ChatKit.Testing.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace ChatKit.Packaging.Tests;
 
@@ -18,7 +15,7 @@ namespace ChatKit.Packaging.Tests;
 /// </summary>
 public sealed class ClientsDocTests(PackedFeed feed)
 {
-    private const string Secret = "clients-doc-signing-key-of-at-least-32-bytes";
+    private static readonly TestJwtBearer Jwt = new("clients-doc-signing-key-of-at-least-32-bytes");
 
     [Fact]
     public async Task DotNetClientProgram_AsPasted_SendsAndReceivesItsMessageOnce()
@@ -33,7 +30,7 @@ public sealed class ClientsDocTests(PackedFeed feed)
         await app.BuildAsync();
         await using var host = await StartHostAsync();
         var address = host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        var (exit, output) = await app.RunBuiltAsync([address + "/", Token("alice")]);
+        var (exit, output) = await app.RunBuiltAsync([address + "/", Jwt.Token("alice", "Alice")]);
 
         Assert.True(exit == 0, output);
         Assert.Contains("connection: Connected", output, StringComparison.Ordinal);
@@ -46,30 +43,7 @@ public sealed class ClientsDocTests(PackedFeed feed)
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
-        {
-            o.MapInboundClaims = false;
-            o.TokenValidationParameters = new TokenValidationParameters
-            {
-                IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Secret)),
-                ValidateIssuer = false,
-                ValidateAudience = false,
-            };
-            o.Events = new JwtBearerEvents
-            {
-                OnMessageReceived = context =>
-                {
-                    var token = context.Request.Query["access_token"].ToString();
-                    if (token.Length > 0 && context.HttpContext.Request.Path.StartsWithSegments("/chat"))
-                    {
-                        context.Token = token;
-                    }
-
-                    return Task.CompletedTask;
-                },
-            };
-        });
-        builder.Services.AddAuthorization();
+        Jwt.AddTo(builder.Services);
         builder.Services.AddChatKit();
         var app = builder.Build();
         app.UseAuthentication();
@@ -79,10 +53,4 @@ public sealed class ClientsDocTests(PackedFeed feed)
         return app;
     }
 
-    private static string Token(string userId) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-    {
-        Claims = new Dictionary<string, object> { ["sub"] = userId, ["name"] = "Alice" },
-        Expires = DateTime.UtcNow.AddHours(1),
-        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Secret)), SecurityAlgorithms.HmacSha256),
-    });
 }

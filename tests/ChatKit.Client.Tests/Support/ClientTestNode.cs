@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Security.Claims;
-using System.Text;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
+using ChatKit.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -13,8 +11,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace ChatKit.Client.Tests.Support;
 
@@ -24,7 +20,7 @@ namespace ChatKit.Client.Tests.Support;
 /// </summary>
 public sealed class ClientTestNode : IAsyncDisposable
 {
-    private static readonly SymmetricSecurityKey SigningKey = new(Encoding.UTF8.GetBytes("chatkit-client-tests-signing-key-of-32+bytes"));
+    private static readonly TestJwtBearer Jwt = new("chatkit-client-tests-signing-key-of-32+bytes");
     private readonly Action<DbContextOptionsBuilder> _database;
     private readonly string? _redis;
     private readonly string _prefix;
@@ -52,13 +48,7 @@ public sealed class ClientTestNode : IAsyncDisposable
     }
 
     /// <summary>A bearer token for <paramref name="userId"/>.</summary>
-    public static string Token(string userId) =>
-        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Subject = new ClaimsIdentity([new Claim("sub", userId), new Claim("name", userId.ToUpperInvariant())]),
-            Expires = DateTime.UtcNow.AddHours(1),
-            SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
-        });
+    public static string Token(string userId) => Jwt.Token(userId, userId.ToUpperInvariant());
 
     /// <summary>A client for <paramref name="userId"/> with short reconnect waits (so the restart loop is used too).</summary>
     public ChatClient Client(string userId, IChatOutbox? outbox = null) => new(new ChatClientOptions
@@ -95,31 +85,7 @@ public sealed class ClientTestNode : IAsyncDisposable
         }
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
-        {
-            o.MapInboundClaims = false;
-            o.TokenValidationParameters = new TokenValidationParameters
-            {
-                IssuerSigningKey = SigningKey,
-                ValidateIssuer = false,
-                ValidateAudience = false,
-                NameClaimType = "name",
-            };
-            o.Events = new JwtBearerEvents
-            {
-                OnMessageReceived = context =>
-                {
-                    var token = context.Request.Query["access_token"].ToString();
-                    if (token.Length > 0 && context.HttpContext.Request.Path.StartsWithSegments("/chat"))
-                    {
-                        context.Token = token;
-                    }
-
-                    return Task.CompletedTask;
-                },
-            };
-        });
-        builder.Services.AddAuthorization();
+        Jwt.AddTo(builder.Services);
         var chat = builder.Services.AddChatKit(o =>
         {
             foreach (var operation in Enum.GetValues<ChatKit.Services.ChatOperation>())
