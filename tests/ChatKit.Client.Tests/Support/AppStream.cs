@@ -48,11 +48,15 @@ public sealed class AppStream
     }
 
     /// <summary>Waits until a message with <paramref name="content"/> reached the app in <paramref name="conversationId"/>.</summary>
-    public Task WaitForAsync(string conversationId, string content, TimeSpan timeout)
+    public Task WaitForAsync(string conversationId, string content, TimeSpan timeout) =>
+        WaitForAsync(conversationId, m => m.Content == content, timeout);
+
+    /// <summary>Waits until a message that matches reached the app in <paramref name="conversationId"/>.</summary>
+    public Task WaitForAsync(string conversationId, Func<ChatMessage, bool> match, TimeSpan timeout)
     {
         lock (_lock)
         {
-            bool Done() => _messages.TryGetValue(conversationId, out var list) && list.Any(m => m.Content == content);
+            bool Done() => _messages.TryGetValue(conversationId, out var list) && list.Any(match);
             if (Done())
             {
                 return Task.CompletedTask;

@@ -51,13 +51,17 @@ public sealed class ClientTestNode : IAsyncDisposable
     public static string Token(string userId) => Jwt.Token(userId, userId.ToUpperInvariant());
 
     /// <summary>A client for <paramref name="userId"/> with short reconnect waits (so the restart loop is used too).</summary>
-    public ChatClient Client(string userId, IChatOutbox? outbox = null) => new(new ChatClientOptions
+    public ChatClient Client(string userId, IChatOutbox? outbox = null, int? syncLimit = null) => new(new ChatClientOptions
     {
         ServerUrl = Address,
         AccessTokenProvider = _ => ValueTask.FromResult<string?>(Token(userId)),
         ReconnectDelays = [TimeSpan.Zero, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200)],
         MaxRestartDelay = TimeSpan.FromMilliseconds(500),
         Outbox = outbox,
+        SyncLimit = syncLimit,
+        LoggerFactory = Environment.GetEnvironmentVariable("CHATKIT_TEST_LOGS") is { Length: > 0 }
+            ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ").SetMinimumLevel(LogLevel.Debug))
+            : null,
     });
 
     /// <summary>Stops the server: its clients lose their connections, in-flight requests fail.</summary>
