@@ -183,7 +183,15 @@ public sealed partial class ChatClient
     {
         foreach (var room in _rooms.Keys)
         {
-            await _hub.InvokeAsync("joinRoom", ChatJson.Write(new { conversationId = room }), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await InvokeAsync<Conversation>("joinRoom", new { conversationId = room }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChatClientException ex) when (ex.Code == "not_found")
+            {
+                // The user left the conversation meanwhile: nothing to join.
+                _rooms.TryRemove(room, out _);
+            }
         }
 
         if (_serverHasSync)

@@ -100,6 +100,15 @@ public sealed class TypedApiTests : IAsyncLifetime
         var stopped = Next<UserStoppedTypingEvent>(h => bob.UserStoppedTyping += h);
         await alice.StopTypingAsync(group.Id);
         Assert.Equal(aliceId, (await stopped).UserId);
+
+        // Rooms are per connection: after a reconnect the client joins them again by itself.
+        var caughtUp = Next<EventArgs>(h => bob.CaughtUp += h);
+        Assert.Equal(1, _node.Connections.Abort(bobId));
+        await caughtUp;
+        var typingAgain = Next<UserTypingEvent>(h => bob.UserTyping += h);
+        await alice.TypingAsync(group.Id);
+        Assert.Equal(aliceId, (await typingAgain).UserId);
+        await alice.StopTypingAsync(group.Id);
         Assert.Contains(bobId, await alice.GetOnlineUsersAsync());
 
         var deleted = Next<MessageDeletedEvent>(h => bob.MessageDeleted += h);
