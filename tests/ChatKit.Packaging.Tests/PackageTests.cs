@@ -7,7 +7,7 @@ using System.Xml.Linq;
 namespace ChatKit.Packaging.Tests;
 
 /// <summary>
-/// The five packages as a host app gets them: packed from this build into a local feed and checked for what a package
+/// The six packages as an app gets them: packed from this build into a local feed and checked for what a package
 /// must carry. DocsProgramTests installs them by package (not by project) into fresh web apps that are built and used.
 /// </summary>
 public sealed class PackageTests(PackedFeed feed)
@@ -18,6 +18,7 @@ public sealed class PackageTests(PackedFeed feed)
     [InlineData("ChatKit.Storage.EfCore")]
     [InlineData("ChatKit.Storage.Mongo")]
     [InlineData("ChatKit.Scaleout.Redis")]
+    [InlineData("ChatKit.Client")]
     public async Task Package_CarriesReadmeDocsSymbolsLicenceAndRepository(string id)
     {
         await feed.EnsurePackedAsync();
@@ -63,6 +64,13 @@ public sealed class PackageTests(PackedFeed feed)
         Assert.Contains(Dependencies("ChatKit.Storage.EfCore"), d => d.Id == "Microsoft.EntityFrameworkCore.Relational");
         Assert.Contains(Dependencies("ChatKit.Storage.Mongo"), d => d.Id == "MongoDB.Driver");
         Assert.Contains(Dependencies("ChatKit.Scaleout.Redis"), d => d.Id == "Microsoft.AspNetCore.SignalR.StackExchangeRedis");
+
+        // The client is written against the wire contract: SignalR's client, no server package, no shared framework.
+        var client = Dependencies("ChatKit.Client");
+        Assert.Contains(client, d => d.Id == "Microsoft.AspNetCore.SignalR.Client");
+        Assert.DoesNotContain(client, d => d.Id.StartsWith("ChatKit.", StringComparison.Ordinal));
+        using var clientPackage = ZipFile.OpenRead(feed.PackagePath("ChatKit.Client"));
+        Assert.DoesNotContain(LoadNuspec(clientPackage).Descendants(), e => e.Name.LocalName == "frameworkReference");
     }
 
     private List<(string Id, string Version)> Dependencies(string id)
@@ -83,12 +91,12 @@ public sealed class PackageTests(PackedFeed feed)
 }
 
 /// <summary>
-/// Packs the five packages once per test run (an assembly fixture shared by every test class), from the assemblies already built (<c>--no-build</c>), with a version
+/// Packs the six packages once per test run (an assembly fixture shared by every test class), from the assemblies already built (<c>--no-build</c>), with a version
 /// of their own so no cached package of an earlier run is ever used.
 /// </summary>
 public sealed class PackedFeed : IAsyncDisposable
 {
-    public static readonly string[] Packages = ["ChatKit.Core", "ChatKit.AspNetCore", "ChatKit.Storage.EfCore", "ChatKit.Storage.Mongo", "ChatKit.Scaleout.Redis"];
+    public static readonly string[] Packages = ["ChatKit.Core", "ChatKit.AspNetCore", "ChatKit.Storage.EfCore", "ChatKit.Storage.Mongo", "ChatKit.Scaleout.Redis", "ChatKit.Client"];
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private bool _packed;
