@@ -1,0 +1,5 @@
+// Generated from clients/typescript by `npm run vendor`: do not edit.
+export { ChatClient } from "./client.js";
+export { ChatKitError } from "./errors.js";
+export * from "./types.js";
+export { LogLevel } from "./signalr.js";
