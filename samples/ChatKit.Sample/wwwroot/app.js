@@ -1,6 +1,8 @@
-// The ChatKit sample page: plain DOM, the SignalR JavaScript client served by the sample (lib/signalr), and the
-// wire contract of docs/protocol.md. User content is only ever written with textContent, never as HTML.
+// The ChatKit sample page: plain DOM on the ChatKit TypeScript client (clients/typescript, served from lib/chatkit),
+// which reconnects, catches up, resends unacknowledged messages and delivers each event once, in order.
+// User content is only ever written with textContent, never as HTML.
 
+import { ChatClient } from "./lib/chatkit/index.js";
 import { applyConversationChange, renderGroupSettings, wireGroupSettings } from "./group-settings.js";
 import { attachCompletion, mentionsIn } from "./mentions.js";
 import { cancelReply, excerptOf, renderMessages, renderReplyPreview } from "./message-view.js";
@@ -21,7 +23,7 @@ async function signIn(userId) {
   if (!response.ok) {
     throw new Error(response.status === 404
       ? "The demo sign-in only exists in Development (ASPNETCORE_ENVIRONMENT=Development)."
-      : "Could not sign in: " + await problemText(response));
+      : "Could not sign in: " + ((await response.json().catch(() => null))?.detail ?? response.status));
   }
   const { token } = await response.json();
   saveSession({ token, userId });
@@ -39,135 +41,94 @@ async function start(token, userId, openId = null) {
   $("me-name").textContent = userId;
   $("login").hidden = true;
   $("app").hidden = false;
-  await connect();
-  await loadConversations();
-  // A reload reopens the conversation that was open in this tab.
-  if (openId && state.conversations.has(openId)) {
-    await open(openId, { focusComposer: false });
-  } else {
+  await connect(openId);
+  if (!state.activeId) {
     $("new-chat-users").focus();
   }
 }
 
-// ---- REST ------------------------------------------------------------------------------------------------------
+// ---- the client ------------------------------------------------------------------------------------------------
 
-export async function api(path, options = {}) {
-  const response = await fetch("/chats" + path, {
-    ...options,
-    headers: { Authorization: "Bearer " + state.token, "Content-Type": "application/json", ...(options.headers ?? {}) },
-  });
-  if (response.status === 401) {
-    signOut();
-    throw new Error("Your session expired: sign in again.");
-  }
-  if (!response.ok) {
-    throw new Error(await problemText(response));
-  }
-  return response.status === 204 ? null : response.json();
-}
+const stateText = {
+  connecting: "Connecting…",
+  connected: "Connected",
+  reconnecting: "Connection lost. Reconnecting…",
+  recovering: "Reconnected. Catching up…",
+  disconnected: "Disconnected. Reload the page to reconnect.",
+};
 
-async function problemText(response) {
-  try {
-    const problem = await response.json();
-    return problem.detail ?? problem.title ?? String(response.status);
-  } catch {
-    return String(response.status);
-  }
-}
+// The client does the transport: reconnecting, catching up (newMessage from history fills what was missed, in order,
+// then `resync` brings the whole list), rejoining the open room, and resending the outbox under the same tempIds.
+async function connect(openId) {
+  const client = new ChatClient({ accessTokenFactory: () => state.token });
+  state.client = client;
 
-async function loadConversations() {
-  let cursor = null;
-  do {
-    const page = await api("/conversations?limit=100" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""));
-    page.items.forEach(upsertConversation);
-    cursor = page.nextCursor;
-  } while (cursor);
-  renderConversations();
-  for (const conversation of state.conversations.values()) {
-    if (conversation.lastMessage && conversation.lastMessage.sender.id !== state.me.id) {
-      acknowledge(conversation.id, conversation.lastSeq);
+  client.on("resync", (conversations) => {
+    const ids = new Set(conversations.map((c) => c.id));
+    [...state.conversations.keys()].filter((id) => !ids.has(id)).forEach(forget);
+    conversations.forEach(upsertConversation);
+    renderConversations();
+    renderHeader();
+    for (const conversation of conversations) {
+      if (conversation.lastMessage && conversation.lastMessage.sender.id !== state.me.id) {
+        acknowledge(conversation.id, conversation.lastSeq);
+      }
     }
-  }
-}
-
-// ---- the hub ---------------------------------------------------------------------------------------------------
-
-// Retry for ever, backing off to 10 s: a chat page should come back by itself after a network blip or a deploy.
-const retryForever = { nextRetryDelayInMilliseconds: (ctx) => Math.min(10000, ctx.previousRetryCount === 0 ? 0 : 1000 * 2 ** (ctx.previousRetryCount - 1)) };
-
-async function connect() {
-  const connection = new signalR.HubConnectionBuilder()
-    .withUrl("/chat", { accessTokenFactory: () => state.token })
-    .withAutomaticReconnect(retryForever)
-    .configureLogging(signalR.LogLevel.Warning)
-    .build();
-  state.connection = connection;
-
-  connection.on("conversationCreated", (conversation) => {
+    // A reload reopens the conversation that was open in this tab, as soon as the list is there.
+    if (openId && state.conversations.has(openId) && !state.connectedOnce) {
+      open(openId, { focusComposer: false }).catch(showError);
+    }
+    openId = null;
+  });
+  client.on("conversationCreated", (conversation) => {
     upsertConversation(conversation);
     renderConversations();
     // Presence reaches only users who already share a conversation: ask again now that there is a new one.
-    connection.invoke("getOnlineUsers").catch(() => {});
+    client.getOnlineUsers().catch(() => {});
   });
-  connection.on("newMessage", ({ message, conversationId }) => onNewMessage(conversationId, message));
-  connection.on("messageSent", ({ tempId }) => setPendingStatus(tempId, "sent"));
-  connection.on("userTyping", ({ userId, conversationId, username }) => setTyping(conversationId, userId, username));
-  connection.on("userStoppedTyping", ({ userId, conversationId }) => setTyping(conversationId, userId, null));
-  connection.on("messageRead", ({ messageId, conversationId, readBy }) => onRead(conversationId, readBy, seqOf(conversationId, messageId)));
-  connection.on("messageDelivered", ({ conversationId, userId, seq }) => onPosition(conversationId, userId, { delivered: seq }));
-  connection.on("messageUpdated", ({ message, conversationId }) => onUpdated(conversationId, message));
-  connection.on("reactionAdded", (event) => onReaction(event, true));
-  connection.on("reactionRemoved", (event) => onReaction(event, false));
-  connection.on("conversationRead", ({ conversationId, readBy }) => onRead(conversationId, readBy, state.conversations.get(conversationId)?.lastSeq ?? 0));
-  connection.on("userStatusChanged", ({ userId, status }) => { status === "online" ? state.online.add(userId) : state.online.delete(userId); renderConversations(); renderHeader(); });
-  connection.on("onlineUsers", (users) => { state.online = new Set(users); renderConversations(); renderHeader(); });
-  connection.on("messageDeleted", ({ messageId, conversationId }) => onDeleted(conversationId, messageId));
-  connection.on("participantsAdded", ({ conversationId }) => refreshConversation(conversationId));
-  // A new name, metadata or roles; the unread counts in it are the changer's, so this page keeps its own.
-  connection.on("conversationUpdated", (conversation) => applyConversationChange(conversation));
-  connection.on("participantRemoved", ({ conversationId, userId }) => userId === state.me.id ? forget(conversationId) : refreshConversation(conversationId));
-
-  connection.onreconnecting(() => {
-    // Presence is unknown while away (getOnlineUsers asks again once back), and nobody is typing any more.
-    state.online.clear();
-    state.typing.clear();
-    renderConversations();
-    renderHeader();
-    renderTyping();
-    setConnectionState("reconnecting", "Connection lost. Reconnecting…");
-  });
-  connection.onreconnected(() => recover());
-  connection.onclose(() => setConnectionState("disconnected", "Disconnected. Reload the page to reconnect."));
-
-  setConnectionState("connecting", "Connecting…");
-  await connection.start();
-  setConnectionState("connected", "Connected");
-  await connection.invoke("getOnlineUsers");
-}
-
-// After a reconnect: the new connection has joined no room, and events sent meanwhile were lost. Fetch what was
-// missed with after=<last seq>, re-join the open room, resend unacknowledged messages (their tempId makes that safe).
-async function recover() {
-  setConnectionState("recovering", "Reconnected. Catching up…");
-  try {
-    await loadConversations();
-    for (const conversationId of state.messages.keys()) {
-      await catchUp(conversationId);
+  client.on("newMessage", ({ message, conversationId }) => onNewMessage(conversationId, message));
+  client.on("outbox", ({ tempId, status, error, ack }) => {
+    const pending = state.pending.get(tempId);
+    if (pending) {
+      // sent: the newMessage, which may still be on its way, replaces the pending item.
+      Object.assign(pending, { status, reason: status === "refused" ? error.message : null, seq: ack?.seq });
+      renderMessages({});
     }
-    if (state.activeId) {
-      await state.connection.invoke("joinRoom", { conversationId: state.activeId });
+  });
+  client.on("userTyping", ({ userId, conversationId, username }) => setTyping(conversationId, userId, username));
+  client.on("userStoppedTyping", ({ userId, conversationId }) => setTyping(conversationId, userId, null));
+  client.on("messageRead", ({ messageId, conversationId, readBy }) => onRead(conversationId, readBy, seqOf(conversationId, messageId)));
+  client.on("messageDelivered", ({ conversationId, userId, seq }) => onPosition(conversationId, userId, { delivered: seq }));
+  client.on("messageUpdated", ({ message, conversationId }) => onUpdated(conversationId, message));
+  client.on("reactionAdded", (event) => onReaction(event, true));
+  client.on("reactionRemoved", (event) => onReaction(event, false));
+  client.on("conversationRead", ({ conversationId, readBy }) => onRead(conversationId, readBy, state.conversations.get(conversationId)?.lastSeq ?? 0));
+  client.on("userStatusChanged", ({ userId, status }) => { status === "online" ? state.online.add(userId) : state.online.delete(userId); renderConversations(); renderHeader(); });
+  client.on("onlineUsers", (users) => { state.online = new Set(users); renderConversations(); renderHeader(); });
+  client.on("messageDeleted", ({ messageId, conversationId }) => onDeleted(conversationId, messageId));
+  client.on("participantsAdded", ({ conversationId }) => refreshConversation(conversationId));
+  // A new name, metadata or roles; the unread counts in it are the changer's, so this page keeps its own.
+  client.on("conversationUpdated", (conversation) => applyConversationChange(conversation));
+  client.on("participantRemoved", ({ conversationId, userId }) => userId === state.me.id ? forget(conversationId) : refreshConversation(conversationId));
+  client.on("error", (error) => console.warn("chatkit:", error));
+
+  client.on("state", (name) => {
+    if (name === "reconnecting") {
+      // Presence is unknown while away (getOnlineUsers asks again once back), and nobody is typing any more.
+      state.online.clear();
+      state.typing.clear();
+      renderConversations();
+      renderHeader();
+      renderTyping();
+    }
+    setConnectionState(name, name === "recovering" && !state.connectedOnce ? stateText.connecting : stateText[name]);
+    if (name === "connected") {
+      state.connectedOnce = true;
+      client.getOnlineUsers().catch(() => {});
       markActiveRead();
     }
-    await state.connection.invoke("getOnlineUsers");
-    for (const [tempId, pending] of state.pending) {
-      if (pending.status === "failed" || pending.status === "pending") {
-        send(pending.conversationId, pending, tempId);
-      }
-    }
-    setConnectionState("connected", "Connected");
-  } catch (error) {
-    setConnectionState("reconnecting", "Catching up failed: " + error.message);
-  }
+  });
+  await client.start();
 }
 
 function setConnectionState(name, text) {
@@ -209,7 +170,7 @@ function acknowledge(conversationId, seq) {
   }
   const before = mine?.delivered ?? 0;
   movePosition(conversationId, state.me.id, { delivered: seq });
-  state.connection.invoke("markAsDelivered", { conversationId, seq }).catch(() => {
+  state.client.markAsDelivered(conversationId, seq).catch(() => {
     // Not stored (offline, rate-limited): forget it, so the next message acknowledges again. A reload or reconnect
     // acknowledges from the conversation list anyway.
     const now = state.positions.get(conversationId)?.get(state.me.id);
@@ -225,7 +186,7 @@ export function roleOf(conversation, userId = state.me.id) {
 
 async function refreshConversation(conversationId) {
   try {
-    upsertConversation(await api("/conversations/" + encodeURIComponent(conversationId)));
+    upsertConversation(await state.client.getConversation(conversationId));
     renderConversations();
     renderHeader();
   } catch (error) {
@@ -337,7 +298,7 @@ async function createConversation(userIds, name) {
   const request = userIds.length === 1 && !name
     ? { type: "direct", participantIds: userIds }
     : { type: "group", participantIds: userIds, name: name || userIds.join(", ") };
-  const conversation = await state.connection.invoke("createConversation", request);
+  const conversation = await state.client.createConversation(request);
   upsertConversation(conversation);
   renderConversations();
   await open(conversation.id);
@@ -358,9 +319,9 @@ async function open(conversationId, { focusComposer = true } = {}) {
   renderConversations();
   renderPane();
   if (previous && previous !== conversationId) {
-    state.connection.invoke("leaveRoom", { conversationId: previous }).catch(() => {});
+    state.client.leaveRoom(previous).catch(() => {});
   }
-  await state.connection.invoke("joinRoom", { conversationId });
+  await state.client.joinRoom(conversationId);
   if (!state.messages.has(conversationId)) {
     state.messages.set(conversationId, { items: [], hasMore: true, loading: false });
     await loadOlder(conversationId);
@@ -385,7 +346,7 @@ function closeConversation() {
   stopTyping(closing);
   state.activeId = null;
   saveSession({ openId: null });
-  state.connection.invoke("leaveRoom", { conversationId: closing }).catch(() => {});
+  state.client.leaveRoom(closing).catch(() => {});
   renderConversations();
   renderPane();
   $("conversations").querySelector(`[data-conversation-id="${CSS.escape(closing)}"]`)?.focus();
@@ -399,29 +360,12 @@ async function loadOlder(conversationId) {
   history.loading = true;
   try {
     const first = history.items[0]?.seq;
-    const page = await api(`/conversations/${encodeURIComponent(conversationId)}/messages?limit=${PAGE_SIZE}` + (first ? `&before=${first}` : ""));
+    const page = await state.client.history(conversationId, { limit: PAGE_SIZE, before: first });
     // A newMessage may have arrived while this page was on its way: merge by seq, never duplicate.
     page.items.forEach((m) => addMessage(conversationId, m));
     history.hasMore = page.hasMore;
   } finally {
     history.loading = false;
-  }
-}
-
-async function catchUp(conversationId) {
-  const history = state.messages.get(conversationId);
-  if (!history) {
-    return;
-  }
-  let more = true;
-  while (more) {
-    const last = history.items.at(-1)?.seq ?? 0;
-    const page = await api(`/conversations/${encodeURIComponent(conversationId)}/messages?limit=100&after=${last}`);
-    page.items.forEach((m) => addMessage(conversationId, m));
-    more = page.hasMore && page.items.length > 0;
-  }
-  if (conversationId === state.activeId) {
-    renderMessages({ scrollToEnd: true });
   }
 }
 
@@ -445,8 +389,6 @@ function onNewMessage(conversationId, message) {
     refreshConversation(conversationId);
     return;
   }
-  const history = state.messages.get(conversationId);
-  const gap = history && history.items.length > 0 && message.seq > history.items.at(-1).seq + 1;
   addMessage(conversationId, message);
   setTyping(conversationId, message.sender.id, null);
 
@@ -476,9 +418,6 @@ function onNewMessage(conversationId, message) {
     if (!mine && !system) {
       markActiveRead();
     }
-  }
-  if (gap) {
-    catchUp(conversationId).catch(showError);
   }
 }
 
@@ -568,7 +507,7 @@ function markActiveRead() {
   conversation.unreadMentionCount = 0;
   movePosition(conversation.id, state.me.id, { read: conversation.lastSeq });
   renderConversations();
-  state.connection.invoke("markConversationAsRead", { conversationId: conversation.id }).catch(showError);
+  state.client.markConversationAsRead(conversation.id).catch(showError);
 }
 
 function setTyping(conversationId, userId, username) {
@@ -628,58 +567,26 @@ function newTempId() {
   return crypto.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
-// `draft` is { content, replyTo?, mentions? }: what the composer had, kept for a resend under the same tempId.
-export async function send(conversationId, { content, replyTo = null, mentions = [] }, tempId = newTempId()) {
+// `draft` is { content, replyTo?, mentions? }: what the composer had. The client's outbox sends it, resends it under
+// the same tempId after a reconnect, and reports its status (pending, failed, refused, sent) through "outbox".
+export function send(conversationId, { content, replyTo = null, mentions = [] }, tempId = newTempId()) {
   state.pending.set(tempId, { conversationId, content, replyTo, mentions, status: "pending", reason: null });
   renderMessages({ scrollToEnd: true });
-  try {
-    const request = { conversationId, content, tempId };
-    if (replyTo) {
-      request.replyToId = replyTo.messageId;
-    }
-    if (mentions.length > 0) {
-      request.mentions = mentions;
-    }
-    const ack = await state.connection.invoke("sendMessage", request);
-    const pending = state.pending.get(tempId);
-    if (pending) {
-      // newMessage has not arrived yet: it will replace the pending item.
-      pending.status = "sent";
-      pending.seq = ack.seq;
-    }
-  } catch (error) {
-    const pending = state.pending.get(tempId);
-    const retryable = state.connection.state !== signalR.HubConnectionState.Connected;
-    if (pending && retryable) {
-      pending.status = "failed"; // resent with the same tempId once reconnected
-    } else if (pending) {
-      // Refused (too many messages in a row, too long…): the text stays, marked, with a retry under the same tempId.
-      pending.status = "refused";
-      pending.reason = hubErrorText(error);
-    }
-  }
-  if (conversationId === state.activeId) {
-    renderMessages({ scrollToEnd: true });
-  }
-}
-
-function setPendingStatus(tempId, status) {
-  const pending = state.pending.get(tempId);
-  if (pending) {
-    pending.status = status;
-    renderMessages({});
-  }
+  const sending = state.client.outbox.some((item) => item.tempId === tempId)
+    ? state.client.retry(tempId)
+    : state.client.send({ conversationId, content, tempId, replyToId: replyTo?.messageId, mentions: mentions.length > 0 ? mentions : undefined });
+  sending.catch(() => {}); // a refusal shows on the message, with its Retry
 }
 
 function onComposerInput() {
   const conversationId = state.activeId;
-  if (!conversationId || state.connection.state !== signalR.HubConnectionState.Connected) {
+  if (!conversationId || state.client.state !== "connected") {
     return;
   }
   const now = Date.now();
   if (now - state.typingSentAt > TYPING_REPEAT_MS) {
     state.typingSentAt = now;
-    state.connection.invoke("typing", { conversationId }).catch(() => {});
+    state.client.typing(conversationId).catch(() => {});
   }
   clearTimeout(state.typingTimer);
   state.typingTimer = setTimeout(() => stopTyping(conversationId), TYPING_IDLE_MS);
@@ -687,8 +594,8 @@ function onComposerInput() {
 
 function stopTyping(conversationId) {
   clearTimeout(state.typingTimer);
-  if (conversationId && state.typingSentAt && state.connection?.state === signalR.HubConnectionState.Connected) {
-    state.connection.invoke("stopTyping", { conversationId }).catch(() => {});
+  if (conversationId && state.typingSentAt) {
+    state.client?.stopTyping(conversationId).catch(() => {});
   }
   state.typingSentAt = 0;
 }
@@ -696,19 +603,18 @@ function stopTyping(conversationId) {
 // ---- wiring ----------------------------------------------------------------------------------------------------
 
 export function showError(error) {
-  if (state.connection && state.connection.state !== signalR.HubConnectionState.Connected) {
+  if (error?.code === "unauthenticated") {
+    signOut(); // the session expired
+    return;
+  }
+  if (state.client && state.client.state !== "connected") {
     return; // the connection banner already says what is wrong; calls cut off by the drop need no toast of their own
   }
   const toast = $("toast");
-  toast.textContent = hubErrorText(error);
+  toast.textContent = String(error?.message ?? error); // the client's errors carry the server's sentence
   toast.hidden = false;
   clearTimeout(showError.timer);
   showError.timer = setTimeout(() => { toast.hidden = true; }, 5000);
-}
-
-// HubException messages arrive as "code: sentence"; the sentence is for people.
-function hubErrorText(error) {
-  return String(error?.message ?? error).replace(/^.*HubException: /, "").replace(/^[a-z_]+: /, "");
 }
 
 function signOut() {

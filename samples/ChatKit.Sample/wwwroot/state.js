@@ -5,10 +5,11 @@ export const $ = (id) => document.getElementById(id);
 export const state = {
   token: null,
   me: null, // { id, name }
-  connection: null,
+  client: null, // the ChatKit client (lib/chatkit)
+  connectedOnce: false,
   conversations: new Map(), // id -> Conversation (wire shape)
   messages: new Map(), // conversationId -> { items: Message[] ascending, hasMore, loading }
-  pending: new Map(), // tempId -> { conversationId, content, status }
+  pending: new Map(), // tempId -> { conversationId, content, replyTo, mentions, status, reason }: what the outbox holds
   positions: new Map(), // conversationId -> Map(userId -> { read, delivered }): every participant's receipt positions
   online: new Set(),
   typing: new Map(), // conversationId -> Map(userId -> username)
