@@ -13,3 +13,8 @@ test("samples/ChatKit.Sample/wwwroot/lib/chatkit equals a fresh build (else: npm
     assert.equal(readFileSync(path.join(target, name), "utf8"), content, `${name} is stale: npm run build && npm run vendor`);
   }
 });
+
+test("the page's SignalR bundle (samples/ChatKit.Sample/package.json) is the version the client is built on", () => {
+  const read = (file) => JSON.parse(readFileSync(path.resolve(target, file), "utf8")).dependencies["@microsoft/signalr"];
+  assert.equal(read("../../../package.json"), read("../../../../../clients/typescript/package.json"));
+});
