@@ -2,15 +2,15 @@
 // which reconnects, catches up, resends unacknowledged messages and delivers each event once, in order.
 // User content is only ever written with textContent, never as HTML.
 
-import { ChatClient } from "./lib/chatkit/index.js";
+import { applyReaction, ChatClient } from "./lib/chatkit/index.js";
 import { applyConversationChange, renderGroupSettings, wireGroupSettings } from "./group-settings.js";
 import { attachCompletion, mentionsIn } from "./mentions.js";
 import { cancelReply, excerptOf, renderMessages, renderReplyPreview } from "./message-view.js";
-import { $, hiddenText, state } from "./state.js";
+import { others, renderConversations, titleOf } from "./conversation-list.js";
+import { $, state } from "./state.js";
+import { onComposerInput, renderTyping, setTyping, stopTyping } from "./typing.js";
 
 const PAGE_SIZE = 30;
-const TYPING_IDLE_MS = 3000;
-const TYPING_REPEAT_MS = 2000;
 
 // ---- sign-in ---------------------------------------------------------------------------------------------------
 
@@ -145,39 +145,17 @@ export function upsertConversation(conversation) {
   if (conversation.lastMessage) {
     learnName(conversation.lastMessage.sender);
   }
-  // Marks survive a reload: every participant's read and delivery positions come with the conversation.
-  for (const p of conversation.participants ?? []) {
-    movePosition(conversation.id, p.userId, { read: p.lastReadSeq ?? 0, delivered: p.lastDeliveredSeq ?? 0 });
-  }
-}
-
-// Positions only move forward, and reading implies delivery.
-function movePosition(conversationId, userId, { read = 0, delivered = 0 }) {
-  const positions = state.positions.get(conversationId) ?? new Map();
-  const old = positions.get(userId) ?? { read: 0, delivered: 0 };
-  const next = { read: Math.max(old.read, read) };
-  next.delivered = Math.max(old.delivered, delivered, next.read);
-  positions.set(userId, next);
-  state.positions.set(conversationId, positions);
-  return next.read !== old.read || next.delivered !== old.delivered;
+  state.positions.learn(conversation); // marks survive a reload: every participant's positions come with it
 }
 
 // Tell the senders their messages reached this browser (up to seq), once per position.
 function acknowledge(conversationId, seq) {
-  const mine = state.positions.get(conversationId)?.get(state.me.id);
-  if (seq <= (mine?.delivered ?? 0)) {
-    return;
-  }
-  const before = mine?.delivered ?? 0;
-  movePosition(conversationId, state.me.id, { delivered: seq });
-  state.client.markAsDelivered(conversationId, seq).catch(() => {
+  const before = state.positions.get(conversationId)?.get(state.me.id)?.delivered ?? 0;
+  if (state.positions.move(conversationId, state.me.id, { delivered: seq })) {
     // Not stored (offline, rate-limited): forget it, so the next message acknowledges again. A reload or reconnect
     // acknowledges from the conversation list anyway.
-    const now = state.positions.get(conversationId)?.get(state.me.id);
-    if (now && now.delivered === seq && now.read < seq) {
-      now.delivered = before;
-    }
-  });
+    state.client.markAsDelivered(conversationId, seq).catch(() => state.positions.undoDelivered(conversationId, state.me.id, seq, before));
+  }
 }
 
 export function roleOf(conversation, userId = state.me.id) {
@@ -197,6 +175,7 @@ async function refreshConversation(conversationId) {
 function forget(conversationId) {
   state.conversations.delete(conversationId);
   state.messages.delete(conversationId);
+  state.positions.forget(conversationId);
   if (state.activeId === conversationId) {
     state.activeId = null;
     saveSession({ openId: null });
@@ -205,92 +184,9 @@ function forget(conversationId) {
   renderConversations();
 }
 
-export function others(conversation) {
-  return conversation.participants.map((p) => p.userId).filter((id) => id !== state.me.id);
-}
-
-export function titleOf(conversation) {
-  if (conversation.type === "group") {
-    return conversation.name ?? "Group";
-  }
-  const other = others(conversation)[0];
-  return other ? (state.names.get(other) ?? other) : "Just you";
-}
-
 function learnName(sender) {
   if (sender && sender.id !== state.me?.id) {
     state.names.set(sender.id, sender.name);
-  }
-}
-
-export function renderConversations() {
-  const list = $("conversations");
-  const focusedId = list.contains(document.activeElement) ? document.activeElement.dataset.conversationId : null;
-  const sorted = [...state.conversations.values()].sort((a, b) => (b.lastActivityAt ?? "").localeCompare(a.lastActivityAt ?? ""));
-  $("no-conversations").hidden = sorted.length > 0;
-  list.replaceChildren(...sorted.map((conversation) => {
-    const row = document.createElement("li");
-    const item = document.createElement("button");
-    item.type = "button";
-    item.className = "conversation-item";
-    item.dataset.testid = "conversation";
-    item.dataset.conversationId = conversation.id;
-    if (conversation.id === state.activeId) {
-      item.setAttribute("aria-current", "true");
-    }
-    row.append(item);
-
-    const dot = document.createElement("span");
-    if (conversation.type === "direct") {
-      const online = others(conversation).some((id) => state.online.has(id));
-      dot.className = "dot" + (online ? " online" : "");
-      dot.dataset.testid = "online-dot";
-      dot.dataset.online = String(online);
-      dot.title = online ? "online" : "offline";
-    } else {
-      dot.className = "dot group";
-    }
-    dot.setAttribute("aria-hidden", "true");
-
-    const name = document.createElement("span");
-    name.className = "name";
-    name.dataset.testid = "conversation-name";
-    name.textContent = titleOf(conversation);
-
-    const preview = document.createElement("span");
-    preview.className = "preview";
-    preview.dataset.testid = "conversation-preview";
-    const last = conversation.lastMessage;
-    preview.textContent = !last ? "No messages yet" : last.deletedAt ? "Message deleted" : `${last.sender.id === state.me.id ? "You" : last.sender.name}: ${last.content}`;
-
-    item.append(dot, name);
-    if (conversation.type === "direct") {
-      item.append(hiddenText(dot.dataset.online === "true" ? ", online" : ", offline"));
-    }
-    const badges = document.createElement("span");
-    badges.className = "badges";
-    if (conversation.unreadMentionCount > 0) {
-      const mention = document.createElement("span");
-      mention.className = "badge mention-badge";
-      mention.dataset.testid = "mention-badge";
-      mention.title = `${conversation.unreadMentionCount} unread mention${conversation.unreadMentionCount === 1 ? "" : "s"} of you`;
-      mention.textContent = "@";
-      badges.append(hiddenText(", "), mention, hiddenText(" mentioned you"));
-    }
-    if (conversation.unreadCount > 0) {
-      const badge = document.createElement("span");
-      badge.className = "badge";
-      badge.dataset.testid = "unread-badge";
-      badge.textContent = String(conversation.unreadCount);
-      badges.append(hiddenText(", "), badge, hiddenText(" unread"));
-    }
-    item.append(badges);
-    item.append(hiddenText(". "), preview);
-    item.addEventListener("click", () => open(conversation.id).catch(showError));
-    return row;
-  }));
-  if (focusedId) {
-    list.querySelector(`[data-conversation-id="${CSS.escape(focusedId)}"]`)?.focus();
   }
 }
 
@@ -306,7 +202,7 @@ async function createConversation(userIds, name) {
 
 // ---- one conversation ------------------------------------------------------------------------------------------
 
-async function open(conversationId, { focusComposer = true } = {}) {
+export async function open(conversationId, { focusComposer = true } = {}) {
   const previous = state.activeId;
   state.activeId = conversationId;
   saveSession({ openId: conversationId });
@@ -453,21 +349,12 @@ export function onUpdated(conversationId, message) {
 
 // reactionAdded / reactionRemoved: applied to the message as it is here, idempotently.
 export function onReaction({ conversationId, messageId, emoji, userId }, added) {
-  const message = state.messages.get(conversationId)?.items.find((m) => m.id === messageId);
-  if (!message) {
+  const history = state.messages.get(conversationId);
+  const index = history?.items.findIndex((m) => m.id === messageId) ?? -1;
+  if (index < 0) {
     return;
   }
-  const reactions = (message.reactions ?? []).map((r) => ({ ...r, userIds: [...r.userIds] }));
-  let reaction = reactions.find((r) => r.emoji === emoji);
-  if (added && !reaction) {
-    reaction = { emoji, count: 0, userIds: [] };
-    reactions.push(reaction);
-  }
-  if (reaction) {
-    reaction.userIds = added ? [...new Set([...reaction.userIds, userId])] : reaction.userIds.filter((id) => id !== userId);
-    reaction.count = reaction.userIds.length;
-  }
-  message.reactions = reactions.filter((r) => r.count > 0);
+  history.items[index] = applyReaction(history.items[index], { emoji, userId }, added);
   if (conversationId === state.activeId) {
     renderMessages({});
   }
@@ -493,7 +380,7 @@ function onRead(conversationId, readBy, seq) {
 }
 
 function onPosition(conversationId, userId, moved) {
-  if (movePosition(conversationId, userId, moved) && conversationId === state.activeId) {
+  if (state.positions.move(conversationId, userId, moved) && conversationId === state.activeId) {
     renderMessages({});
   }
 }
@@ -505,26 +392,9 @@ function markActiveRead() {
   }
   conversation.unreadCount = 0;
   conversation.unreadMentionCount = 0;
-  movePosition(conversation.id, state.me.id, { read: conversation.lastSeq });
+  state.positions.move(conversation.id, state.me.id, { read: conversation.lastSeq });
   renderConversations();
   state.client.markConversationAsRead(conversation.id).catch(showError);
-}
-
-function setTyping(conversationId, userId, username) {
-  if (userId === state.me.id) {
-    return;
-  }
-  const typists = state.typing.get(conversationId) ?? new Map();
-  if (username) {
-    typists.set(userId, username);
-    state.names.set(userId, username);
-  } else {
-    typists.delete(userId);
-  }
-  state.typing.set(conversationId, typists);
-  if (conversationId === state.activeId) {
-    renderTyping();
-  }
 }
 
 function renderPane() {
@@ -556,11 +426,6 @@ export function renderHeader() {
   renderGroupSettings();
 }
 
-function renderTyping() {
-  const names = [...(state.typing.get(state.activeId)?.values() ?? [])];
-  $("typing").textContent = names.length === 0 ? "" : names.length === 1 ? `${names[0]} is typing…` : `${names.join(", ")} are typing…`;
-}
-
 // ---- sending and typing ----------------------------------------------------------------------------------------
 
 function newTempId() {
@@ -576,28 +441,6 @@ export function send(conversationId, { content, replyTo = null, mentions = [] },
     ? state.client.retry(tempId)
     : state.client.send({ conversationId, content, tempId, replyToId: replyTo?.messageId, mentions: mentions.length > 0 ? mentions : undefined });
   sending.catch(() => {}); // a refusal shows on the message, with its Retry
-}
-
-function onComposerInput() {
-  const conversationId = state.activeId;
-  if (!conversationId || state.client.state !== "connected") {
-    return;
-  }
-  const now = Date.now();
-  if (now - state.typingSentAt > TYPING_REPEAT_MS) {
-    state.typingSentAt = now;
-    state.client.typing(conversationId).catch(() => {});
-  }
-  clearTimeout(state.typingTimer);
-  state.typingTimer = setTimeout(() => stopTyping(conversationId), TYPING_IDLE_MS);
-}
-
-function stopTyping(conversationId) {
-  clearTimeout(state.typingTimer);
-  if (conversationId && state.typingSentAt) {
-    state.client?.stopTyping(conversationId).catch(() => {});
-  }
-  state.typingSentAt = 0;
 }
 
 // ---- wiring ----------------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // Group settings: the owner and admins rename the group; the owner makes people admin or member again.
 
 import { $, hiddenText, state } from "./state.js";
-import { renderConversations, renderHeader, roleOf, showError, titleOf, upsertConversation } from "./app.js";
+import { renderHeader, roleOf, showError, upsertConversation } from "./app.js";
+import { renderConversations, titleOf } from "./conversation-list.js";
 
 // The group's owner and admins rename it; the owner also makes people admin or member again.
 export function renderGroupSettings() {

@@ -3,7 +3,8 @@
 
 import { contentNodes } from "./mentions.js";
 import { $, hiddenText, state } from "./state.js";
-import { onReaction, onUpdated, others, send, showError } from "./app.js";
+import { onReaction, onUpdated, send, showError } from "./app.js";
+import { others } from "./conversation-list.js";
 
 const REACTIONS = ["👍", "❤️", "😂", "😮", "😢"];
 const EXCERPT_LENGTH = 100;

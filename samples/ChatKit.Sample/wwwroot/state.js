@@ -1,5 +1,7 @@
 // What the page knows, shared by its modules (window.chatkit exposes it to the browser tests, read-only).
 
+import { ReceiptPositions } from "./lib/chatkit/index.js";
+
 export const $ = (id) => document.getElementById(id);
 
 export const state = {
@@ -10,7 +12,7 @@ export const state = {
   conversations: new Map(), // id -> Conversation (wire shape)
   messages: new Map(), // conversationId -> { items: Message[] ascending, hasMore, loading }
   pending: new Map(), // tempId -> { conversationId, content, replyTo, mentions, status, reason }: what the outbox holds
-  positions: new Map(), // conversationId -> Map(userId -> { read, delivered }): every participant's receipt positions
+  positions: new ReceiptPositions(), // every participant's read and delivery positions, per conversation
   online: new Set(),
   typing: new Map(), // conversationId -> Map(userId -> username)
   names: new Map(), // userId -> display name, learnt from messages and typing events
