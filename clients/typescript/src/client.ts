@@ -93,6 +93,7 @@ export class ChatClient {
   private syncSupported: boolean | undefined;
   private stopped = true;
   private restarting = false;
+  private flushing = false;
 
   constructor(options: ChatClientOptions) {
     this.options = {
@@ -220,11 +221,12 @@ export class ChatClient {
     return new Promise((resolve, reject) => send.waiters.push({ resolve, reject }));
   }
 
-  private async deliver(send: PendingSend): Promise<void> {
+  private async deliver(send: PendingSend, fromFlush = false): Promise<void> {
     if (send.inFlight || !this.sends.has(send.item.tempId)) {
       return;
     }
-    if (this.connection.state !== HubConnectionState.Connected) {
+    if (this.connection.state !== HubConnectionState.Connected || this.currentState !== "connected" || (this.flushing && !fromFlush)) {
+      // Offline, catching up, or older messages still going out: the flush sends it in its turn, oldest first.
       this.setSendStatus(send, "failed");
       return;
     }
@@ -271,10 +273,19 @@ export class ChatClient {
   }
 
   private async flushOutbox(): Promise<void> {
-    for (const send of [...this.sends.values()]) {
-      if (send.item.status === "failed" || send.item.status === "pending") {
-        await this.deliver(send);
+    if (this.flushing) {
+      return;
+    }
+    this.flushing = true;
+    try {
+      // The live map: messages sent meanwhile are queued behind the older ones and go out in this same pass.
+      for (const send of this.sends.values()) {
+        if (send.item.status === "failed" || send.item.status === "pending") {
+          await this.deliver(send, true);
+        }
       }
+    } finally {
+      this.flushing = false;
     }
   }
 

@@ -24,6 +24,7 @@ export class ChatClient {
     syncSupported;
     stopped = true;
     restarting = false;
+    flushing = false;
     constructor(options) {
         this.options = {
             url: "", hubPath: "/chat", apiPrefix: "/chats", retryDelay: defaultDelay, builtInReconnectAttempts: 5, pageSize: 100,
@@ -139,11 +140,12 @@ export class ChatClient {
     waitFor(send) {
         return new Promise((resolve, reject) => send.waiters.push({ resolve, reject }));
     }
-    async deliver(send) {
+    async deliver(send, fromFlush = false) {
         if (send.inFlight || !this.sends.has(send.item.tempId)) {
             return;
         }
-        if (this.connection.state !== HubConnectionState.Connected) {
+        if (this.connection.state !== HubConnectionState.Connected || this.currentState !== "connected" || (this.flushing && !fromFlush)) {
+            // Offline, catching up, or older messages still going out: the flush sends it in its turn, oldest first.
             this.setSendStatus(send, "failed");
             return;
         }
@@ -190,10 +192,20 @@ export class ChatClient {
         this.emit("outbox", send.item);
     }
     async flushOutbox() {
-        for (const send of [...this.sends.values()]) {
-            if (send.item.status === "failed" || send.item.status === "pending") {
-                await this.deliver(send);
+        if (this.flushing) {
+            return;
+        }
+        this.flushing = true;
+        try {
+            // The live map: messages sent meanwhile are queued behind the older ones and go out in this same pass.
+            for (const send of this.sends.values()) {
+                if (send.item.status === "failed" || send.item.status === "pending") {
+                    await this.deliver(send, true);
+                }
             }
+        }
+        finally {
+            this.flushing = false;
         }
     }
     // ---- connection and catch-up -----------------------------------------------------------------------------------
