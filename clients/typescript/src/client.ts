@@ -56,6 +56,8 @@ export interface ChatClientOptions {
   builtInReconnectAttempts?: number;
   /** The page size of history reads that fill gaps (default 100, the server's maximum). */
   pageSize?: number;
+  /** At most this many events per sync (default: the server's, 500); beyond it the client re-reads and pages history. */
+  syncLimit?: number;
   /** SignalR's log level (default Warning). */
   logLevel?: LogLevel;
   /** The fetch to use for REST (default globalThis.fetch). */
@@ -79,7 +81,7 @@ interface PendingSend {
  * acknowledged, and durable events delivered once each, messages in seq order per conversation.
  */
 export class ChatClient {
-  private readonly options: Required<Omit<ChatClientOptions, "fetch" | "logLevel">> & Pick<ChatClientOptions, "fetch" | "logLevel">;
+  private readonly options: Required<Omit<ChatClientOptions, "fetch" | "logLevel" | "syncLimit">> & ChatClientOptions;
   private readonly connection: HubConnection;
   private readonly handlers = new Map<string, Set<(...args: never[]) => void>>();
   private readonly seqs = new Map<string, number>();
@@ -96,10 +98,7 @@ export class ChatClient {
   private flushing = false;
 
   constructor(options: ChatClientOptions) {
-    this.options = {
-      url: "", hubPath: "/chat", apiPrefix: "/chats", retryDelay: defaultDelay, builtInReconnectAttempts: 5, pageSize: 100,
-      ...options,
-    };
+    this.options = { url: "", hubPath: "/chat", apiPrefix: "/chats", retryDelay: defaultDelay, builtInReconnectAttempts: 5, pageSize: 100, ...options };
     const attempts = this.options.builtInReconnectAttempts;
     this.connection = new HubConnectionBuilder()
       .withUrl(this.options.url + this.options.hubPath, { accessTokenFactory: this.options.accessTokenFactory })
@@ -341,7 +340,8 @@ export class ChatClient {
     if (this.syncSupported !== false) {
       try {
         const since = this.cursorValue;
-        const result = await this.connection.invoke<SyncResult>("sync", since ? { since } : {});
+        const request: SyncRequest = since ? { since, limit: this.options.syncLimit } : {};
+        const result = await this.connection.invoke<SyncResult>("sync", request);
         this.syncSupported = true;
         for (const event of result.events) {
           await this.apply(event.type, event.data as never, { source: "sync" });

@@ -2,7 +2,7 @@
 // or doubled in what the app sees.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ChatClient, LogLevel } from "../dist/index.js";
+import { ChatClient, durableEventNames, LogLevel } from "../dist/index.js";
 import { CuttableProxy, requireSample, SampleHost, waitUntil } from "./host.mjs";
 
 const fast = (attempt) => (attempt === 0 ? 0 : Math.min(1000, 100 * 2 ** attempt));
@@ -12,7 +12,11 @@ const user = (name) => `${name}-${Math.random().toString(36).slice(2, 8)}`;
 async function connect(host, userId, { url = host.url, ...options } = {}) {
   const token = await host.token(userId);
   const client = new ChatClient({ url, accessTokenFactory: () => token, retryDelay: fast, logLevel: LogLevel.None, ...options });
-  const seen = { messages: new Map(), violations: [], events: [], conversations: new Map(), states: [] };
+  const seen = { messages: new Map(), violations: [], events: [], conversations: new Map(), states: [], log: [], resyncs: 0 };
+  for (const name of durableEventNames) {
+    client.on(name, (payload, meta) => seen.log.push({ name, payload, source: meta.source }));
+  }
+  client.on("resync", () => seen.resyncs++);
   client.on("newMessage", ({ message, conversationId }) => {
     const list = seen.messages.get(conversationId) ?? [];
     const previous = list.at(-1)?.seq;
@@ -141,4 +145,62 @@ describe("ChatClient against the sample host", () => {
     await assertSameAsServer(alice, conversation.id, 6);
     await assertSameAsServer(bob, conversation.id, 6);
   });
+
+  test("sync: edits, reactions, deletions, reads and renames made while offline arrive once each, after the message", async (t) => {
+    if (!host) return t.skip("no sample host");
+    const proxy = await CuttableProxy.start(host.port);
+    t.after(() => proxy.dispose());
+    const alice = await connect(host, user("alice"));
+    const bob = await connect(host, user("bob"), { url: proxy.url });
+    open.push(alice.client, bob.client);
+    if (bob.client.cursor === null) return t.skip("this server has no sync (GET /chats/sync) yet");
+    const conversation = await alice.client.createConversation({ type: "group", participantIds: [bob.userId], name: "sync" });
+    const first = await alice.client.send({ conversationId: conversation.id, content: "one" });
+    await waitUntil(() => bob.seen.messages.get(conversation.id)?.length === 1, "bob to see the first message");
+
+    proxy.hold();
+    await waitUntil(() => bob.client.state === "reconnecting", "bob offline");
+    const second = await alice.client.send({ conversationId: conversation.id, content: "two" });
+    await alice.client.editMessage(first.messageId, "one, edited");
+    await alice.client.addReaction(first.messageId, "🎉");
+    await alice.client.deleteMessage(second.messageId);
+    await alice.client.updateConversation(conversation.id, { name: "sync, renamed" });
+    const before = bob.seen.log.length;
+    proxy.release();
+    await waitUntil(() => bob.client.state === "connected", "bob back");
+    await waitUntil(() => bob.seen.log.some((e) => e.name === "conversationUpdated"), "the rename at bob");
+
+    const missed = bob.seen.log.slice(before).map((e) => `${e.name}:${e.source}`);
+    assert.deepEqual(missed.filter((e) => !e.startsWith("conversationRead")), [
+      "newMessage:sync", "messageUpdated:sync", "reactionAdded:sync", "messageDeleted:sync", "newMessage:sync", "conversationUpdated:sync",
+    ]); // the rename's system message is a newMessage too
+    assert.deepEqual(bob.seen.violations, []);
+    await assertSameAsServer(bob, conversation.id, 3);
+  });
+
+  test("sync limited: more missed events than the limit, and the client re-reads the list and pages history instead", async (t) => {
+    if (!host) return t.skip("no sample host");
+    const proxy = await CuttableProxy.start(host.port);
+    t.after(() => proxy.dispose());
+    const alice = await connect(host, user("alice"));
+    const bob = await connect(host, user("bob"), { url: proxy.url, syncLimit: 3 });
+    open.push(alice.client, bob.client);
+    if (bob.client.cursor === null) return t.skip("this server has no sync (GET /chats/sync) yet");
+    const conversation = await alice.client.createConversation({ type: "direct", participantIds: [bob.userId] });
+    await alice.client.send({ conversationId: conversation.id, content: "m0" });
+    await waitUntil(() => bob.seen.messages.get(conversation.id)?.length === 1, "bob to see the first message");
+
+    proxy.hold();
+    await waitUntil(() => bob.client.state === "reconnecting", "bob offline");
+    for (let i = 1; i <= 8; i++) {
+      await alice.client.send({ conversationId: conversation.id, content: `m${i}` });
+    }
+    const resyncs = bob.seen.resyncs;
+    proxy.release();
+    await waitUntil(() => bob.client.state === "connected", "bob back");
+    assert.equal(bob.seen.resyncs, resyncs + 1, "limited: the list was read again");
+    await assertSameAsServer(bob, conversation.id, 9);
+    assert.ok(bob.seen.messages.get(conversation.id).slice(1).every((m) => m.content.startsWith("m")));
+  });
 });
+

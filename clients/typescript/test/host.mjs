@@ -118,11 +118,16 @@ export class SampleHost {
 export class CuttableProxy {
   #server;
   #sockets = new Set();
+  #held = false;
   port = 0;
 
   static async start(targetPort) {
     const proxy = new CuttableProxy();
     proxy.#server = net.createServer((inbound) => {
+      if (proxy.#held) {
+        inbound.destroy(); // the network is down: nothing gets through
+        return;
+      }
       const outbound = net.connect(targetPort, "127.0.0.1");
       for (const socket of [inbound, outbound]) {
         proxy.#sockets.add(socket);
@@ -147,6 +152,16 @@ export class CuttableProxy {
     for (const socket of this.#sockets) {
       socket.destroy();
     }
+  }
+
+  /** Cuts every connection and refuses new ones until release(). */
+  hold() {
+    this.#held = true;
+    this.cut();
+  }
+
+  release() {
+    this.#held = false;
   }
 
   async dispose() {

@@ -26,10 +26,7 @@ export class ChatClient {
     restarting = false;
     flushing = false;
     constructor(options) {
-        this.options = {
-            url: "", hubPath: "/chat", apiPrefix: "/chats", retryDelay: defaultDelay, builtInReconnectAttempts: 5, pageSize: 100,
-            ...options,
-        };
+        this.options = { url: "", hubPath: "/chat", apiPrefix: "/chats", retryDelay: defaultDelay, builtInReconnectAttempts: 5, pageSize: 100, ...options };
         const attempts = this.options.builtInReconnectAttempts;
         this.connection = new HubConnectionBuilder()
             .withUrl(this.options.url + this.options.hubPath, { accessTokenFactory: this.options.accessTokenFactory })
@@ -260,7 +257,8 @@ export class ChatClient {
         if (this.syncSupported !== false) {
             try {
                 const since = this.cursorValue;
-                const result = await this.connection.invoke("sync", since ? { since } : {});
+                const request = since ? { since, limit: this.options.syncLimit } : {};
+                const result = await this.connection.invoke("sync", request);
                 this.syncSupported = true;
                 for (const event of result.events) {
                     await this.apply(event.type, event.data, { source: "sync" });
