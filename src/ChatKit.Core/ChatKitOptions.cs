@@ -131,6 +131,12 @@ public sealed class ChatKitOptions
     /// </summary>
     public TimeSpan? EditWindow { get; set; }
 
+    /// <summary>
+    /// How long a sync cursor stays good: <c>sync</c> with a cursor issued longer ago answers <c>limited</c> (re-read the
+    /// conversations and their history) with a fresh cursor. Default 30 days; 1 minute to 3,650 days.
+    /// </summary>
+    public TimeSpan SyncRetention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>The per-user limit on editing messages. Default 60 per 10 seconds.</summary>
     public RateLimitOptions EditMessageRateLimit { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromSeconds(10) };
 

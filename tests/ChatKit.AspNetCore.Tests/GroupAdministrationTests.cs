@@ -30,7 +30,8 @@ public sealed class GroupAdministrationTests(ChatHost host) : IClassFixture<Chat
 
         await bobConnection.CallAsync("markAsDelivered", new { conversationId = id, seq = 2 });
         var delivered = await aliceConnection.WaitForAsync("messageDelivered");
-        Assert.Equal(["conversationId", "userId", "seq"], delivered.Payload.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["conversationId", "userId", "seq", "eventId"], delivered.Payload.EnumerateObject().Select(p => p.Name));
+        Assert.StartsWith("e_", delivered.Get("eventId"), StringComparison.Ordinal);
         Assert.Equal((id, bob, 2L), (delivered.Get("conversationId"), delivered.Get("userId"), delivered.Payload.GetProperty("seq").GetInt64()));
 
         // Again, or lower: the position did not move, so nobody hears anything.

@@ -72,6 +72,7 @@ internal static partial class ChatEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
         MapGroupAdministration(group);
         MapInteractions(group);
+        MapSync(group);
         return group;
     }
 

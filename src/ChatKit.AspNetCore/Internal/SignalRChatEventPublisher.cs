@@ -27,7 +27,7 @@ internal sealed class SignalRChatEventPublisher(
         {
             case MessageCreatedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .newMessage(new NewMessagePayload(WireMapper.ToDto(e.Message), e.Message.ConversationId)), chatEvent);
+                    .newMessage((NewMessagePayload)EventWire.Payload(e)), chatEvent);
                 break;
             case ConversationCreatedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.Conversation.Conversation.Participants.Select(p => p.UserId)))
@@ -49,19 +49,19 @@ internal sealed class SignalRChatEventPublisher(
                 break;
             case MessageReadEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .messageRead(new MessageReadPayload(e.MessageId, e.ConversationId, e.ReadBy, e.ReadAt.UtcDateTime)), chatEvent);
+                    .messageRead((MessageReadPayload)EventWire.Payload(e)), chatEvent);
                 break;
             case ConversationReadEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .conversationRead(new ConversationReadPayload(e.ConversationId, e.ReadBy, e.ReadAt.UtcDateTime)), chatEvent);
+                    .conversationRead((ConversationReadPayload)EventWire.Payload(e)), chatEvent);
                 break;
             case MessageDeletedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .messageDeleted(new MessageDeletedPayload(e.MessageId, e.ConversationId)), chatEvent);
+                    .messageDeleted((MessageDeletedPayload)EventWire.Payload(e)), chatEvent);
                 break;
             case ParticipantsAddedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .participantsAdded(new ParticipantsAddedPayload(e.ConversationId, e.UserIds)), chatEvent);
+                    .participantsAdded((ParticipantsAddedPayload)EventWire.Payload(e)), chatEvent);
                 break;
             case ParticipantRemovedEvent e:
                 // The removed user's connections leave the room first, all at once: a removal waits for another node's
@@ -71,7 +71,7 @@ internal sealed class SignalRChatEventPublisher(
                 await Task.WhenAll(connections.Select(c => hub.Groups.RemoveFromGroupAsync(c, room, cancellationToken))).ConfigureAwait(false);
 
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds.Append(e.UserId)))
-                    .participantRemoved(new ParticipantRemovedPayload(e.ConversationId, e.UserId)), chatEvent);
+                    .participantRemoved((ParticipantRemovedPayload)EventWire.Payload(e)), chatEvent);
                 break;
             case UserStatusChangedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ContactIds))
@@ -82,19 +82,19 @@ internal sealed class SignalRChatEventPublisher(
                 break;
             case MessageDeliveredEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .messageDelivered(new MessageDeliveredPayload(e.ConversationId, e.UserId, e.Seq)), chatEvent);
+                    .messageDelivered((MessageDeliveredPayload)EventWire.Payload(e)), chatEvent);
                 break;
             case MessageUpdatedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .messageUpdated(new MessageUpdatedPayload(WireMapper.ToDto(e.Message), e.Message.ConversationId)), chatEvent);
+                    .messageUpdated((MessageUpdatedPayload)EventWire.Payload(e)), chatEvent);
                 break;
             case ReactionAddedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .reactionAdded(new ReactionPayload(e.ConversationId, e.MessageId, e.Emoji, e.UserId)), chatEvent);
+                    .reactionAdded((ReactionPayload)EventWire.Payload(e)), chatEvent);
                 break;
             case ReactionRemovedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .reactionRemoved(new ReactionPayload(e.ConversationId, e.MessageId, e.Emoji, e.UserId)), chatEvent);
+                    .reactionRemoved((ReactionPayload)EventWire.Payload(e)), chatEvent);
                 break;
         }
     }

@@ -7,7 +7,13 @@ namespace ChatKit.AspNetCore.Wire;
 /// <param name="ConversationId">Its conversation.</param>
 public sealed record NewMessagePayload(
     [property: JsonPropertyName("message")] MessageDto Message,
-    [property: JsonPropertyName("conversationId")] string ConversationId);
+    [property: JsonPropertyName("conversationId")] string ConversationId)
+{
+    /// <summary>The id under which the event was recorded (v2): the same in the live event and in <c>sync</c>; skip repeats.</summary>
+    [JsonPropertyName("eventId")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? EventId { get; init; }
+}
 
 /// <summary>The payload of <c>messageSent</c>.</summary>
 /// <param name="TempId">The tempId the sender gave, or null.</param>
@@ -41,7 +47,13 @@ public sealed record MessageReadPayload(
     [property: JsonPropertyName("messageId")] string MessageId,
     [property: JsonPropertyName("conversationId")] string ConversationId,
     [property: JsonPropertyName("readBy")] string ReadBy,
-    [property: JsonPropertyName("readAt")] DateTime ReadAt);
+    [property: JsonPropertyName("readAt")] DateTime ReadAt)
+{
+    /// <summary>The id under which the event was recorded (v2): the same in the live event and in <c>sync</c>; skip repeats.</summary>
+    [JsonPropertyName("eventId")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? EventId { get; init; }
+}
 
 /// <summary>The payload of <c>conversationRead</c>.</summary>
 /// <param name="ConversationId">The conversation.</param>
@@ -50,7 +62,13 @@ public sealed record MessageReadPayload(
 public sealed record ConversationReadPayload(
     [property: JsonPropertyName("conversationId")] string ConversationId,
     [property: JsonPropertyName("readBy")] string ReadBy,
-    [property: JsonPropertyName("readAt")] DateTime ReadAt);
+    [property: JsonPropertyName("readAt")] DateTime ReadAt)
+{
+    /// <summary>The id under which the event was recorded (v2): the same in the live event and in <c>sync</c>; skip repeats.</summary>
+    [JsonPropertyName("eventId")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? EventId { get; init; }
+}
 
 /// <summary>The payload of <c>userStatusChanged</c>.</summary>
 /// <param name="UserId">The user.</param>
@@ -66,21 +84,39 @@ public sealed record UserStatusChangedPayload(
 /// <param name="ConversationId">Its conversation.</param>
 public sealed record MessageDeletedPayload(
     [property: JsonPropertyName("messageId")] string MessageId,
-    [property: JsonPropertyName("conversationId")] string ConversationId);
+    [property: JsonPropertyName("conversationId")] string ConversationId)
+{
+    /// <summary>The id under which the event was recorded (v2): the same in the live event and in <c>sync</c>; skip repeats.</summary>
+    [JsonPropertyName("eventId")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? EventId { get; init; }
+}
 
 /// <summary>The payload of <c>participantsAdded</c>.</summary>
 /// <param name="ConversationId">The conversation.</param>
 /// <param name="UserIds">The users added.</param>
 public sealed record ParticipantsAddedPayload(
     [property: JsonPropertyName("conversationId")] string ConversationId,
-    [property: JsonPropertyName("userIds")] IReadOnlyList<string> UserIds);
+    [property: JsonPropertyName("userIds")] IReadOnlyList<string> UserIds)
+{
+    /// <summary>The id under which the event was recorded (v2): the same in the live event and in <c>sync</c>; skip repeats.</summary>
+    [JsonPropertyName("eventId")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? EventId { get; init; }
+}
 
 /// <summary>The payload of <c>participantRemoved</c>.</summary>
 /// <param name="ConversationId">The conversation.</param>
 /// <param name="UserId">The user removed.</param>
 public sealed record ParticipantRemovedPayload(
     [property: JsonPropertyName("conversationId")] string ConversationId,
-    [property: JsonPropertyName("userId")] string UserId);
+    [property: JsonPropertyName("userId")] string UserId)
+{
+    /// <summary>The id under which the event was recorded (v2): the same in the live event and in <c>sync</c>; skip repeats.</summary>
+    [JsonPropertyName("eventId")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? EventId { get; init; }
+}
 
 /// <summary>The payload of <c>messageDelivered</c>.</summary>
 /// <param name="ConversationId">The conversation.</param>
@@ -89,13 +125,25 @@ public sealed record ParticipantRemovedPayload(
 public sealed record MessageDeliveredPayload(
     [property: JsonPropertyName("conversationId")] string ConversationId,
     [property: JsonPropertyName("userId")] string UserId,
-    [property: JsonPropertyName("seq")] long Seq);
+    [property: JsonPropertyName("seq")] long Seq)
+{
+    /// <summary>The id under which the event was recorded (v2): the same in the live event and in <c>sync</c>; skip repeats.</summary>
+    [JsonPropertyName("eventId")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? EventId { get; init; }
+}
 /// <summary>The payload of <c>messageUpdated</c> (v2).</summary>
 /// <param name="Message">The message as it is now.</param>
 /// <param name="ConversationId">Its conversation.</param>
 public sealed record MessageUpdatedPayload(
     [property: JsonPropertyName("message")] MessageDto Message,
-    [property: JsonPropertyName("conversationId")] string ConversationId);
+    [property: JsonPropertyName("conversationId")] string ConversationId)
+{
+    /// <summary>The id under which the event was recorded (v2): the same in the live event and in <c>sync</c>; skip repeats.</summary>
+    [JsonPropertyName("eventId")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? EventId { get; init; }
+}
 
 /// <summary>The payload of <c>reactionAdded</c> and <c>reactionRemoved</c> (v2).</summary>
 /// <param name="ConversationId">The conversation.</param>
@@ -106,4 +154,10 @@ public sealed record ReactionPayload(
     [property: JsonPropertyName("conversationId")] string ConversationId,
     [property: JsonPropertyName("messageId")] string MessageId,
     [property: JsonPropertyName("emoji")] string Emoji,
-    [property: JsonPropertyName("userId")] string UserId);
+    [property: JsonPropertyName("userId")] string UserId)
+{
+    /// <summary>The id under which the event was recorded (v2): the same in the live event and in <c>sync</c>; skip repeats.</summary>
+    [JsonPropertyName("eventId")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? EventId { get; init; }
+}

@@ -315,3 +315,26 @@ public sealed class ReactionArgs
     /// <summary>The emoji.</summary>
     [JsonPropertyName("emoji")] public string? Emoji { get; init; }
 }
+
+/// <summary>The arguments of the hub's <c>sync</c> (v2).</summary>
+/// <param name="Since">The cursor a previous sync returned; absent for a fresh cursor only.</param>
+/// <param name="Limit">The most events (default 500, at most 1,000).</param>
+public sealed record SyncArgs(
+    [property: JsonPropertyName("since")] string? Since,
+    [property: JsonPropertyName("limit")] int? Limit);
+
+/// <summary>What <c>sync</c> and <c>GET /chats/sync</c> return (v2).</summary>
+/// <param name="Events">The events the caller missed, in order, as the hub's events (same names and payloads).</param>
+/// <param name="Cursor">The cursor to sync from next time.</param>
+/// <param name="Limited">True when events were left out: re-read the conversations and page their history with <c>after=</c>.</param>
+public sealed record SyncResponse(
+    [property: JsonPropertyName("events")] IReadOnlyList<SyncEventDto> Events,
+    [property: JsonPropertyName("cursor")] string Cursor,
+    [property: JsonPropertyName("limited")] bool Limited);
+
+/// <summary>One event of a sync: the hub event's name and payload.</summary>
+/// <param name="Type">The hub event name, e.g. <c>newMessage</c>.</param>
+/// <param name="Data">The payload, as the hub event carries it (with its <c>eventId</c>).</param>
+public sealed record SyncEventDto(
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("data")] object Data);

@@ -4,7 +4,15 @@ namespace ChatKit.Events;
 /// Something that changed and that clients may need to hear about. Services publish events through
 /// <see cref="IChatEventPublisher"/>; the transport decides which connections receive each one.
 /// </summary>
-public abstract record ChatEvent;
+public abstract record ChatEvent
+{
+    /// <summary>
+    /// The id under which the store recorded this event (see <see cref="Storage.IChatStore.RecordEventsAsync{TResult}"/>),
+    /// sent to clients as <c>eventId</c> so that a client that syncs can skip the events it already received live;
+    /// <see langword="null"/> for events that are not durable (typing, presence) or a store that records none.
+    /// </summary>
+    public string? EventId { get; init; }
+}
 
 /// <summary>A conversation was created. Goes to every participant, the creator included.</summary>
 /// <param name="Conversation">The new conversation (no message yet, so no unread count to personalise).</param>

@@ -35,6 +35,11 @@ internal sealed partial class ChatKitOptionsValidator : IValidateOptions<ChatKit
         RateLimit(failures, "ReactionRateLimit", options.ReactionRateLimit);
         Range(failures, "ChatKit:MaxReactionEmojiLength", options.MaxReactionEmojiLength, 1, 256);
         Range(failures, "ChatKit:MaxDistinctReactionsPerMessage", options.MaxDistinctReactionsPerMessage, 1, 1_000);
+        if (options.SyncRetention < TimeSpan.FromMinutes(1) || options.SyncRetention > TimeSpan.FromDays(3650))
+        {
+            failures.Add($"ChatKit:SyncRetention must be between 00:01:00 and 3650.00:00:00; it is {options.SyncRetention}.");
+        }
+
         if (options.EditWindow is { } window && (window < TimeSpan.FromSeconds(1) || window > TimeSpan.FromDays(365)))
         {
             failures.Add($"ChatKit:EditWindow must be between 00:00:01 and 365.00:00:00 when set; it is {window}.");

@@ -11,6 +11,8 @@ internal static class Ids
 
     public static string NewMessageId(DateTimeOffset now) => "m_" + Guid.CreateVersion7(now).ToString("N");
 
+    public static string NewEventId(DateTimeOffset now) => "e_" + Guid.CreateVersion7(now).ToString("N");
+
     /// <summary>The current UTC time truncated to milliseconds, the precision every backend keeps.</summary>
     public static DateTimeOffset Now(TimeProvider time)
     {

@@ -34,11 +34,14 @@ public sealed partial class ChatService
             return;
         }
 
-        var moved = await _store.AdvanceDeliveryPositionAsync(conversationId, caller.Id, upTo, cancellationToken).ConfigureAwait(false);
-        if (moved is { } position && conversation.Participants.Count <= _options.DeliveryReceiptsMaxParticipants)
-        {
-            await _events.PublishAsync(new MessageDeliveredEvent(conversationId, caller.Id, position, ParticipantIds(conversation))).ConfigureAwait(false);
-        }
+        // Recorded only where it is published: the receipts limit decides whether there is an event at all.
+        var receipts = conversation.Participants.Count <= _options.DeliveryReceiptsMaxParticipants;
+        var (_, delivered) = await RecordAsync(
+            conversationId,
+            ct => _store.AdvanceDeliveryPositionAsync(conversationId, caller.Id, upTo, ct),
+            moved => moved is { } position && receipts ? [new MessageDeliveredEvent(conversationId, caller.Id, position, ParticipantIds(conversation))] : [],
+            cancellationToken).ConfigureAwait(false);
+        await PublishAllAsync(delivered).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -86,8 +89,12 @@ public sealed partial class ChatService
             return await FindViewAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
         }
 
-        var updated = await _store.UpdateConversationAsync(conversationId, new ConversationChange(name, setMetadata, metadata), cancellationToken).ConfigureAwait(false)
-            ?? throw ChatException.ConversationNotFound(conversationId);
+        var (changed, recorded) = await RecordAsync(
+            conversationId,
+            ct => _store.UpdateConversationAsync(conversationId, new ConversationChange(name, setMetadata, metadata), ct),
+            c => c is null ? [] : [new ConversationUpdatedEvent(new ConversationView(c, null, 0), ParticipantIds(c))],
+            cancellationToken).ConfigureAwait(false);
+        var updated = changed ?? throw ChatException.ConversationNotFound(conversationId);
         ChatMessage? notice = null;
         if (name is not null)
         {
@@ -99,7 +106,7 @@ public sealed partial class ChatService
                 cancellationToken).ConfigureAwait(false);
         }
 
-        return await PublishUpdatedAsync(caller, updated, notice, cancellationToken).ConfigureAwait(false);
+        return await PublishUpdatedAsync(caller, updated, recorded, notice, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -150,7 +157,11 @@ public sealed partial class ChatService
             throw new ChatException(ChatErrorCode.Conflict, "the owner keeps their role until they transfer ownership to another participant");
         }
 
-        var result = await _store.ChangeRoleAsync(conversationId, caller.Id, userId, role, cancellationToken).ConfigureAwait(false);
+        var (result, recorded) = await RecordAsync(
+            conversationId,
+            ct => _store.ChangeRoleAsync(conversationId, caller.Id, userId, role, ct),
+            r => r.Outcome == RoleChangeOutcome.Changed && r.Conversation is { } c ? [new ConversationUpdatedEvent(new ConversationView(c, null, 0), ParticipantIds(c))] : [],
+            cancellationToken).ConfigureAwait(false);
         switch (result.Outcome)
         {
             case RoleChangeOutcome.NotFound:
@@ -169,7 +180,7 @@ public sealed partial class ChatService
             new SystemMessageInfo(SystemEventKind.RoleChanged, caller.Id, [userId], null, role),
             Invariant($"{DisplayNameOf(caller)} made {userId} {RolePhrase(role)}"),
             cancellationToken).ConfigureAwait(false);
-        return await PublishUpdatedAsync(caller, result.Conversation!, notice, cancellationToken).ConfigureAwait(false);
+        return await PublishUpdatedAsync(caller, result.Conversation!, recorded, notice, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -199,12 +210,13 @@ public sealed partial class ChatService
 
     /// <summary>Publishes a system message to the participants as <c>newMessage</c>.</summary>
     private ValueTask PublishNoticeAsync(ChatMessage? notice, Conversation conversation) =>
-        notice is null ? ValueTask.CompletedTask : _events.PublishAsync(new MessageCreatedEvent(notice, ParticipantIds(conversation)));
+        notice is null ? ValueTask.CompletedTask : _events.PublishAsync(new MessageCreatedEvent(notice, ParticipantIds(conversation)) { EventId = notice.Id });
 
-    private async Task<ConversationView> PublishUpdatedAsync(ChatUser caller, Conversation updated, ChatMessage? notice, CancellationToken cancellationToken)
+    /// <summary>Publishes the recorded conversationUpdated with the conversation as the caller sees it now, then the notice.</summary>
+    private async Task<ConversationView> PublishUpdatedAsync(ChatUser caller, Conversation updated, IReadOnlyList<ChatEvent> recorded, ChatMessage? notice, CancellationToken cancellationToken)
     {
         var view = await FindViewAsync(caller, updated.Id, cancellationToken).ConfigureAwait(false);
-        await _events.PublishAsync(new ConversationUpdatedEvent(view, ParticipantIds(view.Conversation))).ConfigureAwait(false);
+        await _events.PublishAsync(new ConversationUpdatedEvent(view, ParticipantIds(view.Conversation)) { EventId = recorded.FirstOrDefault()?.EventId }).ConfigureAwait(false);
         await PublishNoticeAsync(notice, view.Conversation).ConfigureAwait(false);
         return view;
     }

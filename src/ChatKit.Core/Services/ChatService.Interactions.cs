@@ -63,8 +63,12 @@ public sealed partial class ChatService
             return await DecorateAsync(message, cancellationToken).ConfigureAwait(false);
         }
 
-        var edited = await _store.EditMessageAsync(messageId, normalized, now, cancellationToken).ConfigureAwait(false)
-            ?? throw ChatException.MessageNotFound(messageId);
+        var (stored, recorded) = await RecordAsync(
+            conversation.Id,
+            ct => _store.EditMessageAsync(messageId, normalized, now, ct),
+            m => m is { IsDeleted: false } ? [new MessageUpdatedEvent(m, ParticipantIds(conversation))] : [],
+            cancellationToken).ConfigureAwait(false);
+        var edited = stored ?? throw ChatException.MessageNotFound(messageId);
         if (edited.IsDeleted)
         {
             // A deletion committed between the read above and the edit: the conditional update left the tombstone alone.
@@ -72,7 +76,7 @@ public sealed partial class ChatService
         }
 
         var decorated = await DecorateAsync(edited, cancellationToken).ConfigureAwait(false);
-        await _events.PublishAsync(new MessageUpdatedEvent(decorated, ParticipantIds(conversation))).ConfigureAwait(false);
+        await _events.PublishAsync(new MessageUpdatedEvent(decorated, ParticipantIds(conversation)) { EventId = recorded.FirstOrDefault()?.EventId }).ConfigureAwait(false);
         return decorated;
     }
 
@@ -117,9 +121,16 @@ public sealed partial class ChatService
             throw new ChatException(ChatErrorCode.Conflict, Invariant($"message {messageId} is deleted"));
         }
 
-        var change = add
-            ? await _store.AddReactionAsync(messageId, caller.Id, emoji, Ids.Now(_time), _options.MaxDistinctReactionsPerMessage, cancellationToken).ConfigureAwait(false)
-            : await _store.RemoveReactionAsync(messageId, caller.Id, emoji, cancellationToken).ConfigureAwait(false);
+        var reactedAt = Ids.Now(_time);
+        var (change, recorded) = await RecordAsync(
+            conversation.Id,
+            ct => add
+                ? _store.AddReactionAsync(messageId, caller.Id, emoji, reactedAt, _options.MaxDistinctReactionsPerMessage, ct)
+                : _store.RemoveReactionAsync(messageId, caller.Id, emoji, ct),
+            c => c != ReactionChange.Changed ? []
+                : add ? [new ReactionAddedEvent(conversation.Id, messageId, emoji, caller.Id, ParticipantIds(conversation))]
+                : [new ReactionRemovedEvent(conversation.Id, messageId, emoji, caller.Id, ParticipantIds(conversation))],
+            cancellationToken).ConfigureAwait(false);
         switch (change)
         {
             case ReactionChange.MessageNotFound:
@@ -129,10 +140,7 @@ public sealed partial class ChatService
             case ReactionChange.LimitExceeded:
                 throw ChatException.Validation("emoji", Invariant($"a message holds at most {_options.MaxDistinctReactionsPerMessage} distinct emoji"));
             case ReactionChange.Changed:
-                ChatEvent reported = add
-                    ? new ReactionAddedEvent(conversation.Id, messageId, emoji, caller.Id, ParticipantIds(conversation))
-                    : new ReactionRemovedEvent(conversation.Id, messageId, emoji, caller.Id, ParticipantIds(conversation));
-                await _events.PublishAsync(reported).ConfigureAwait(false);
+                await PublishAllAsync(recorded).ConfigureAwait(false);
                 break;
         }
 

@@ -128,13 +128,16 @@ public sealed partial class ChatService
                     new Participant(others[0], ParticipantRole.Member, now),
                 ],
             };
-            var result = await _store.GetOrCreateDirectConversationAsync(candidate, cancellationToken).ConfigureAwait(false);
+            var (result, created) = await RecordAsync(
+                candidate.Id,
+                ct => _store.GetOrCreateDirectConversationAsync(candidate, ct),
+                r => r.Created ? [new ConversationCreatedEvent(new ConversationView(r.Value, null, 0))] : [],
+                cancellationToken).ConfigureAwait(false);
             if (result.Created)
             {
-                var view = new ConversationView(result.Value, null, 0);
                 _metrics.ConversationCreated(ConversationType.Direct);
-                await _events.PublishAsync(new ConversationCreatedEvent(view)).ConfigureAwait(false);
-                return new CreateConversationResult(view, true);
+                await PublishAllAsync(created).ConfigureAwait(false);
+                return new CreateConversationResult(((ConversationCreatedEvent)created[0]).Conversation, true);
             }
 
             var existing = await _store.FindConversationViewAsync(result.Value.Id, caller.Id, cancellationToken).ConfigureAwait(false);
@@ -172,10 +175,18 @@ public sealed partial class ChatService
             Participants = participants,
             Metadata = metadata,
         };
-        await _store.CreateConversationAsync(group, cancellationToken).ConfigureAwait(false);
         var groupView = new ConversationView(group, null, 0);
+        var (_, groupCreated) = await RecordAsync(
+            group.Id,
+            async ct =>
+            {
+                await _store.CreateConversationAsync(group, ct).ConfigureAwait(false);
+                return true;
+            },
+            _ => [new ConversationCreatedEvent(groupView)],
+            cancellationToken).ConfigureAwait(false);
         _metrics.ConversationCreated(ConversationType.Group);
-        await _events.PublishAsync(new ConversationCreatedEvent(groupView)).ConfigureAwait(false);
+        await PublishAllAsync(groupCreated).ConfigureAwait(false);
         return new CreateConversationResult(groupView, true);
     }
 
@@ -343,7 +354,8 @@ public sealed partial class ChatService
         else
         {
             _metrics.MessageStored(appended.ConversationType, _time.GetElapsedTime(started));
-            await _events.PublishAsync(new MessageCreatedEvent(stored, appended.ParticipantIds)).ConfigureAwait(false);
+            // The append recorded its newMessage event under the message's id.
+            await _events.PublishAsync(new MessageCreatedEvent(stored, appended.ParticipantIds) { EventId = stored.Id }).ConfigureAwait(false);
         }
 
         return new SendMessageResult(stored, result.Created);
@@ -425,8 +437,13 @@ public sealed partial class ChatService
             throw ChatException.MessageNotFound(messageId);
         }
 
-        await _store.AdvanceReadPositionAsync(conversationId, caller.Id, message.Seq, cancellationToken).ConfigureAwait(false);
-        await _events.PublishAsync(new MessageReadEvent(message.Id, conversationId, caller.Id, Ids.Now(_time), ParticipantIds(conversation))).ConfigureAwait(false);
+        var readAt = Ids.Now(_time);
+        var (_, read) = await RecordAsync(
+            conversationId,
+            ct => _store.AdvanceReadPositionAsync(conversationId, caller.Id, message.Seq, ct),
+            _ => [new MessageReadEvent(message.Id, conversationId, caller.Id, readAt, ParticipantIds(conversation))],
+            cancellationToken).ConfigureAwait(false);
+        await PublishAllAsync(read).ConfigureAwait(false);
     }
 
     /// <summary>Moves the caller's read position to the newest message and publishes <see cref="ConversationReadEvent"/>.</summary>
@@ -440,12 +457,13 @@ public sealed partial class ChatService
         ValidateConversationId(conversationId);
         await EnforceAsync(caller, ChatOperation.MarkAsRead, cancellationToken).ConfigureAwait(false);
         var conversation = await RequireParticipantAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
-        if (conversation.LastSeq > 0)
-        {
-            await _store.AdvanceReadPositionAsync(conversationId, caller.Id, conversation.LastSeq, cancellationToken).ConfigureAwait(false);
-        }
-
-        await _events.PublishAsync(new ConversationReadEvent(conversationId, caller.Id, Ids.Now(_time), ParticipantIds(conversation))).ConfigureAwait(false);
+        var readAt = Ids.Now(_time);
+        var (_, read) = await RecordAsync(
+            conversationId,
+            ct => conversation.LastSeq > 0 ? _store.AdvanceReadPositionAsync(conversationId, caller.Id, conversation.LastSeq, ct) : Task.FromResult(0L),
+            _ => [new ConversationReadEvent(conversationId, caller.Id, readAt, ParticipantIds(conversation))],
+            cancellationToken).ConfigureAwait(false);
+        await PublishAllAsync(read).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -482,9 +500,14 @@ public sealed partial class ChatService
             return;
         }
 
-        await _store.DeleteMessageAsync(messageId, Ids.Now(_time), cancellationToken).ConfigureAwait(false);
+        var deletedAt = Ids.Now(_time);
+        var (_, deleted) = await RecordAsync(
+            conversation.Id,
+            ct => _store.DeleteMessageAsync(messageId, deletedAt, ct),
+            m => m?.DeletedAt == deletedAt ? [new MessageDeletedEvent(messageId, conversation.Id, ParticipantIds(conversation))] : [],
+            cancellationToken).ConfigureAwait(false);
         _metrics.MessageDeleted();
-        await _events.PublishAsync(new MessageDeletedEvent(messageId, conversation.Id, ParticipantIds(conversation))).ConfigureAwait(false);
+        await PublishAllAsync(deleted).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -538,10 +561,12 @@ public sealed partial class ChatService
         }
 
         // The store checks the limit again, atomically with the insert: concurrent adds never pass it.
-        var result = await _store.AddParticipantsAsync(
+        var (result, addedEvents) = await RecordAsync(
             conversationId,
-            [.. added.Select(id => new Participant(id, ParticipantRole.Member, now))],
-            _options.MaxGroupParticipants,
+            ct => _store.AddParticipantsAsync(conversationId, [.. added.Select(id => new Participant(id, ParticipantRole.Member, now))], _options.MaxGroupParticipants, ct),
+            r => r.Conversation is { } c && !r.LimitExceeded
+                ? [new ParticipantsAddedEvent(conversationId, [.. added.Where(c.HasParticipant)], ParticipantIds(c))]
+                : [],
             cancellationToken).ConfigureAwait(false);
         var updated = result.Conversation ?? throw ChatException.ConversationNotFound(conversationId);
         if (result.LimitExceeded)
@@ -549,15 +574,14 @@ public sealed partial class ChatService
             throw ChatException.Validation("userIds", Invariant($"a group has at most {_options.MaxGroupParticipants} participants"));
         }
 
-        present = updated.Participants.Select(p => p.UserId).ToHashSet(StringComparer.Ordinal);
-        added = [.. added.Where(present.Contains)];
+        added = [.. added.Where(updated.HasParticipant)];
         var notice = await AppendSystemMessageAsync(
             caller,
             conversationId,
             new SystemMessageInfo(SystemEventKind.ParticipantsAdded, caller.Id, added),
             Invariant($"{DisplayNameOf(caller)} added {NameList(added)}"),
             cancellationToken).ConfigureAwait(false);
-        await _events.PublishAsync(new ParticipantsAddedEvent(conversationId, added, ParticipantIds(updated))).ConfigureAwait(false);
+        await PublishAllAsync(addedEvents).ConfigureAwait(false);
         await PublishNoticeAsync(notice, updated).ConfigureAwait(false);
         return await FindViewAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
     }
@@ -595,15 +619,19 @@ public sealed partial class ChatService
         }
 
         // Passing ownership on should the target have become owner since the check: a group never loses its owner.
-        var updated = await _store.RemoveParticipantPassingOwnershipAsync(conversationId, userId, cancellationToken).ConfigureAwait(false)
-            ?? throw ChatException.ConversationNotFound(conversationId);
+        var (removal, removed) = await RecordAsync(
+            conversationId,
+            ct => _store.RemoveParticipantPassingOwnershipAsync(conversationId, userId, ct),
+            c => c is null ? [] : RemovalEvents(conversationId, userId, conversation, c),
+            cancellationToken).ConfigureAwait(false);
+        var updated = removal ?? throw ChatException.ConversationNotFound(conversationId);
         var notice = await AppendSystemMessageAsync(
             caller,
             conversationId,
             new SystemMessageInfo(SystemEventKind.ParticipantRemoved, caller.Id, [userId]),
             Invariant($"{DisplayNameOf(caller)} removed {userId}"),
             cancellationToken).ConfigureAwait(false);
-        await _events.PublishAsync(new ParticipantRemovedEvent(conversationId, userId, ParticipantIds(updated))).ConfigureAwait(false);
+        await PublishRemovalAsync(removed, cancellationToken).ConfigureAwait(false);
         await PublishNoticeAsync(notice, updated).ConfigureAwait(false);
     }
 
@@ -633,27 +661,19 @@ public sealed partial class ChatService
 
         // The store decides whether the caller is still the owner, and who succeeds them, in the removal's own atomic
         // step: a concurrent ownership transfer never leaves the group with two owners or none.
-        var ownerBefore = conversation.Participants.FirstOrDefault(p => p.Role == ParticipantRole.Owner)?.UserId;
-        var updated = await _store.RemoveParticipantPassingOwnershipAsync(conversationId, caller.Id, cancellationToken).ConfigureAwait(false)
-            ?? throw ChatException.ConversationNotFound(conversationId);
+        var (removal, removed) = await RecordAsync(
+            conversationId,
+            ct => _store.RemoveParticipantPassingOwnershipAsync(conversationId, caller.Id, ct),
+            c => c is null ? [] : RemovalEvents(conversationId, caller.Id, conversation, c),
+            cancellationToken).ConfigureAwait(false);
+        var updated = removal ?? throw ChatException.ConversationNotFound(conversationId);
         var notice = await AppendSystemMessageAsync(
             caller,
             conversationId,
             new SystemMessageInfo(SystemEventKind.ParticipantLeft, caller.Id, [caller.Id]),
             Invariant($"{DisplayNameOf(caller)} left"),
             cancellationToken).ConfigureAwait(false);
-        await _events.PublishAsync(new ParticipantRemovedEvent(conversationId, caller.Id, ParticipantIds(updated))).ConfigureAwait(false);
-        if (updated.Participants.FirstOrDefault(p => p.Role == ParticipantRole.Owner)?.UserId is { } ownerAfter && ownerAfter != ownerBefore)
-        {
-            // Ownership passed on: the roles changed, so every remaining participant hears it as they hear a transfer.
-            var view = await _store.FindConversationViewAsync(conversationId, ownerAfter, cancellationToken).ConfigureAwait(false);
-            if (view is not null)
-            {
-                view = await CompleteViewAsync(view, cancellationToken).ConfigureAwait(false);
-                await _events.PublishAsync(new ConversationUpdatedEvent(view, ParticipantIds(view.Conversation))).ConfigureAwait(false);
-            }
-        }
-
+        await PublishRemovalAsync(removed, cancellationToken).ConfigureAwait(false);
         await PublishNoticeAsync(notice, updated).ConfigureAwait(false);
     }
 

@@ -1,3 +1,5 @@
+using ChatKit.Events;
+
 namespace ChatKit.Storage;
 
 /// <summary>
@@ -121,6 +123,7 @@ public sealed partial class InMemoryChatStore : IChatStore
 
             state.Conversation = state.Conversation with { LastSeq = stored.Seq, LastActivityAt = stored.CreatedAt };
             Advance(state, stored.SenderId, stored.Seq);
+            Record(new MessageCreatedEvent(stored, [.. state.Conversation.Participants.Select(p => p.UserId)]), stored.Id, stored.CreatedAt);
             return Task.FromResult(new StoreResult<ChatMessage>(stored, true));
         }
     }

@@ -10,6 +10,7 @@ internal static class ChatKitModel
     public const string MessagesTable = "chatkit_messages";
     public const string ReadPositionsTable = "chatkit_read_positions";
     public const string ReactionsTable = "chatkit_reactions";
+    public const string EventsTable = "chatkit_events";
 
     public static void Configure(ModelBuilder modelBuilder, string? schema)
     {
@@ -107,6 +108,30 @@ internal static class ChatKitModel
         });
 
         ConfigureReactions(modelBuilder, schema);
+        ConfigureEvents(modelBuilder, schema);
+    }
+
+    private static void ConfigureEvents(ModelBuilder modelBuilder, string? schema)
+    {
+        modelBuilder.Entity<EventEntity>(e =>
+        {
+            e.ToTable(EventsTable, schema);
+            e.HasKey(v => v.Position).HasName("pk_chatkit_events");
+            e.Property(v => v.Position).HasColumnName("position").ValueGeneratedOnAdd();
+            e.Property(v => v.Tx).HasColumnName("tx");
+            e.Property(v => v.Id).HasColumnName("id");
+            e.Property(v => v.ConversationId).HasColumnName("conversation_id");
+            e.Property(v => v.Type).HasColumnName("type").HasMaxLength(32);
+            e.Property(v => v.SubjectId).HasColumnName("subject_id");
+            e.Property(v => v.Payload).HasColumnName("payload");
+            e.Property(v => v.OccurredAt).HasColumnName("occurred_at");
+
+            // The feed's order, (tx, position), and a conversation's events in that order (a user's sync reads those).
+            e.HasIndex(v => new { v.Tx, v.Position }).HasDatabaseName("ix_chatkit_events_feed");
+            e.HasIndex(v => new { v.ConversationId, v.Tx, v.Position }).HasDatabaseName("ix_chatkit_events_conversation");
+
+            // No foreign key: an event outlives nothing it names, and rows are only ever appended (and purged by age).
+        });
     }
 
     private static void ConfigureReactions(ModelBuilder modelBuilder, string? schema)

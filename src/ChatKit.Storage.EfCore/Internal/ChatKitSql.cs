@@ -113,7 +113,7 @@ internal sealed class ChatKitSql
             + $"ON CONFLICT ({readConversation}, {readUser}) DO UPDATE SET {delivered} = excluded.{delivered} "
             + $"WHERE r.{delivered} < excluded.{delivered} AND r.{readSeq} < excluded.{delivered} "
             + $"RETURNING {delivered} AS {value}";
-        return new ChatKitSql(advance, lockMembership, probe, append) { AdvanceDelivery = advanceDelivery };
+        return new ChatKitSql(advance, lockMembership, probe, append with { Events = EventNames.Create(context, sql) }) { AdvanceDelivery = advanceDelivery };
     }
 
     private static Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? Converter(IEntityType entity, string property) =>
@@ -156,6 +156,9 @@ internal sealed record AppendNames(
     string ReadPositionUserId,
     string ReadPositionSeq)
 {
+    /// <summary>The event log's names and the provider's expressions for it.</summary>
+    public EventNames Events { get; init; } = null!;
+
     /// <summary>The message columns, in the order of <see cref="MessageColumns"/>.</summary>
     public static readonly string[] MessageProperties =
     [

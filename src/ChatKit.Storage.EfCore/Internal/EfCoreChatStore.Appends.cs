@@ -70,6 +70,7 @@ internal sealed partial class EfCoreChatStore
 
     private async Task<AppendAnswer> EnqueueAppendAsync(ChatMessage message, bool checkMembership, CancellationToken cancellationToken)
     {
+        ThrowIfRecording();
         var pending = new PendingAppend(message, checkMembership, cancellationToken);
         if (!_appends.Writer.TryWrite(pending))
         {
@@ -246,7 +247,7 @@ internal sealed partial class EfCoreChatStore
 
             if (toStore.Count > 0)
             {
-                await WriteMessagesAsync(db, names, toStore, ct).ConfigureAwait(false);
+                await WriteMessagesAsync(db, names, toStore, read, ct).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(ct).ConfigureAwait(false);
@@ -274,6 +275,7 @@ internal sealed partial class EfCoreChatStore
     {
         var sql = new StringBuilder();
         var args = new List<object?>();
+        AppendConversationLocks(sql, args, names, conversationIds); // first: the ids are {0}…{n-1}, as below
         foreach (var id in conversationIds)
         {
             // A no-op update takes the row lock (and on SQLite starts the write). SELECT … FOR UPDATE was tried on
@@ -283,7 +285,8 @@ internal sealed partial class EfCoreChatStore
         }
 
         var inConversations = string.Join(", ", conversationIds.Select((_, i) => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
-        if (group.Exists(p => p.CheckMembership))
+        // Every append reads them: for the membership check, and as the audience of its newMessage event.
+        if (group.Count > 0)
         {
             sql.Append(CultureInfo.InvariantCulture, $"SELECT {names.ParticipantConversationId} AS ck_member_conversation, {names.ParticipantUserId} AS ck_member_user ")
                .Append(CultureInfo.InvariantCulture, $"FROM {names.ParticipantTable} WHERE {names.ParticipantConversationId} IN ({inConversations});\n");
@@ -340,7 +343,7 @@ internal sealed partial class EfCoreChatStore
     }
 
     /// <summary>One command: the conversations' new last seqs, the messages, the senders' read positions (in lock order).</summary>
-    private static async Task WriteMessagesAsync(DbContext db, AppendNames names, List<(int Index, MessageEntity Entity)> toStore, CancellationToken ct)
+    private static async Task WriteMessagesAsync(DbContext db, AppendNames names, List<(int Index, MessageEntity Entity)> toStore, GroupRead read, CancellationToken ct)
     {
         var sql = new StringBuilder();
         var args = new List<object?>();
@@ -375,6 +378,7 @@ internal sealed partial class EfCoreChatStore
            .AppendJoin(", ", positions)
            .Append(CultureInfo.InvariantCulture, $" ON CONFLICT ({names.ReadPositionConversationId}, {names.ReadPositionUserId}) DO UPDATE SET {names.ReadPositionSeq} = excluded.{names.ReadPositionSeq} ")
            .Append(CultureInfo.InvariantCulture, $"WHERE r.{names.ReadPositionSeq} < excluded.{names.ReadPositionSeq};");
+        AppendNewMessageEvents(sql, args, names, toStore, read);
 
         var command = BuildCommand(db, sql.ToString(), args);
         await command.RelationalCommand.ExecuteNonQueryAsync(Parameters(db, command), ct).ConfigureAwait(false);

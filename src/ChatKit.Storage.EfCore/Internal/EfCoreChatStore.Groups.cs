@@ -155,7 +155,7 @@ internal sealed partial class EfCoreChatStore
         WriteAsync(
             async (db, ct) =>
             {
-                var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                var transaction = await BeginOrJoinAsync(db, ct).ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
                     var counters = await db.Database

@@ -129,7 +129,7 @@ internal sealed partial class EfCoreChatStore
         WriteAsync(
             async (db, ct) =>
             {
-                var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                var transaction = await BeginOrJoinAsync(db, ct).ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
                     var locked = await db.Set<MessageEntity>()

@@ -307,7 +307,7 @@ internal sealed partial class EfCoreChatStore : IChatStore
         return WriteAsync(
             async (db, ct) =>
             {
-                var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                var transaction = await BeginOrJoinAsync(db, ct).ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
                     // Lock the conversation first, so concurrent membership changes apply one after the other (the count
@@ -355,7 +355,7 @@ internal sealed partial class EfCoreChatStore : IChatStore
         return WriteAsync(
             async (db, ct) =>
             {
-                var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                var transaction = await BeginOrJoinAsync(db, ct).ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
                     var counters = await db.Database
@@ -529,6 +529,13 @@ internal sealed partial class EfCoreChatStore : IChatStore
     /// </summary>
     private async Task<T> WriteAsync<T>(Func<DbContext, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
+        if (_recording.Value is { } recording)
+        {
+            // Inside RecordEventsAsync: the write joins its transaction (whose execution strategy runs the whole).
+            recording.ChangeTracker.Clear();
+            return await operation(recording, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             var lease = await _contexts.LeaseAsync(cancellationToken).ConfigureAwait(false);

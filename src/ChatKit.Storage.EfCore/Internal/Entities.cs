@@ -113,3 +113,28 @@ internal sealed class ReactionEntity
 
     public long CreatedAt { get; set; }
 }
+
+/// <summary>A row of <c>chatkit_events</c>: one durable event, recorded in the transaction of the change that caused it.</summary>
+internal sealed class EventEntity
+{
+    /// <summary>Assigned by the database at insertion (SQLite: autoincrement; PostgreSQL: identity).</summary>
+    public long Position { get; set; }
+
+    /// <summary>PostgreSQL: the id of the transaction that inserted the row (feed order); SQLite: 0.</summary>
+    public long Tx { get; set; }
+
+    public string Id { get; set; } = string.Empty;
+
+    public string ConversationId { get; set; } = string.Empty;
+
+    /// <summary>The hub event name (<see cref="ChatEventJson.TypeOf"/>).</summary>
+    public string Type { get; set; } = string.Empty;
+
+    /// <summary>The user a <c>participantRemoved</c> event removed (it still receives that event), else null.</summary>
+    public string? SubjectId { get; set; }
+
+    /// <summary>The event's JSON (<see cref="ChatEventJson.Serialize"/>); for <c>newMessage</c>, only its audience (the message is its own row).</summary>
+    public string Payload { get; set; } = string.Empty;
+
+    public long OccurredAt { get; set; }
+}
