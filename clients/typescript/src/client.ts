@@ -437,8 +437,12 @@ export class ChatClient {
       }
       return;
     }
-    if (name === "conversationCreated" && !this.seqs.has((payload as Conversation).id)) {
-      this.seqs.set((payload as Conversation).id, (payload as Conversation).lastSeq);
+    if (name === "conversationCreated") {
+      const { id, lastSeq } = payload as Conversation;
+      if (this.seqs.has(id)) {
+        return; // known already (sync replays what was also seen live): its view as created would be stale
+      }
+      this.seqs.set(id, lastSeq);
     }
     this.emit(name, payload, meta);
   }

@@ -157,6 +157,8 @@ describe("ChatClient against the sample host", () => {
     const conversation = await alice.client.createConversation({ type: "group", participantIds: [bob.userId], name: "sync" });
     const first = await alice.client.send({ conversationId: conversation.id, content: "one" });
     await waitUntil(() => bob.seen.messages.get(conversation.id)?.length === 1, "bob to see the first message");
+    await alice.client.addReaction(first.messageId, "👀"); // seen live; the next sync returns it again, by the same eventId
+    await waitUntil(() => bob.seen.log.some((e) => e.name === "reactionAdded"), "the live reaction at bob");
 
     proxy.hold();
     await waitUntil(() => bob.client.state === "reconnecting", "bob offline");
@@ -165,15 +167,20 @@ describe("ChatClient against the sample host", () => {
     await alice.client.addReaction(first.messageId, "🎉");
     await alice.client.deleteMessage(second.messageId);
     await alice.client.updateConversation(conversation.id, { name: "sync, renamed" });
+    await alice.client.markConversationAsRead(conversation.id);
     const before = bob.seen.log.length;
     proxy.release();
     await waitUntil(() => bob.client.state === "connected", "bob back");
-    await waitUntil(() => bob.seen.log.some((e) => e.name === "conversationUpdated"), "the rename at bob");
+    await waitUntil(() => bob.seen.log.some((e) => e.name === "conversationRead"), "the read receipt at bob");
 
     const missed = bob.seen.log.slice(before).map((e) => `${e.name}:${e.source}`);
-    assert.deepEqual(missed.filter((e) => !e.startsWith("conversationRead")), [
-      "newMessage:sync", "messageUpdated:sync", "reactionAdded:sync", "messageDeleted:sync", "newMessage:sync", "conversationUpdated:sync",
-    ]); // the rename's system message is a newMessage too
+    assert.deepEqual(missed, [
+      "newMessage:sync", "messageUpdated:sync", "reactionAdded:sync", "messageDeleted:sync",
+      "conversationUpdated:sync", "newMessage:sync", // the rename, then its system message
+      "conversationRead:sync",
+    ]); // conversationCreated and the first message, seen live and replayed by sync, are not delivered again
+    assert.deepEqual(bob.seen.log.filter((e) => e.name === "reactionAdded").map((e) => [e.payload.emoji, e.source]), [["👀", "live"], ["🎉", "sync"]]);
+    assert.ok(bob.seen.log.filter((e) => !e.name.startsWith("conversation") || e.name === "conversationRead").every((e) => typeof e.payload.eventId === "string"), "every wrapper event has its eventId");
     assert.deepEqual(bob.seen.violations, []);
     await assertSameAsServer(bob, conversation.id, 3);
   });

@@ -351,8 +351,12 @@ export class ChatClient {
             }
             return;
         }
-        if (name === "conversationCreated" && !this.seqs.has(payload.id)) {
-            this.seqs.set(payload.id, payload.lastSeq);
+        if (name === "conversationCreated") {
+            const { id, lastSeq } = payload;
+            if (this.seqs.has(id)) {
+                return; // known already (sync replays what was also seen live): its view as created would be stale
+            }
+            this.seqs.set(id, lastSeq);
         }
         this.emit(name, payload, meta);
     }
