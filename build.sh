@@ -29,6 +29,8 @@ prerequisites() {
   command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK is required: https://dot.net" >&2; exit 1; }
   # redis-server for the scale-out tests, Chromium for the sample page's browser tests.
   apt_install redis-server chromium
+  # Node.js and npm for the TypeScript client (clients/typescript) and its tests.
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
   # PostgreSQL: the tests start their own server with initdb and pg_ctl from the binaries on the machine.
   if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     apt_install postgresql
@@ -50,6 +52,13 @@ print(f"tests: {p} passed, {f} failed, {s} skipped")
 PY
 }
 
+typescript_client() {
+  # The TypeScript client: install from its lock file, compile, and test it against the sample host built above
+  # (clients/typescript/test: the host in a child process, the packed tarball in a fresh project, the page's copy).
+  log "TypeScript client (clients/typescript)"
+  (cd clients/typescript && npm ci --no-audit --no-fund --prefer-offline && npm run build && npm test)
+}
+
 cmd=${1:-test}
 case "$cmd" in
   build)
@@ -66,6 +75,7 @@ case "$cmd" in
     dotnet test ChatKit.sln -c Release --no-build --logger "trx" --logger "console;verbosity=normal" \
       --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1500000 || status=$?
     summarize "$results"
+    typescript_client || status=$?
     exit $status
     ;;
   sample)

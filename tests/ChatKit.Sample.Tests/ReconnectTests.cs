@@ -2,11 +2,11 @@ using static Microsoft.Playwright.Assertions;
 
 namespace ChatKit.Sample.Tests;
 
-/// <summary>The page through a server restart: the connection state shows, and nothing sent meanwhile is lost.</summary>
+/// <summary>The page through a server restart: the connection state shows, and nothing sent or edited meanwhile is lost.</summary>
 public sealed class ReconnectTests(SampleSite site, Browser browser) : IClassFixture<SampleSite>, IClassFixture<Browser>
 {
     [Fact]
-    public async Task ServerRestart_ShowsReconnecting_ResendsWhatWasTypedOffline_AndTheOtherSideCatchesUp()
+    public async Task ServerRestart_ShowsReconnecting_ResendsWhatWasTypedOffline_AndTheOtherSideCatchesUpOnMessagesAndEdits()
     {
         var aliceId = ChatPage.NewUser("alice");
         var bobId = ChatPage.NewUser("bob");
@@ -45,10 +45,19 @@ public sealed class ReconnectTests(SampleSite site, Browser browser) : IClassFix
         await Expect(bob.Connection).ToHaveAttributeAsync("data-state", "reconnecting");
         await Expect(bob.Message("typed while the server was down")).ToHaveCountAsync(0);
 
+        // An edit Bob misses too: no history page would bring it, the client's sync from its cursor does.
+        await alice.Page.EvaluateAsync("""
+            async () => {
+              const page = window.chatkit;
+              const message = page.messages.get(page.activeId).items.find((m) => m.content === "before the restart");
+              await page.client.editMessage(message.id, "before the restart, edited");
+            }
+            """);
+
         bobMayReconnect.SetResult();
         await bob.ExpectConnectedAsync();
         await Expect(bob.Connection).ToBeHiddenAsync();
-        await Expect(bob.MessageTexts).ToHaveTextAsync(["before the restart", "typed while the server was down"]);
-        await Expect(alice.MessageTexts).ToHaveTextAsync(["before the restart", "typed while the server was down"]);
+        await Expect(bob.MessageTexts).ToHaveTextAsync(["before the restart, edited", "typed while the server was down"]);
+        await Expect(alice.MessageTexts).ToHaveTextAsync(["before the restart, edited", "typed while the server was down"]);
     }
 }

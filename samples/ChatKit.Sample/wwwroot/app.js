@@ -1,14 +1,16 @@
-// The ChatKit sample page: plain DOM, the SignalR JavaScript client served by the sample (lib/signalr), and the
-// wire contract of docs/protocol.md. User content is only ever written with textContent, never as HTML.
+// The ChatKit sample page: plain DOM on the ChatKit TypeScript client (clients/typescript, served from lib/chatkit),
+// which reconnects, catches up, resends unacknowledged messages and delivers each event once, in order.
+// User content is only ever written with textContent, never as HTML.
 
+import { applyReaction, ChatClient } from "./lib/chatkit/index.js";
 import { applyConversationChange, renderGroupSettings, wireGroupSettings } from "./group-settings.js";
 import { attachCompletion, mentionsIn } from "./mentions.js";
 import { cancelReply, excerptOf, renderMessages, renderReplyPreview } from "./message-view.js";
-import { $, hiddenText, state } from "./state.js";
+import { others, renderConversations, titleOf } from "./conversation-list.js";
+import { $, state } from "./state.js";
+import { onComposerInput, renderTyping, setTyping, stopTyping } from "./typing.js";
 
 const PAGE_SIZE = 30;
-const TYPING_IDLE_MS = 3000;
-const TYPING_REPEAT_MS = 2000;
 
 // ---- sign-in ---------------------------------------------------------------------------------------------------
 
@@ -21,7 +23,7 @@ async function signIn(userId) {
   if (!response.ok) {
     throw new Error(response.status === 404
       ? "The demo sign-in only exists in Development (ASPNETCORE_ENVIRONMENT=Development)."
-      : "Could not sign in: " + await problemText(response));
+      : "Could not sign in: " + ((await response.json().catch(() => null))?.detail ?? response.status));
   }
   const { token } = await response.json();
   saveSession({ token, userId });
@@ -39,135 +41,94 @@ async function start(token, userId, openId = null) {
   $("me-name").textContent = userId;
   $("login").hidden = true;
   $("app").hidden = false;
-  await connect();
-  await loadConversations();
-  // A reload reopens the conversation that was open in this tab.
-  if (openId && state.conversations.has(openId)) {
-    await open(openId, { focusComposer: false });
-  } else {
+  await connect(openId);
+  if (!state.activeId) {
     $("new-chat-users").focus();
   }
 }
 
-// ---- REST ------------------------------------------------------------------------------------------------------
+// ---- the client ------------------------------------------------------------------------------------------------
 
-export async function api(path, options = {}) {
-  const response = await fetch("/chats" + path, {
-    ...options,
-    headers: { Authorization: "Bearer " + state.token, "Content-Type": "application/json", ...(options.headers ?? {}) },
-  });
-  if (response.status === 401) {
-    signOut();
-    throw new Error("Your session expired: sign in again.");
-  }
-  if (!response.ok) {
-    throw new Error(await problemText(response));
-  }
-  return response.status === 204 ? null : response.json();
-}
+const stateText = {
+  connecting: "Connecting…",
+  connected: "Connected",
+  reconnecting: "Connection lost. Reconnecting…",
+  recovering: "Reconnected. Catching up…",
+  disconnected: "Disconnected. Reload the page to reconnect.",
+};
 
-async function problemText(response) {
-  try {
-    const problem = await response.json();
-    return problem.detail ?? problem.title ?? String(response.status);
-  } catch {
-    return String(response.status);
-  }
-}
+// The client does the transport: reconnecting, catching up (newMessage from history fills what was missed, in order,
+// then `resync` brings the whole list), rejoining the open room, and resending the outbox under the same tempIds.
+async function connect(openId) {
+  const client = new ChatClient({ accessTokenFactory: () => state.token });
+  state.client = client;
 
-async function loadConversations() {
-  let cursor = null;
-  do {
-    const page = await api("/conversations?limit=100" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""));
-    page.items.forEach(upsertConversation);
-    cursor = page.nextCursor;
-  } while (cursor);
-  renderConversations();
-  for (const conversation of state.conversations.values()) {
-    if (conversation.lastMessage && conversation.lastMessage.sender.id !== state.me.id) {
-      acknowledge(conversation.id, conversation.lastSeq);
+  client.on("resync", (conversations) => {
+    const ids = new Set(conversations.map((c) => c.id));
+    [...state.conversations.keys()].filter((id) => !ids.has(id)).forEach(forget);
+    conversations.forEach(upsertConversation);
+    renderConversations();
+    renderHeader();
+    for (const conversation of conversations) {
+      if (conversation.lastMessage && conversation.lastMessage.sender.id !== state.me.id) {
+        acknowledge(conversation.id, conversation.lastSeq);
+      }
     }
-  }
-}
-
-// ---- the hub ---------------------------------------------------------------------------------------------------
-
-// Retry for ever, backing off to 10 s: a chat page should come back by itself after a network blip or a deploy.
-const retryForever = { nextRetryDelayInMilliseconds: (ctx) => Math.min(10000, ctx.previousRetryCount === 0 ? 0 : 1000 * 2 ** (ctx.previousRetryCount - 1)) };
-
-async function connect() {
-  const connection = new signalR.HubConnectionBuilder()
-    .withUrl("/chat", { accessTokenFactory: () => state.token })
-    .withAutomaticReconnect(retryForever)
-    .configureLogging(signalR.LogLevel.Warning)
-    .build();
-  state.connection = connection;
-
-  connection.on("conversationCreated", (conversation) => {
+    // A reload reopens the conversation that was open in this tab, as soon as the list is there.
+    if (openId && state.conversations.has(openId) && !state.connectedOnce) {
+      open(openId, { focusComposer: false }).catch(showError);
+    }
+    openId = null;
+  });
+  client.on("conversationCreated", (conversation) => {
     upsertConversation(conversation);
     renderConversations();
     // Presence reaches only users who already share a conversation: ask again now that there is a new one.
-    connection.invoke("getOnlineUsers").catch(() => {});
+    client.getOnlineUsers().catch(() => {});
   });
-  connection.on("newMessage", ({ message, conversationId }) => onNewMessage(conversationId, message));
-  connection.on("messageSent", ({ tempId }) => setPendingStatus(tempId, "sent"));
-  connection.on("userTyping", ({ userId, conversationId, username }) => setTyping(conversationId, userId, username));
-  connection.on("userStoppedTyping", ({ userId, conversationId }) => setTyping(conversationId, userId, null));
-  connection.on("messageRead", ({ messageId, conversationId, readBy }) => onRead(conversationId, readBy, seqOf(conversationId, messageId)));
-  connection.on("messageDelivered", ({ conversationId, userId, seq }) => onPosition(conversationId, userId, { delivered: seq }));
-  connection.on("messageUpdated", ({ message, conversationId }) => onUpdated(conversationId, message));
-  connection.on("reactionAdded", (event) => onReaction(event, true));
-  connection.on("reactionRemoved", (event) => onReaction(event, false));
-  connection.on("conversationRead", ({ conversationId, readBy }) => onRead(conversationId, readBy, state.conversations.get(conversationId)?.lastSeq ?? 0));
-  connection.on("userStatusChanged", ({ userId, status }) => { status === "online" ? state.online.add(userId) : state.online.delete(userId); renderConversations(); renderHeader(); });
-  connection.on("onlineUsers", (users) => { state.online = new Set(users); renderConversations(); renderHeader(); });
-  connection.on("messageDeleted", ({ messageId, conversationId }) => onDeleted(conversationId, messageId));
-  connection.on("participantsAdded", ({ conversationId }) => refreshConversation(conversationId));
-  // A new name, metadata or roles; the unread counts in it are the changer's, so this page keeps its own.
-  connection.on("conversationUpdated", (conversation) => applyConversationChange(conversation));
-  connection.on("participantRemoved", ({ conversationId, userId }) => userId === state.me.id ? forget(conversationId) : refreshConversation(conversationId));
-
-  connection.onreconnecting(() => {
-    // Presence is unknown while away (getOnlineUsers asks again once back), and nobody is typing any more.
-    state.online.clear();
-    state.typing.clear();
-    renderConversations();
-    renderHeader();
-    renderTyping();
-    setConnectionState("reconnecting", "Connection lost. Reconnecting…");
-  });
-  connection.onreconnected(() => recover());
-  connection.onclose(() => setConnectionState("disconnected", "Disconnected. Reload the page to reconnect."));
-
-  setConnectionState("connecting", "Connecting…");
-  await connection.start();
-  setConnectionState("connected", "Connected");
-  await connection.invoke("getOnlineUsers");
-}
-
-// After a reconnect: the new connection has joined no room, and events sent meanwhile were lost. Fetch what was
-// missed with after=<last seq>, re-join the open room, resend unacknowledged messages (their tempId makes that safe).
-async function recover() {
-  setConnectionState("recovering", "Reconnected. Catching up…");
-  try {
-    await loadConversations();
-    for (const conversationId of state.messages.keys()) {
-      await catchUp(conversationId);
+  client.on("newMessage", ({ message, conversationId }) => onNewMessage(conversationId, message));
+  client.on("outbox", ({ tempId, status, error, ack }) => {
+    const pending = state.pending.get(tempId);
+    if (pending) {
+      // sent: the newMessage, which may still be on its way, replaces the pending item.
+      Object.assign(pending, { status, reason: status === "refused" ? error.message : null, seq: ack?.seq });
+      renderMessages({});
     }
-    if (state.activeId) {
-      await state.connection.invoke("joinRoom", { conversationId: state.activeId });
+  });
+  client.on("userTyping", ({ userId, conversationId, username }) => setTyping(conversationId, userId, username));
+  client.on("userStoppedTyping", ({ userId, conversationId }) => setTyping(conversationId, userId, null));
+  client.on("messageRead", ({ messageId, conversationId, readBy }) => onRead(conversationId, readBy, seqOf(conversationId, messageId)));
+  client.on("messageDelivered", ({ conversationId, userId, seq }) => onPosition(conversationId, userId, { delivered: seq }));
+  client.on("messageUpdated", ({ message, conversationId }) => onUpdated(conversationId, message));
+  client.on("reactionAdded", (event) => onReaction(event, true));
+  client.on("reactionRemoved", (event) => onReaction(event, false));
+  client.on("conversationRead", ({ conversationId, readBy }) => onRead(conversationId, readBy, state.conversations.get(conversationId)?.lastSeq ?? 0));
+  client.on("userStatusChanged", ({ userId, status }) => { status === "online" ? state.online.add(userId) : state.online.delete(userId); renderConversations(); renderHeader(); });
+  client.on("onlineUsers", (users) => { state.online = new Set(users); renderConversations(); renderHeader(); });
+  client.on("messageDeleted", ({ messageId, conversationId }) => onDeleted(conversationId, messageId));
+  client.on("participantsAdded", ({ conversationId }) => refreshConversation(conversationId));
+  // A new name, metadata or roles; the unread counts in it are the changer's, so this page keeps its own.
+  client.on("conversationUpdated", (conversation) => applyConversationChange(conversation));
+  client.on("participantRemoved", ({ conversationId, userId }) => userId === state.me.id ? forget(conversationId) : refreshConversation(conversationId));
+  client.on("error", (error) => console.warn("chatkit:", error));
+
+  client.on("state", (name) => {
+    if (name === "reconnecting") {
+      // Presence is unknown while away (getOnlineUsers asks again once back), and nobody is typing any more.
+      state.online.clear();
+      state.typing.clear();
+      renderConversations();
+      renderHeader();
+      renderTyping();
+    }
+    setConnectionState(name, name === "recovering" && !state.connectedOnce ? stateText.connecting : stateText[name]);
+    if (name === "connected") {
+      state.connectedOnce = true;
+      client.getOnlineUsers().catch(() => {});
       markActiveRead();
     }
-    await state.connection.invoke("getOnlineUsers");
-    for (const [tempId, pending] of state.pending) {
-      if (pending.status === "failed" || pending.status === "pending") {
-        send(pending.conversationId, pending, tempId);
-      }
-    }
-    setConnectionState("connected", "Connected");
-  } catch (error) {
-    setConnectionState("reconnecting", "Catching up failed: " + error.message);
-  }
+  });
+  await client.start();
 }
 
 function setConnectionState(name, text) {
@@ -184,39 +145,17 @@ export function upsertConversation(conversation) {
   if (conversation.lastMessage) {
     learnName(conversation.lastMessage.sender);
   }
-  // Marks survive a reload: every participant's read and delivery positions come with the conversation.
-  for (const p of conversation.participants ?? []) {
-    movePosition(conversation.id, p.userId, { read: p.lastReadSeq ?? 0, delivered: p.lastDeliveredSeq ?? 0 });
-  }
-}
-
-// Positions only move forward, and reading implies delivery.
-function movePosition(conversationId, userId, { read = 0, delivered = 0 }) {
-  const positions = state.positions.get(conversationId) ?? new Map();
-  const old = positions.get(userId) ?? { read: 0, delivered: 0 };
-  const next = { read: Math.max(old.read, read) };
-  next.delivered = Math.max(old.delivered, delivered, next.read);
-  positions.set(userId, next);
-  state.positions.set(conversationId, positions);
-  return next.read !== old.read || next.delivered !== old.delivered;
+  state.positions.learn(conversation); // marks survive a reload: every participant's positions come with it
 }
 
 // Tell the senders their messages reached this browser (up to seq), once per position.
 function acknowledge(conversationId, seq) {
-  const mine = state.positions.get(conversationId)?.get(state.me.id);
-  if (seq <= (mine?.delivered ?? 0)) {
-    return;
-  }
-  const before = mine?.delivered ?? 0;
-  movePosition(conversationId, state.me.id, { delivered: seq });
-  state.connection.invoke("markAsDelivered", { conversationId, seq }).catch(() => {
+  const before = state.positions.get(conversationId)?.get(state.me.id)?.delivered ?? 0;
+  if (state.positions.move(conversationId, state.me.id, { delivered: seq })) {
     // Not stored (offline, rate-limited): forget it, so the next message acknowledges again. A reload or reconnect
     // acknowledges from the conversation list anyway.
-    const now = state.positions.get(conversationId)?.get(state.me.id);
-    if (now && now.delivered === seq && now.read < seq) {
-      now.delivered = before;
-    }
-  });
+    state.client.markAsDelivered(conversationId, seq).catch(() => state.positions.undoDelivered(conversationId, state.me.id, seq, before));
+  }
 }
 
 export function roleOf(conversation, userId = state.me.id) {
@@ -225,7 +164,7 @@ export function roleOf(conversation, userId = state.me.id) {
 
 async function refreshConversation(conversationId) {
   try {
-    upsertConversation(await api("/conversations/" + encodeURIComponent(conversationId)));
+    upsertConversation(await state.client.getConversation(conversationId));
     renderConversations();
     renderHeader();
   } catch (error) {
@@ -236,6 +175,7 @@ async function refreshConversation(conversationId) {
 function forget(conversationId) {
   state.conversations.delete(conversationId);
   state.messages.delete(conversationId);
+  state.positions.forget(conversationId);
   if (state.activeId === conversationId) {
     state.activeId = null;
     saveSession({ openId: null });
@@ -244,92 +184,9 @@ function forget(conversationId) {
   renderConversations();
 }
 
-export function others(conversation) {
-  return conversation.participants.map((p) => p.userId).filter((id) => id !== state.me.id);
-}
-
-export function titleOf(conversation) {
-  if (conversation.type === "group") {
-    return conversation.name ?? "Group";
-  }
-  const other = others(conversation)[0];
-  return other ? (state.names.get(other) ?? other) : "Just you";
-}
-
 function learnName(sender) {
   if (sender && sender.id !== state.me?.id) {
     state.names.set(sender.id, sender.name);
-  }
-}
-
-export function renderConversations() {
-  const list = $("conversations");
-  const focusedId = list.contains(document.activeElement) ? document.activeElement.dataset.conversationId : null;
-  const sorted = [...state.conversations.values()].sort((a, b) => (b.lastActivityAt ?? "").localeCompare(a.lastActivityAt ?? ""));
-  $("no-conversations").hidden = sorted.length > 0;
-  list.replaceChildren(...sorted.map((conversation) => {
-    const row = document.createElement("li");
-    const item = document.createElement("button");
-    item.type = "button";
-    item.className = "conversation-item";
-    item.dataset.testid = "conversation";
-    item.dataset.conversationId = conversation.id;
-    if (conversation.id === state.activeId) {
-      item.setAttribute("aria-current", "true");
-    }
-    row.append(item);
-
-    const dot = document.createElement("span");
-    if (conversation.type === "direct") {
-      const online = others(conversation).some((id) => state.online.has(id));
-      dot.className = "dot" + (online ? " online" : "");
-      dot.dataset.testid = "online-dot";
-      dot.dataset.online = String(online);
-      dot.title = online ? "online" : "offline";
-    } else {
-      dot.className = "dot group";
-    }
-    dot.setAttribute("aria-hidden", "true");
-
-    const name = document.createElement("span");
-    name.className = "name";
-    name.dataset.testid = "conversation-name";
-    name.textContent = titleOf(conversation);
-
-    const preview = document.createElement("span");
-    preview.className = "preview";
-    preview.dataset.testid = "conversation-preview";
-    const last = conversation.lastMessage;
-    preview.textContent = !last ? "No messages yet" : last.deletedAt ? "Message deleted" : `${last.sender.id === state.me.id ? "You" : last.sender.name}: ${last.content}`;
-
-    item.append(dot, name);
-    if (conversation.type === "direct") {
-      item.append(hiddenText(dot.dataset.online === "true" ? ", online" : ", offline"));
-    }
-    const badges = document.createElement("span");
-    badges.className = "badges";
-    if (conversation.unreadMentionCount > 0) {
-      const mention = document.createElement("span");
-      mention.className = "badge mention-badge";
-      mention.dataset.testid = "mention-badge";
-      mention.title = `${conversation.unreadMentionCount} unread mention${conversation.unreadMentionCount === 1 ? "" : "s"} of you`;
-      mention.textContent = "@";
-      badges.append(hiddenText(", "), mention, hiddenText(" mentioned you"));
-    }
-    if (conversation.unreadCount > 0) {
-      const badge = document.createElement("span");
-      badge.className = "badge";
-      badge.dataset.testid = "unread-badge";
-      badge.textContent = String(conversation.unreadCount);
-      badges.append(hiddenText(", "), badge, hiddenText(" unread"));
-    }
-    item.append(badges);
-    item.append(hiddenText(". "), preview);
-    item.addEventListener("click", () => open(conversation.id).catch(showError));
-    return row;
-  }));
-  if (focusedId) {
-    list.querySelector(`[data-conversation-id="${CSS.escape(focusedId)}"]`)?.focus();
   }
 }
 
@@ -337,7 +194,7 @@ async function createConversation(userIds, name) {
   const request = userIds.length === 1 && !name
     ? { type: "direct", participantIds: userIds }
     : { type: "group", participantIds: userIds, name: name || userIds.join(", ") };
-  const conversation = await state.connection.invoke("createConversation", request);
+  const conversation = await state.client.createConversation(request);
   upsertConversation(conversation);
   renderConversations();
   await open(conversation.id);
@@ -345,7 +202,7 @@ async function createConversation(userIds, name) {
 
 // ---- one conversation ------------------------------------------------------------------------------------------
 
-async function open(conversationId, { focusComposer = true } = {}) {
+export async function open(conversationId, { focusComposer = true } = {}) {
   const previous = state.activeId;
   state.activeId = conversationId;
   saveSession({ openId: conversationId });
@@ -358,9 +215,9 @@ async function open(conversationId, { focusComposer = true } = {}) {
   renderConversations();
   renderPane();
   if (previous && previous !== conversationId) {
-    state.connection.invoke("leaveRoom", { conversationId: previous }).catch(() => {});
+    state.client.leaveRoom(previous).catch(() => {});
   }
-  await state.connection.invoke("joinRoom", { conversationId });
+  await state.client.joinRoom(conversationId);
   if (!state.messages.has(conversationId)) {
     state.messages.set(conversationId, { items: [], hasMore: true, loading: false });
     await loadOlder(conversationId);
@@ -385,7 +242,7 @@ function closeConversation() {
   stopTyping(closing);
   state.activeId = null;
   saveSession({ openId: null });
-  state.connection.invoke("leaveRoom", { conversationId: closing }).catch(() => {});
+  state.client.leaveRoom(closing).catch(() => {});
   renderConversations();
   renderPane();
   $("conversations").querySelector(`[data-conversation-id="${CSS.escape(closing)}"]`)?.focus();
@@ -399,29 +256,12 @@ async function loadOlder(conversationId) {
   history.loading = true;
   try {
     const first = history.items[0]?.seq;
-    const page = await api(`/conversations/${encodeURIComponent(conversationId)}/messages?limit=${PAGE_SIZE}` + (first ? `&before=${first}` : ""));
+    const page = await state.client.history(conversationId, { limit: PAGE_SIZE, before: first });
     // A newMessage may have arrived while this page was on its way: merge by seq, never duplicate.
     page.items.forEach((m) => addMessage(conversationId, m));
     history.hasMore = page.hasMore;
   } finally {
     history.loading = false;
-  }
-}
-
-async function catchUp(conversationId) {
-  const history = state.messages.get(conversationId);
-  if (!history) {
-    return;
-  }
-  let more = true;
-  while (more) {
-    const last = history.items.at(-1)?.seq ?? 0;
-    const page = await api(`/conversations/${encodeURIComponent(conversationId)}/messages?limit=100&after=${last}`);
-    page.items.forEach((m) => addMessage(conversationId, m));
-    more = page.hasMore && page.items.length > 0;
-  }
-  if (conversationId === state.activeId) {
-    renderMessages({ scrollToEnd: true });
   }
 }
 
@@ -445,8 +285,6 @@ function onNewMessage(conversationId, message) {
     refreshConversation(conversationId);
     return;
   }
-  const history = state.messages.get(conversationId);
-  const gap = history && history.items.length > 0 && message.seq > history.items.at(-1).seq + 1;
   addMessage(conversationId, message);
   setTyping(conversationId, message.sender.id, null);
 
@@ -476,9 +314,6 @@ function onNewMessage(conversationId, message) {
     if (!mine && !system) {
       markActiveRead();
     }
-  }
-  if (gap) {
-    catchUp(conversationId).catch(showError);
   }
 }
 
@@ -514,21 +349,12 @@ export function onUpdated(conversationId, message) {
 
 // reactionAdded / reactionRemoved: applied to the message as it is here, idempotently.
 export function onReaction({ conversationId, messageId, emoji, userId }, added) {
-  const message = state.messages.get(conversationId)?.items.find((m) => m.id === messageId);
-  if (!message) {
+  const history = state.messages.get(conversationId);
+  const index = history?.items.findIndex((m) => m.id === messageId) ?? -1;
+  if (index < 0) {
     return;
   }
-  const reactions = (message.reactions ?? []).map((r) => ({ ...r, userIds: [...r.userIds] }));
-  let reaction = reactions.find((r) => r.emoji === emoji);
-  if (added && !reaction) {
-    reaction = { emoji, count: 0, userIds: [] };
-    reactions.push(reaction);
-  }
-  if (reaction) {
-    reaction.userIds = added ? [...new Set([...reaction.userIds, userId])] : reaction.userIds.filter((id) => id !== userId);
-    reaction.count = reaction.userIds.length;
-  }
-  message.reactions = reactions.filter((r) => r.count > 0);
+  history.items[index] = applyReaction(history.items[index], { emoji, userId }, added);
   if (conversationId === state.activeId) {
     renderMessages({});
   }
@@ -554,7 +380,7 @@ function onRead(conversationId, readBy, seq) {
 }
 
 function onPosition(conversationId, userId, moved) {
-  if (movePosition(conversationId, userId, moved) && conversationId === state.activeId) {
+  if (state.positions.move(conversationId, userId, moved) && conversationId === state.activeId) {
     renderMessages({});
   }
 }
@@ -566,26 +392,9 @@ function markActiveRead() {
   }
   conversation.unreadCount = 0;
   conversation.unreadMentionCount = 0;
-  movePosition(conversation.id, state.me.id, { read: conversation.lastSeq });
+  state.positions.move(conversation.id, state.me.id, { read: conversation.lastSeq });
   renderConversations();
-  state.connection.invoke("markConversationAsRead", { conversationId: conversation.id }).catch(showError);
-}
-
-function setTyping(conversationId, userId, username) {
-  if (userId === state.me.id) {
-    return;
-  }
-  const typists = state.typing.get(conversationId) ?? new Map();
-  if (username) {
-    typists.set(userId, username);
-    state.names.set(userId, username);
-  } else {
-    typists.delete(userId);
-  }
-  state.typing.set(conversationId, typists);
-  if (conversationId === state.activeId) {
-    renderTyping();
-  }
+  state.client.markConversationAsRead(conversation.id).catch(showError);
 }
 
 function renderPane() {
@@ -617,98 +426,38 @@ export function renderHeader() {
   renderGroupSettings();
 }
 
-function renderTyping() {
-  const names = [...(state.typing.get(state.activeId)?.values() ?? [])];
-  $("typing").textContent = names.length === 0 ? "" : names.length === 1 ? `${names[0]} is typing…` : `${names.join(", ")} are typing…`;
-}
-
 // ---- sending and typing ----------------------------------------------------------------------------------------
 
 function newTempId() {
   return crypto.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
-// `draft` is { content, replyTo?, mentions? }: what the composer had, kept for a resend under the same tempId.
-export async function send(conversationId, { content, replyTo = null, mentions = [] }, tempId = newTempId()) {
+// `draft` is { content, replyTo?, mentions? }: what the composer had. The client's outbox sends it, resends it under
+// the same tempId after a reconnect, and reports its status (pending, failed, refused, sent) through "outbox".
+export function send(conversationId, { content, replyTo = null, mentions = [] }, tempId = newTempId()) {
   state.pending.set(tempId, { conversationId, content, replyTo, mentions, status: "pending", reason: null });
   renderMessages({ scrollToEnd: true });
-  try {
-    const request = { conversationId, content, tempId };
-    if (replyTo) {
-      request.replyToId = replyTo.messageId;
-    }
-    if (mentions.length > 0) {
-      request.mentions = mentions;
-    }
-    const ack = await state.connection.invoke("sendMessage", request);
-    const pending = state.pending.get(tempId);
-    if (pending) {
-      // newMessage has not arrived yet: it will replace the pending item.
-      pending.status = "sent";
-      pending.seq = ack.seq;
-    }
-  } catch (error) {
-    const pending = state.pending.get(tempId);
-    const retryable = state.connection.state !== signalR.HubConnectionState.Connected;
-    if (pending && retryable) {
-      pending.status = "failed"; // resent with the same tempId once reconnected
-    } else if (pending) {
-      // Refused (too many messages in a row, too long…): the text stays, marked, with a retry under the same tempId.
-      pending.status = "refused";
-      pending.reason = hubErrorText(error);
-    }
-  }
-  if (conversationId === state.activeId) {
-    renderMessages({ scrollToEnd: true });
-  }
-}
-
-function setPendingStatus(tempId, status) {
-  const pending = state.pending.get(tempId);
-  if (pending) {
-    pending.status = status;
-    renderMessages({});
-  }
-}
-
-function onComposerInput() {
-  const conversationId = state.activeId;
-  if (!conversationId || state.connection.state !== signalR.HubConnectionState.Connected) {
-    return;
-  }
-  const now = Date.now();
-  if (now - state.typingSentAt > TYPING_REPEAT_MS) {
-    state.typingSentAt = now;
-    state.connection.invoke("typing", { conversationId }).catch(() => {});
-  }
-  clearTimeout(state.typingTimer);
-  state.typingTimer = setTimeout(() => stopTyping(conversationId), TYPING_IDLE_MS);
-}
-
-function stopTyping(conversationId) {
-  clearTimeout(state.typingTimer);
-  if (conversationId && state.typingSentAt && state.connection?.state === signalR.HubConnectionState.Connected) {
-    state.connection.invoke("stopTyping", { conversationId }).catch(() => {});
-  }
-  state.typingSentAt = 0;
+  const sending = state.client.outbox.some((item) => item.tempId === tempId)
+    ? state.client.retry(tempId)
+    : state.client.send({ conversationId, content, tempId, replyToId: replyTo?.messageId, mentions: mentions.length > 0 ? mentions : undefined });
+  sending.catch(() => {}); // a refusal shows on the message, with its Retry
 }
 
 // ---- wiring ----------------------------------------------------------------------------------------------------
 
 export function showError(error) {
-  if (state.connection && state.connection.state !== signalR.HubConnectionState.Connected) {
+  if (error?.code === "unauthenticated") {
+    signOut(); // the session expired
+    return;
+  }
+  if (state.client && state.client.state !== "connected") {
     return; // the connection banner already says what is wrong; calls cut off by the drop need no toast of their own
   }
   const toast = $("toast");
-  toast.textContent = hubErrorText(error);
+  toast.textContent = String(error?.message ?? error); // the client's errors carry the server's sentence
   toast.hidden = false;
   clearTimeout(showError.timer);
   showError.timer = setTimeout(() => { toast.hidden = true; }, 5000);
-}
-
-// HubException messages arrive as "code: sentence"; the sentence is for people.
-function hubErrorText(error) {
-  return String(error?.message ?? error).replace(/^.*HubException: /, "").replace(/^[a-z_]+: /, "");
 }
 
 function signOut() {

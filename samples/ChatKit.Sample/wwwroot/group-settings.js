@@ -1,7 +1,8 @@
 // Group settings: the owner and admins rename the group; the owner makes people admin or member again.
 
 import { $, hiddenText, state } from "./state.js";
-import { api, renderConversations, renderHeader, roleOf, showError, titleOf, upsertConversation } from "./app.js";
+import { renderHeader, roleOf, showError, upsertConversation } from "./app.js";
+import { renderConversations, titleOf } from "./conversation-list.js";
 
 // The group's owner and admins rename it; the owner also makes people admin or member again.
 export function renderGroupSettings() {
@@ -40,8 +41,7 @@ export function renderGroupSettings() {
       button.append(next === "admin" ? "Make admin" : "Make member", hiddenText(`: ${p.userId}`));
       button.addEventListener("click", async () => {
         try {
-          const path = `/conversations/${encodeURIComponent(conversation.id)}/participants/${encodeURIComponent(p.userId)}/role`;
-          applyConversationChange(await api(path, { method: "PUT", body: JSON.stringify({ role: next }) }));
+          applyConversationChange(await state.client.setRole(conversation.id, p.userId, next));
         } catch (error) {
           showError(error);
         }
@@ -92,7 +92,7 @@ export function wireGroupSettings() {
       return;
     }
     try {
-      applyConversationChange(await api("/conversations/" + encodeURIComponent(conversationId), { method: "PATCH", body: JSON.stringify({ name }) }));
+      applyConversationChange(await state.client.updateConversation(conversationId, { name }));
     } catch (error) {
       showError(error);
     }

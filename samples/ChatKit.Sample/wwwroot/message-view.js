@@ -3,7 +3,8 @@
 
 import { contentNodes } from "./mentions.js";
 import { $, hiddenText, state } from "./state.js";
-import { onReaction, onUpdated, others, send, showError } from "./app.js";
+import { onReaction, onUpdated, send, showError } from "./app.js";
+import { others } from "./conversation-list.js";
 
 const REACTIONS = ["👍", "❤️", "😂", "😮", "😢"];
 const EXCERPT_LENGTH = 100;
@@ -284,7 +285,7 @@ async function saveEdit(message) {
     return;
   }
   if (content !== message.content) {
-    const edited = await state.connection.invoke("editMessage", { messageId: message.id, content });
+    const edited = await state.client.editMessage(message.id, content);
     onUpdated(edited.conversationId ?? state.activeId, edited);
   }
   cancelEdit(message);
@@ -353,7 +354,7 @@ function paletteFor(message) {
 async function toggleReaction(message, emoji) {
   const current = state.messages.get(state.activeId)?.items.find((m) => m.id === message.id) ?? message;
   const mine = current.reactions?.some((r) => r.emoji === emoji && r.userIds.includes(state.me.id)) ?? false;
-  await state.connection.invoke(mine ? "removeReaction" : "addReaction", { messageId: message.id, emoji });
+  await (mine ? state.client.removeReaction(message.id, emoji) : state.client.addReaction(message.id, emoji));
   onReaction({ conversationId: current.conversationId ?? state.activeId, messageId: message.id, emoji, userId: state.me.id }, !mine);
 }
 

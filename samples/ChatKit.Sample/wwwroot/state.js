@@ -1,15 +1,18 @@
 // What the page knows, shared by its modules (window.chatkit exposes it to the browser tests, read-only).
 
+import { ReceiptPositions } from "./lib/chatkit/index.js";
+
 export const $ = (id) => document.getElementById(id);
 
 export const state = {
   token: null,
   me: null, // { id, name }
-  connection: null,
+  client: null, // the ChatKit client (lib/chatkit)
+  connectedOnce: false,
   conversations: new Map(), // id -> Conversation (wire shape)
   messages: new Map(), // conversationId -> { items: Message[] ascending, hasMore, loading }
-  pending: new Map(), // tempId -> { conversationId, content, status }
-  positions: new Map(), // conversationId -> Map(userId -> { read, delivered }): every participant's receipt positions
+  pending: new Map(), // tempId -> { conversationId, content, replyTo, mentions, status, reason }: what the outbox holds
+  positions: new ReceiptPositions(), // every participant's read and delivery positions, per conversation
   online: new Set(),
   typing: new Map(), // conversationId -> Map(userId -> username)
   names: new Map(), // userId -> display name, learnt from messages and typing events
