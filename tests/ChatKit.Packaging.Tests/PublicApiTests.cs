@@ -16,6 +16,7 @@ public sealed class PublicApiTests
         "ChatKit.Storage.EfCore",
         "ChatKit.Storage.Mongo",
         "ChatKit.Scaleout.Redis",
+        "ChatKit.Blobs.S3",
     ];
 
     [Theory]

@@ -3,6 +3,7 @@
 
 import { applyConversationChange, renderGroupSettings, wireGroupSettings } from "./group-settings.js";
 import { attachCompletion, mentionsIn } from "./mentions.js";
+import { showAttachmentDrafts, takeAttachmentIds, wireAttachments } from "./attachments.js";
 import { cancelReply, excerptOf, renderMessages, renderReplyPreview } from "./message-view.js";
 import { $, hiddenText, state } from "./state.js";
 
@@ -370,6 +371,7 @@ async function open(conversationId, { focusComposer = true } = {}) {
     return;
   }
   renderMessages({ scrollToEnd: true });
+  showAttachmentDrafts();
   markActiveRead();
   if (focusComposer) {
     $("composer-input").focus();
@@ -629,8 +631,8 @@ function newTempId() {
 }
 
 // `draft` is { content, replyTo?, mentions? }: what the composer had, kept for a resend under the same tempId.
-export async function send(conversationId, { content, replyTo = null, mentions = [] }, tempId = newTempId()) {
-  state.pending.set(tempId, { conversationId, content, replyTo, mentions, status: "pending", reason: null });
+export async function send(conversationId, { content, replyTo = null, mentions = [], attachmentIds = [] }, tempId = newTempId()) {
+  state.pending.set(tempId, { conversationId, content, replyTo, mentions, attachmentIds, status: "pending", reason: null });
   renderMessages({ scrollToEnd: true });
   try {
     const request = { conversationId, content, tempId };
@@ -639,6 +641,9 @@ export async function send(conversationId, { content, replyTo = null, mentions =
     }
     if (mentions.length > 0) {
       request.mentions = mentions;
+    }
+    if (attachmentIds.length > 0) {
+      request.attachmentIds = attachmentIds;
     }
     const ack = await state.connection.invoke("sendMessage", request);
     const pending = state.pending.get(tempId);
@@ -768,7 +773,8 @@ $("composer").addEventListener("submit", (event) => {
   event.preventDefault();
   const input = $("composer-input");
   const content = input.value.trim();
-  if (!content || !state.activeId) {
+  const attachmentIds = state.activeId ? takeAttachmentIds(state.activeId) : [];
+  if ((!content && attachmentIds.length === 0) || !state.activeId) {
     return;
   }
   const conversation = state.conversations.get(state.activeId);
@@ -778,8 +784,10 @@ $("composer").addEventListener("submit", (event) => {
   stopTyping(state.activeId);
   state.replyTo.delete(state.activeId);
   renderReplyPreview();
-  send(state.activeId, { content, replyTo, mentions: mentionsIn(content, others(conversation)) });
+  send(state.activeId, { content, replyTo, mentions: mentionsIn(content, others(conversation)), attachmentIds });
 });
+
+wireAttachments(showError);
 
 // @ completion among the open conversation's other participants.
 const completion = attachCompletion($("composer-input"), $("mention-list"), () => {

@@ -18,7 +18,7 @@ namespace ChatKit.AspNetCore.Internal;
 /// own writes (queued in order behind its connection's write lock) until the hub's send timeout closes it.
 /// </summary>
 internal sealed class SignalRChatEventPublisher(
-    IHubContext<ChatHub, IChatClient> hub, IPresenceTracker presence, IChatStore store, ILogger<SignalRChatEventPublisher> logger) : IChatEventTransport
+    IHubContext<ChatHub, IChatClient> hub, IPresenceTracker presence, IChatStore store, ILogger<SignalRChatEventPublisher> logger, AttachmentLinks links) : IChatEventTransport
 {
     public async ValueTask DeliverAsync(ChatEvent chatEvent, CancellationToken cancellationToken)
     {
@@ -27,11 +27,11 @@ internal sealed class SignalRChatEventPublisher(
         {
             case MessageCreatedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .newMessage(new NewMessagePayload(WireMapper.ToDto(e.Message), e.Message.ConversationId)), chatEvent);
+                    .newMessage(new NewMessagePayload(WireMapper.ToDto(e.Message, links), e.Message.ConversationId)), chatEvent);
                 break;
             case ConversationCreatedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.Conversation.Conversation.Participants.Select(p => p.UserId)))
-                    .conversationCreated(WireMapper.ToDto(e.Conversation)), chatEvent);
+                    .conversationCreated(WireMapper.ToDto(e.Conversation, links)), chatEvent);
                 break;
             case UserTypingEvent e:
                 if (await RoomsOfOthersAsync(e.ConversationId, e.UserId, cancellationToken).ConfigureAwait(false) is { Count: > 0 } typingRooms)
@@ -78,7 +78,7 @@ internal sealed class SignalRChatEventPublisher(
                     .userStatusChanged(new UserStatusChangedPayload(e.UserId, WireMapper.Name(e.Status), e.Timestamp.UtcDateTime)), chatEvent);
                 break;
             case ConversationUpdatedEvent e:
-                Deliver(clients.Groups(Groups.Users(e.ParticipantIds)).conversationUpdated(WireMapper.ToDto(e.Conversation)), chatEvent);
+                Deliver(clients.Groups(Groups.Users(e.ParticipantIds)).conversationUpdated(WireMapper.ToDto(e.Conversation, links)), chatEvent);
                 break;
             case MessageDeliveredEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
@@ -86,7 +86,7 @@ internal sealed class SignalRChatEventPublisher(
                 break;
             case MessageUpdatedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .messageUpdated(new MessageUpdatedPayload(WireMapper.ToDto(e.Message), e.Message.ConversationId)), chatEvent);
+                    .messageUpdated(new MessageUpdatedPayload(WireMapper.ToDto(e.Message, links), e.Message.ConversationId)), chatEvent);
                 break;
             case ReactionAddedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))

@@ -33,6 +33,7 @@ public sealed partial class ChatService
     private readonly ChatKitOptions _options;
     private readonly ChatKitMetrics _metrics;
     private readonly MessageFilterPipeline _filters;
+    private readonly ChatKitAttachmentOptions _attachmentOptions;
 
     /// <summary>Creates the service; resolve it from dependency injection rather than calling this.</summary>
     /// <param name="store">The store.</param>
@@ -43,6 +44,7 @@ public sealed partial class ChatService
     /// <param name="logger">Logs failed event deliveries.</param>
     /// <param name="meterFactory">Creates the <c>ChatKit</c> meter; the host's, when it has one.</param>
     /// <param name="filters">The host's message filters, in order (see <see cref="Filters.IMessageFilter"/>).</param>
+    /// <param name="attachmentOptions">The attachment limits, or <see langword="null"/> for the defaults.</param>
     public ChatService(
         IChatStore store,
         IChatEventPublisher publisher,
@@ -51,7 +53,8 @@ public sealed partial class ChatService
         IOptions<ChatKitOptions> options,
         ILogger<ChatService> logger,
         IMeterFactory? meterFactory = null,
-        IEnumerable<Filters.IMessageFilter>? filters = null)
+        IEnumerable<Filters.IMessageFilter>? filters = null,
+        IOptions<ChatKitAttachmentOptions>? attachmentOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -61,6 +64,7 @@ public sealed partial class ChatService
         _options = options.Value;
         _metrics = ChatKitMetrics.For(meterFactory);
         _filters = new MessageFilterPipeline(filters, store, time, _options, logger);
+        _attachmentOptions = attachmentOptions?.Value ?? new ChatKitAttachmentOptions();
     }
 
     /// <summary>
@@ -287,7 +291,10 @@ public sealed partial class ChatService
             throw ChatException.Validation("tempId", "tempId is not blank and has no control or format characters");
         }
 
-        var content = NormalizeContent(request.Content);
+        var attachmentIds = ValidateAttachmentIds(request.AttachmentIds);
+        var content = attachmentIds.Count > 0 && !ContentNormalizer.HasVisible(ContentNormalizer.Normalize(request.Content ?? string.Empty))
+            ? string.Empty
+            : NormalizeContent(request.Content);
         var mentions = ValidateMentionIds(request.Mentions);
         if (request.ReplyToId is not null)
         {
@@ -301,7 +308,7 @@ public sealed partial class ChatService
             await CheckReplyAndMentionsAsync(caller, request.ConversationId, request.ReplyToId, mentions, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_filters.Active)
+        if (_filters.Active && (content.Length > 0 || attachmentIds.Count == 0))
         {
             // The host's filters may rewrite or refuse; a refused retry of a stored tempId still reaches the append below.
             content = await _filters.RunAsync(caller, request, content, cancellationToken).ConfigureAwait(false);
@@ -309,9 +316,11 @@ public sealed partial class ChatService
 
         var started = _time.GetTimestamp();
         var now = Ids.Now(_time);
+        var messageId = Ids.NewMessageId(now);
+        var (attachments, sentKey) = await ClaimAttachmentsAsync(caller, request, attachmentIds, messageId, cancellationToken).ConfigureAwait(false);
         var message = new ChatMessage
         {
-            Id = Ids.NewMessageId(now),
+            Id = messageId,
             ConversationId = request.ConversationId,
             Seq = 0,
             SenderId = caller.Id,
@@ -323,13 +332,25 @@ public sealed partial class ChatService
             Metadata = metadata,
             ReplyToId = request.ReplyToId,
             Mentions = mentions,
+            Attachments = attachments,
         };
         // Membership is checked by the append itself (atomically where the store can), which also says whom to tell.
         var appended = await (ChatKitActivities.Source.HasListeners()
                 ? AppendTracedAsync(message, cancellationToken)
-                : _store.AppendParticipantMessageAsync(message, cancellationToken)).ConfigureAwait(false)
-            ?? throw ChatException.ConversationNotFound(request.ConversationId);
+                : _store.AppendParticipantMessageAsync(message, cancellationToken)).ConfigureAwait(false);
+        if (appended is null)
+        {
+            await ReleaseAttachmentsAsync(attachmentIds, sentKey, cancellationToken).ConfigureAwait(false);
+            throw ChatException.ConversationNotFound(request.ConversationId);
+        }
+
         var result = appended.Result;
+        if (!result.Created && attachmentIds.Count > 0)
+        {
+            // A retry whose first send is stored: uploads it named anew (and the first did not) are not its.
+            var kept = result.Value.Attachments.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+            await ReleaseAttachmentsAsync([.. attachmentIds.Where(id => !kept.Contains(id))], sentKey, cancellationToken).ConfigureAwait(false);
+        }
 
         // A message this call created has no reactions yet, and one that replies to nothing needs no look-up: the send
         // path reads nothing more from the store. A retry's first message may have gained reactions since.

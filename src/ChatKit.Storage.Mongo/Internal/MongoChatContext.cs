@@ -12,6 +12,7 @@ internal sealed class MongoChatContext : IDisposable
     public const string MessagesName = "messages";
     public const string ReadPositionsName = "read_positions";
     public const string TempIdsName = "temp_ids";
+    public const string AttachmentsName = "attachments";
 
     private readonly IDisposable? _ownedClient;
 
@@ -29,7 +30,10 @@ internal sealed class MongoChatContext : IDisposable
         Messages = database.GetCollection<MessageDocument>(collectionPrefix + MessagesName, settings);
         ReadPositions = database.GetCollection<ReadPositionDocument>(collectionPrefix + ReadPositionsName, settings);
         TempIds = database.GetCollection<TempIdReservationDocument>(collectionPrefix + TempIdsName, settings);
+        Attachments = database.GetCollection<AttachmentDocument>(collectionPrefix + AttachmentsName, settings);
     }
+
+    public IMongoCollection<AttachmentDocument> Attachments { get; }
 
     public IMongoDatabase Database { get; }
 
