@@ -49,7 +49,7 @@ public sealed class AttachmentTests(AttachmentHost host) : IClassFixture<Attachm
         return stream.ToArray();
     }
 
-    private static async Task<(HttpResponseMessage Response, JsonElement Body)> UploadAsync(HttpClient http, string conversationId, byte[] bytes, string contentType, string fileName)
+    internal static async Task<(HttpResponseMessage Response, JsonElement Body)> UploadAsync(HttpClient http, string conversationId, byte[] bytes, string contentType, string fileName)
     {
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(bytes);

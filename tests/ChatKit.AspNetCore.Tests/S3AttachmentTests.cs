@@ -49,11 +49,7 @@ public sealed class S3AttachmentTests(S3AttachmentHost host) : IClassFixture<S3A
         var id = await host.DirectAsync(alice, bob);
         using var aliceHttp = host.Http(alice);
         var png = AttachmentTests.Png(12, 7);
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(png);
-        file.Headers.ContentType = MediaTypeHeaderValue.Parse("image/png");
-        form.Add(file, "file", "s3.png");
-        var (created, attachment) = await aliceHttp.PostJsonAsync($"/chats/conversations/{id}/attachments", form);
+        var (created, attachment) = await AttachmentTests.UploadAsync(aliceHttp, id, png, "image/png", "s3.png");
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var attachmentId = attachment.GetProperty("id").GetString()!;
         await using (var connection = await host.ConnectAsync(alice))
