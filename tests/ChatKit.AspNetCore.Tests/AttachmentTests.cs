@@ -248,6 +248,34 @@ public sealed class AttachmentTests(AttachmentHost host) : IClassFixture<Attachm
     }
 
     [Fact]
+    public async Task DeletingTheMessage_DeletesItsAttachments()
+    {
+        var (alice, bob) = (ChatHost.NewUser("alice"), ChatHost.NewUser("bob"));
+        var id = await host.DirectAsync(alice, bob);
+        using var aliceHttp = host.Http(alice);
+        using var bobHttp = host.Http(bob);
+        await using var connection = await host.ConnectAsync(alice);
+        var attachment = (await UploadAsync(aliceHttp, id, Png(7, 7), "image/png", "gone.png")).Body;
+        var attachmentId = attachment.GetProperty("id").GetString()!;
+        var ack = await connection.InvokeAsync("sendMessage", new { conversationId = id, content = "soon gone", tempId = "del-1", attachmentIds = new[] { attachmentId } });
+        using (var before = await bobHttp.GetAsync($"/chats/attachments/{attachmentId}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        await aliceHttp.DeleteJsonAsync($"/chats/messages/{ack.GetProperty("messageId").GetString()}");
+
+        using var byId = await bobHttp.GetAsync($"/chats/attachments/{attachmentId}");
+        using var anonymous = host.Http();
+        using var byLink = await anonymous.GetAsync(attachment.GetProperty("url").GetString());
+        var (_, page) = await bobHttp.GetJsonAsync($"/chats/conversations/{id}/messages");
+        Assert.Equal(HttpStatusCode.NotFound, byId.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, byLink.StatusCode);
+        Assert.False(File.Exists(Path.Combine(host.Folder, attachmentId)));
+        Assert.Equal(0, page.GetProperty("items")[page.GetProperty("items").GetArrayLength() - 1].GetProperty("attachments").GetArrayLength());
+    }
+
+    [Fact]
     public async Task SendMessage_AttachmentRules_AreValidationFailures()
     {
         var (alice, bob) = (ChatHost.NewUser("alice"), ChatHost.NewUser("bob"));

@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(41, LogLevel.Warning, "Deleting the blob {Key} of a failed upload failed; it stays in the blob store.")]
     public static partial void AttachmentBlobCleanupFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(42, LogLevel.Warning, "Deleting the attachments of deleted message {MessageId} failed; they stay stored but no longer show.")]
+    public static partial void AttachmentsOfDeletedMessageKept(ILogger logger, string messageId, Exception exception);
 }

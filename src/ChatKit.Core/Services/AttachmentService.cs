@@ -218,6 +218,39 @@ public sealed class AttachmentService
         return deleted;
     }
 
+    /// <summary>
+    /// Deletes the attachments of a message that was just deleted, record and blob: made unsent again with the send's
+    /// key, then deleted as an expired upload would be, so nobody can download them any more.
+    /// </summary>
+    internal async Task DeleteWithMessageAsync(ChatMessage message, CancellationToken cancellationToken)
+    {
+        if (message.Attachments.Count == 0 || !_store.SupportsAttachments)
+        {
+            return;
+        }
+
+        var ids = message.Attachments.Select(a => a.Id).ToList();
+        try
+        {
+            await _store.ReleaseAttachmentsAsync(ids, SentKeyOf(message.TempId, message.Id), cancellationToken).ConfigureAwait(false);
+            foreach (var id in ids)
+            {
+                if (await _store.DeleteUnsentAttachmentAsync(id, cancellationToken).ConfigureAwait(false))
+                {
+                    await DeleteBlobQuietlyAsync(id).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The message is deleted and its tombstone shows no attachment; the deletion is still reported.
+            Log.AttachmentsOfDeletedMessageKept(_logger, message.Id, ex);
+        }
+    }
+
+    /// <summary>The key a send claims its uploads with: its tempId (so a retry claims them again), or the new message's id.</summary>
+    internal static string SentKeyOf(string? tempId, string messageId) => tempId is not null ? "t:" + tempId : "m:" + messageId;
+
     private void RequireStoreSupport()
     {
         if (!_store.SupportsAttachments)

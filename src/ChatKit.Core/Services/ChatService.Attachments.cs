@@ -45,7 +45,7 @@ public sealed partial class ChatService
     private async Task<(IReadOnlyList<MessageAttachment> Attachments, string SentKey)> ClaimAttachmentsAsync(
         ChatUser caller, SendMessageRequest request, IReadOnlyList<string> ids, string messageId, CancellationToken cancellationToken)
     {
-        var sentKey = request.TempId is { } tempId ? "t:" + tempId : "m:" + messageId;
+        var sentKey = AttachmentService.SentKeyOf(request.TempId, messageId);
         if (ids.Count == 0)
         {
             return ([], sentKey);

@@ -34,6 +34,7 @@ public sealed partial class ChatService
     private readonly ChatKitMetrics _metrics;
     private readonly MessageFilterPipeline _filters;
     private readonly ChatKitAttachmentOptions _attachmentOptions;
+    private readonly AttachmentService? _attachments;
 
     /// <summary>Creates the service; resolve it from dependency injection rather than calling this.</summary>
     /// <param name="store">The store.</param>
@@ -45,6 +46,7 @@ public sealed partial class ChatService
     /// <param name="meterFactory">Creates the <c>ChatKit</c> meter; the host's, when it has one.</param>
     /// <param name="filters">The host's message filters, in order (see <see cref="Filters.IMessageFilter"/>).</param>
     /// <param name="attachmentOptions">The attachment limits, or <see langword="null"/> for the defaults.</param>
+    /// <param name="attachments">Deletes a deleted message's attachments, or <see langword="null"/> to leave them.</param>
     public ChatService(
         IChatStore store,
         IChatEventPublisher publisher,
@@ -54,7 +56,8 @@ public sealed partial class ChatService
         ILogger<ChatService> logger,
         IMeterFactory? meterFactory = null,
         IEnumerable<Filters.IMessageFilter>? filters = null,
-        IOptions<ChatKitAttachmentOptions>? attachmentOptions = null)
+        IOptions<ChatKitAttachmentOptions>? attachmentOptions = null,
+        AttachmentService? attachments = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -65,6 +68,7 @@ public sealed partial class ChatService
         _metrics = ChatKitMetrics.For(meterFactory);
         _filters = new MessageFilterPipeline(filters, store, time, _options, logger);
         _attachmentOptions = attachmentOptions?.Value ?? new ChatKitAttachmentOptions();
+        _attachments = attachments;
     }
 
     /// <summary>
@@ -504,6 +508,11 @@ public sealed partial class ChatService
         }
 
         await _store.DeleteMessageAsync(messageId, Ids.Now(_time), cancellationToken).ConfigureAwait(false);
+        if (_attachments is not null)
+        {
+            await _attachments.DeleteWithMessageAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+
         _metrics.MessageDeleted();
         await _events.PublishAsync(new MessageDeletedEvent(messageId, conversation.Id, ParticipantIds(conversation))).ConfigureAwait(false);
     }
