@@ -29,8 +29,13 @@ prerequisites() {
   command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK is required: https://dot.net" >&2; exit 1; }
   # redis-server for the scale-out tests, Chromium for the sample page's browser tests.
   apt_install redis-server chromium
-  # Node.js and npm for the TypeScript client (clients/typescript) and its tests.
+  # Node.js and npm for the TypeScript client (clients/typescript) and its tests, and for s3rver (an S3-compatible
+  # server the attachment tests start) from tests/tools/package.json.
   command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  if [ ! -f tests/tools/node_modules/s3rver/bin/s3rver.js ]; then
+    log "installing tests/tools (s3rver)"
+    (cd tests/tools && npm install --no-audit --no-fund --loglevel=error)
+  fi
   # PostgreSQL: the tests start their own server with initdb and pg_ctl from the binaries on the machine.
   if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     apt_install postgresql

@@ -13,7 +13,17 @@ internal static class SampleStorage
         switch (storage.ToUpperInvariant())
         {
             case "SQLITE":
-                chat.UseEntityFrameworkCore(o => o.UseSqlite(connectionString ?? "Data Source=chatkit.db"));
+                var sqlite = connectionString ?? "Data Source=chatkit.db";
+                chat.UseEntityFrameworkCore(o => o.UseSqlite(sqlite));
+
+                // Attachments in a folder beside the database file: chatkit.db and chatkit-attachments/ side by side.
+                var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(sqlite).DataSource;
+                if (!string.IsNullOrEmpty(file) && file != ":memory:")
+                {
+                    var folder = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".", "chatkit-attachments");
+                    chat.ConfigureAttachments(a => a.FileSystemPath ??= folder);
+                }
+
                 break;
             case "POSTGRES":
                 chat.UseEntityFrameworkCore(o => o.UseNpgsql(connectionString

@@ -58,6 +58,19 @@ public sealed class ChatKitServerOptions
     /// ChatKit's MessagePack protocol, whatever this says.
     /// </summary>
     public bool EnableMessagePack { get; set; }
+
+    /// <summary>
+    /// How long an attachment's signed <c>url</c> works without a bearer token, from the moment a response or event
+    /// carries it. Default 1 hour; 10 minutes to 7 days.
+    /// </summary>
+    public TimeSpan AttachmentUrlLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The key that signs attachments' URLs (HMAC-SHA256), base64, at least 32 bytes; every node of a cluster needs the
+    /// same. Default <see langword="null"/>: the URLs are Data Protection tokens of the host's key ring instead (share the
+    /// key ring between nodes, as for authentication cookies).
+    /// </summary>
+    public string? AttachmentUrlSigningKey { get; set; }
 }
 
 /// <summary>Where <c>MapChatKit()</c> maps the hub and the REST API.</summary>

@@ -23,4 +23,10 @@ public enum ChatErrorCode
     /// (or a retry with the same tempId finds it); retry after <see cref="ChatException.RetryAfter"/> (HTTP 503).
     /// </summary>
     Unavailable,
+
+    /// <summary><c>payload_too_large</c>: an upload larger than <see cref="ChatKitAttachmentOptions.MaxSize"/> (HTTP 413).</summary>
+    PayloadTooLarge,
+
+    /// <summary><c>unsupported_media_type</c>: an upload whose type is not allowed, or not what its bytes are (HTTP 415).</summary>
+    UnsupportedMediaType,
 }

@@ -122,6 +122,7 @@ public sealed class ChatKitOptions
         ChatOperation.DeleteMessage => DeleteMessageRateLimit,
         ChatOperation.EditMessage => EditMessageRateLimit,
         ChatOperation.React => ReactionRateLimit,
+        ChatOperation.UploadAttachment => UploadAttachmentRateLimit,
         _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, null),
     };
 
@@ -148,6 +149,9 @@ public sealed class ChatKitOptions
 
     /// <summary>The per-user limit on adding and removing reactions. Default 120 per 10 seconds.</summary>
     public RateLimitOptions ReactionRateLimit { get; set; } = new() { PermitLimit = 120, Window = TimeSpan.FromSeconds(10) };
+
+    /// <summary>The per-user limit on uploading attachments. Default 30 per minute.</summary>
+    public RateLimitOptions UploadAttachmentRateLimit { get; set; } = new() { PermitLimit = 30, Window = TimeSpan.FromMinutes(1) };
 }
 
 /// <summary>

@@ -148,6 +148,7 @@ public sealed class AbuseLimitTests
         ChatOperation.DeleteMessage => chat.Chat.DeleteMessageAsync(Alice, messageId, Ct),
         ChatOperation.EditMessage => chat.Chat.EditMessageAsync(Alice, messageId, attempt == 0 ? "edited" : "edited again", Ct),
         ChatOperation.React => attempt == 0 ? chat.Chat.AddReactionAsync(Alice, messageId, "👍", Ct) : chat.Chat.RemoveReactionAsync(Alice, messageId, "👍", Ct),
+        ChatOperation.UploadAttachment => chat.Attachments.UploadAsync(Alice, id, "notes.txt", "text/plain", new MemoryStream("notes"u8.ToArray()), Ct),
         _ => throw new ArgumentOutOfRangeException(nameof(operation)),
     };
 }

@@ -28,12 +28,14 @@ public sealed class ConfigurationDocTests
         }
 
         Add(data, new ChatKitOutboxOptions(), "");
+        Add(data, new ChatKitAttachmentOptions(), "");
         Add(data, new ChatKitServerOptions(), "");
         Add(data, new ChatKitWebhookOptions(), "");
         Add(data, new ChatKitEndpointOptions(), "");
         Add(data, new EfCoreChatStoreOptions(), "");
         Add(data, new MongoChatStoreOptions(), "");
         Add(data, new ChatKitRedisOptions(), "");
+        Add(data, new ChatKit.Blobs.S3.S3BlobStoreOptions(), "");
         return data;
     }
 
@@ -97,6 +99,7 @@ public sealed class ConfigurationDocTests
         bool b => b ? "true" : "false",
         TimeSpan t => t.ToString("c", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        IEnumerable<string> list => string.Join(", ", list),
         _ => value.ToString() ?? "",
     };
 }

@@ -17,6 +17,7 @@ public sealed class PublicApiTests
         "ChatKit.Storage.Mongo",
         "ChatKit.Scaleout.Redis",
         "ChatKit.Client",
+        "ChatKit.Blobs.S3",
     ];
 
     [Theory]

@@ -159,10 +159,21 @@ public sealed class SchemaUpgradeTests(PostgresServerFixture postgres) : IDispos
             Assert.Equal(new MessageReference(V1Messages[0].Id, "alice", "Hello, edited after the upgrade"), reply.Message.ReplyTo);
             Assert.Equal(1, (await chat.GetConversationAsync(alice, Group, Ct)).UnreadMentionCount);
 
+            // Attachments: the upgrade added their table and the messages' column.
+            var upload = new ChatAttachment
+            {
+                Id = "a_upgrade", ConversationId = Group, UploaderId = "carol", Name = "p.png", ContentType = "image/png", Size = 3,
+                Width = 1, Height = 1, UploadedAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+            };
+            await store.CreateAttachmentAsync(upload, Ct);
+            var withFile = await chat.SendMessageAsync(carol, new SendMessageRequest { ConversationId = Group, Content = "", AttachmentIds = [upload.Id] }, Ct);
+            Assert.Equal([upload.ToMessageAttachment()], withFile.Message.Attachments);
+
             var after = await chat.GetMessagesAsync(carol, Group, cancellationToken: Ct);
-            Assert.Equal([1L, 2, 3, 4], after.Items.Select(m => m.Seq));
+            Assert.Equal([1L, 2, 3, 4, 5], after.Items.Select(m => m.Seq));
             Assert.True(after.Items[1].IsDeleted);
             Assert.Equal(["alice"], after.Items[3].Mentions);
+            Assert.Equal([upload.ToMessageAttachment()], after.Items[4].Attachments);
         }
         finally
         {

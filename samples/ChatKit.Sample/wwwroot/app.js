@@ -5,6 +5,7 @@
 import { applyReaction, ChatClient } from "./lib/chatkit/index.js";
 import { applyConversationChange, renderGroupSettings, wireGroupSettings } from "./group-settings.js";
 import { attachCompletion, mentionsIn } from "./mentions.js";
+import { showAttachmentDrafts, takeAttachmentIds, wireAttachments } from "./attachments.js";
 import { cancelReply, excerptOf, renderMessages, renderReplyPreview } from "./message-view.js";
 import { others, renderConversations, titleOf } from "./conversation-list.js";
 import { $, state } from "./state.js";
@@ -227,6 +228,7 @@ export async function open(conversationId, { focusComposer = true } = {}) {
     return;
   }
   renderMessages({ scrollToEnd: true });
+  showAttachmentDrafts();
   markActiveRead();
   if (focusComposer) {
     $("composer-input").focus();
@@ -432,14 +434,15 @@ function newTempId() {
   return crypto.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
-// `draft` is { content, replyTo?, mentions? }: what the composer had. The client's outbox sends it, resends it under
+// `draft` is { content, replyTo?, mentions?, attachmentIds? }: what the composer had. The client's outbox sends it, resends it under
 // the same tempId after a reconnect, and reports its status (pending, failed, refused, sent) through "outbox".
-export function send(conversationId, { content, replyTo = null, mentions = [] }, tempId = newTempId()) {
-  state.pending.set(tempId, { conversationId, content, replyTo, mentions, status: "pending", reason: null });
+export function send(conversationId, { content, replyTo = null, mentions = [], attachmentIds = [] }, tempId = newTempId()) {
+  state.pending.set(tempId, { conversationId, content, replyTo, mentions, attachmentIds, status: "pending", reason: null });
   renderMessages({ scrollToEnd: true });
   const sending = state.client.outbox.some((item) => item.tempId === tempId)
     ? state.client.retry(tempId)
-    : state.client.send({ conversationId, content, tempId, replyToId: replyTo?.messageId, mentions: mentions.length > 0 ? mentions : undefined });
+    : state.client.send({ conversationId, content, tempId, replyToId: replyTo?.messageId, mentions: mentions.length > 0 ? mentions : undefined,
+        attachmentIds: attachmentIds.length > 0 ? attachmentIds : undefined });
   sending.catch(() => {}); // a refusal shows on the message, with its Retry
 }
 
@@ -517,7 +520,8 @@ $("composer").addEventListener("submit", (event) => {
   event.preventDefault();
   const input = $("composer-input");
   const content = input.value.trim();
-  if (!content || !state.activeId) {
+  const attachmentIds = state.activeId ? takeAttachmentIds(state.activeId) : [];
+  if ((!content && attachmentIds.length === 0) || !state.activeId) {
     return;
   }
   const conversation = state.conversations.get(state.activeId);
@@ -527,8 +531,10 @@ $("composer").addEventListener("submit", (event) => {
   stopTyping(state.activeId);
   state.replyTo.delete(state.activeId);
   renderReplyPreview();
-  send(state.activeId, { content, replyTo, mentions: mentionsIn(content, others(conversation)) });
+  send(state.activeId, { content, replyTo, mentions: mentionsIn(content, others(conversation)), attachmentIds });
 });
+
+wireAttachments(showError);
 
 // @ completion among the open conversation's other participants.
 const completion = attachCompletion($("composer-input"), $("mention-list"), () => {

@@ -2,6 +2,7 @@
 // actions (reply, react, and edit on my own), the inline editor, the reaction palette, the quote above the composer.
 
 import { contentNodes } from "./mentions.js";
+import { attachmentsOf } from "./attachments.js";
 import { $, hiddenText, state } from "./state.js";
 import { onReaction, onUpdated, send, showError } from "./app.js";
 import { others } from "./conversation-list.js";
@@ -103,6 +104,9 @@ function messageItem(message, own) {
       bubble.append(...contentNodes(message.content, message.mentions ?? [], state.me.id));
     }
     item.append(bubble);
+    if (message.attachments?.length > 0 && !message.deletedAt) {
+      item.append(attachmentsOf(message));
+    }
   }
   if (message.reactions?.length > 0 && !message.deletedAt) {
     item.append(reactionsOf(message));

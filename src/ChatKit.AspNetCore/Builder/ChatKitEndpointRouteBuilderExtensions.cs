@@ -44,6 +44,7 @@ public static class ChatKitEndpointRouteBuilderExtensions
             o.TransportSendTimeout = server.SendTimeout;
         });
         hub.RequireAuthorization();
+        endpoints.ServiceProvider.GetRequiredService<AttachmentLinks>().Prefix = options.ApiPrefix.TrimEnd('/');
         var api = ChatEndpoints.Map(endpoints, options.ApiPrefix);
         return new CompositeConventionBuilder([hub, api]);
     }

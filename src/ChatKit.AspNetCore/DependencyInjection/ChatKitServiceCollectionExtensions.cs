@@ -42,7 +42,15 @@ public static class ChatKitServiceCollectionExtensions
             sp.GetRequiredService<ChatService>(),
             sp.GetRequiredService<TypingService>(),
             sp.GetRequiredService<PresenceService>(),
-            sp.GetRequiredService<ChatUserAccessor>()));
+            sp.GetRequiredService<ChatUserAccessor>(),
+            sp.GetRequiredService<AttachmentLinks>()));
+
+        // Attachments: signed links (Data Protection unless a key is configured), the folder under the content root, and
+        // the sweep of uploads never sent.
+        services.AddDataProtection();
+        services.TryAddSingleton<AttachmentLinks>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ChatKitAttachmentOptions>, AttachmentFolderDefault>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, AttachmentSweeper>());
         // AddHubOptions<ChatHub> marks the hub's own options as set: without it SignalR ignores HubOptions<ChatHub>
         // (ChatKit's filter, message size limit and timeouts) and uses the global HubOptions.
         services.AddSignalR().AddHubOptions<ChatHub>(_ => { });

@@ -11,7 +11,7 @@ public sealed partial class ChatHub
     public async Task<MessageDto> EditMessage(EditMessageArgs? args)
     {
         var message = await _chat.EditMessageAsync(Caller, RequireMessageId(args?.MessageId), args?.Content!, Context.ConnectionAborted).ConfigureAwait(false);
-        return WireMapper.ToDto(message);
+        return WireMapper.ToDto(message, _links);
     }
 
     /// <summary><c>addReaction</c>: adds the caller's reaction to a message (nothing changes when it exists).</summary>
@@ -20,7 +20,7 @@ public sealed partial class ChatHub
     public async Task<MessageDto> AddReaction(ReactionArgs? args)
     {
         var message = await _chat.AddReactionAsync(Caller, RequireMessageId(args?.MessageId), args?.Emoji!, Context.ConnectionAborted).ConfigureAwait(false);
-        return WireMapper.ToDto(message);
+        return WireMapper.ToDto(message, _links);
     }
 
     /// <summary><c>removeReaction</c>: removes the caller's reaction from a message (nothing changes when it is absent).</summary>
@@ -29,7 +29,7 @@ public sealed partial class ChatHub
     public async Task<MessageDto> RemoveReaction(ReactionArgs? args)
     {
         var message = await _chat.RemoveReactionAsync(Caller, RequireMessageId(args?.MessageId), args?.Emoji!, Context.ConnectionAborted).ConfigureAwait(false);
-        return WireMapper.ToDto(message);
+        return WireMapper.ToDto(message, _links);
     }
 
     private static string RequireMessageId(string? messageId) =>

@@ -14,6 +14,6 @@ public sealed partial class ChatHub
     public async Task<SyncResponse> Sync(SyncArgs? args)
     {
         var result = await _chat.SyncAsync(Caller, args?.Since, args?.Limit, Context.ConnectionAborted).ConfigureAwait(false);
-        return EventWire.ToDto(result);
+        return EventWire.ToDto(result, _links);
     }
 }

@@ -17,10 +17,12 @@ public sealed partial class ChatHub : Hub<IChatClient>
     private readonly TypingService _typing;
     private readonly PresenceService _presence;
     private readonly ChatUserAccessor _users;
+    private readonly AttachmentLinks _links;
 
-    internal ChatHub(ChatService chat, TypingService typing, PresenceService presence, ChatUserAccessor users)
+    internal ChatHub(ChatService chat, TypingService typing, PresenceService presence, ChatUserAccessor users, AttachmentLinks links)
     {
         _chat = chat;
+        _links = links;
         _typing = typing;
         _presence = presence;
         _users = users;
@@ -53,7 +55,7 @@ public sealed partial class ChatHub : Hub<IChatClient>
     public async Task<ConversationDto> CreateConversation(CreateConversationBody? args)
     {
         var result = await _chat.CreateConversationAsync(Caller, WireMapper.ToRequest(args), Context.ConnectionAborted).ConfigureAwait(false);
-        return WireMapper.ToDto(result.Conversation);
+        return WireMapper.ToDto(result.Conversation, _links);
     }
 
     /// <summary><c>joinRoom</c>: this connection receives the conversation's typing events from now on.</summary>
@@ -71,7 +73,7 @@ public sealed partial class ChatHub : Hub<IChatClient>
         // check again now that it is in: a removal from here on finds it there and takes it out.
         try
         {
-            return WireMapper.ToDto(await _chat.JoinAsync(caller, conversationId, Context.ConnectionAborted).ConfigureAwait(false));
+            return WireMapper.ToDto(await _chat.JoinAsync(caller, conversationId, Context.ConnectionAborted).ConfigureAwait(false), _links);
         }
         catch (ChatException)
         {
@@ -101,17 +103,18 @@ public sealed partial class ChatHub : Hub<IChatClient>
         var request = new SendMessageRequest
         {
             ConversationId = RequireConversationId(args.ConversationId),
-            Content = args.Content ?? throw ChatException.Validation("content", "content is required"),
+            Content = args.Content ?? (args.AttachmentIds is { Count: > 0 } ? string.Empty : throw ChatException.Validation("content", "content is required")),
             Type = WireMapper.ParseMessageType(args.Type),
             TempId = args.TempId,
             Metadata = args.Metadata,
             ReplyToId = args.ReplyToId,
             Mentions = args.Mentions,
+            AttachmentIds = args.AttachmentIds,
         };
         var result = await _chat.SendMessageAsync(Caller, request, Context.ConnectionAborted).ConfigureAwait(false);
         var message = result.Message;
         await Clients.Caller.messageSent(new MessageSentPayload(args.TempId, message.Id)).ConfigureAwait(false);
-        return new SendMessageAck { TempId = args.TempId, MessageId = message.Id, Seq = message.Seq, CreatedAt = message.CreatedAt.UtcDateTime, Message = WireMapper.ToDto(message) };
+        return new SendMessageAck { TempId = args.TempId, MessageId = message.Id, Seq = message.Seq, CreatedAt = message.CreatedAt.UtcDateTime, Message = WireMapper.ToDto(message, _links) };
     }
 
     /// <summary><c>typing</c>: the caller is typing; others in the room see <c>userTyping</c>.</summary>

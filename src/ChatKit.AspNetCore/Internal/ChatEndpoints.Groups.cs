@@ -36,7 +36,7 @@ internal static partial class ChatEndpoints
             Metadata = body.Metadata.ValueKind == JsonValueKind.Undefined ? null : body.Metadata,
         };
         var view = await chat.UpdateConversationAsync(RequireUser(http, users), id, request, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(WireMapper.ToDto(view));
+        return TypedResults.Ok(WireMapper.ToDto(view, Links(http)));
     }
 
     private static async Task<Ok<ConversationDto>> ChangeRoleAsync(
@@ -45,6 +45,6 @@ internal static partial class ChatEndpoints
         var body = await ReadBodyAsync<ChangeRoleBody>(http, cancellationToken).ConfigureAwait(false);
         var role = WireMapper.ParseRole(body?.Role);
         var view = await chat.ChangeRoleAsync(RequireUser(http, users), id, userId, role, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(WireMapper.ToDto(view));
+        return TypedResults.Ok(WireMapper.ToDto(view, Links(http)));
     }
 }

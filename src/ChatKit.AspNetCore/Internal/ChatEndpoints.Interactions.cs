@@ -32,20 +32,20 @@ internal static partial class ChatEndpoints
     {
         var body = await ReadBodyAsync<EditMessageArgs>(http, cancellationToken).ConfigureAwait(false);
         var message = await chat.EditMessageAsync(RequireUser(http, users), id, body?.Content!, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(WireMapper.ToDto(message));
+        return TypedResults.Ok(WireMapper.ToDto(message, Links(http)));
     }
 
     private static async Task<Ok<MessageDto>> AddReactionAsync(
         string id, string emoji, HttpContext http, ChatService chat, ChatUserAccessor users, CancellationToken cancellationToken)
     {
         var message = await chat.AddReactionAsync(RequireUser(http, users), id, emoji, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(WireMapper.ToDto(message));
+        return TypedResults.Ok(WireMapper.ToDto(message, Links(http)));
     }
 
     private static async Task<Ok<MessageDto>> RemoveReactionAsync(
         string id, string emoji, HttpContext http, ChatService chat, ChatUserAccessor users, CancellationToken cancellationToken)
     {
         var message = await chat.RemoveReactionAsync(RequireUser(http, users), id, emoji, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(WireMapper.ToDto(message));
+        return TypedResults.Ok(WireMapper.ToDto(message, Links(http)));
     }
 }

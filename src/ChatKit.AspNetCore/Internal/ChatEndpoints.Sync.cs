@@ -24,6 +24,6 @@ internal static partial class ChatEndpoints
         }
 
         var result = await chat.SyncAsync(RequireUser(http, users), since.Count == 0 ? null : since[0], ReadInt(http, "limit"), cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(EventWire.ToDto(result));
+        return TypedResults.Ok(EventWire.ToDto(result, Links(http)));
     }
 }

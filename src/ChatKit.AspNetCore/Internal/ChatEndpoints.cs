@@ -73,6 +73,7 @@ internal static partial class ChatEndpoints
         MapGroupAdministration(group);
         MapInteractions(group);
         MapSync(group);
+        MapAttachments(group);
         return group;
     }
 
@@ -81,7 +82,7 @@ internal static partial class ChatEndpoints
     {
         var body = await ReadBodyAsync<CreateConversationBody>(http, cancellationToken).ConfigureAwait(false);
         var result = await chat.CreateConversationAsync(RequireUser(http, users), WireMapper.ToRequest(body), cancellationToken).ConfigureAwait(false);
-        var dto = WireMapper.ToDto(result.Conversation);
+        var dto = WireMapper.ToDto(result.Conversation, Links(http));
         return result.Created
             ? TypedResults.Created($"{http.Request.PathBase}{http.Request.Path}/{Uri.EscapeDataString(dto.Id)}", dto)
             : TypedResults.Ok(dto);
@@ -93,14 +94,14 @@ internal static partial class ChatEndpoints
         var limit = ReadInt(http, "limit");
         var cursor = http.Request.Query["cursor"].ToString();
         var page = await chat.ListConversationsAsync(RequireUser(http, users), limit, cursor.Length == 0 ? null : cursor, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new ConversationPageDto { Items = [.. page.Items.Select(WireMapper.ToDto)], NextCursor = page.NextCursor });
+        return TypedResults.Ok(new ConversationPageDto { Items = [.. page.Items.Select(i => WireMapper.ToDto(i, Links(http)))], NextCursor = page.NextCursor });
     }
 
     private static async Task<Ok<ConversationDto>> GetConversationAsync(
         string id, HttpContext http, ChatService chat, ChatUserAccessor users, CancellationToken cancellationToken)
     {
         var view = await chat.GetConversationAsync(RequireUser(http, users), id, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(WireMapper.ToDto(view));
+        return TypedResults.Ok(WireMapper.ToDto(view, Links(http)));
     }
 
     private static async Task<Ok<MessagePageDto>> GetMessagesAsync(
@@ -113,7 +114,7 @@ internal static partial class ChatEndpoints
             Limit = ReadInt(http, "limit"),
         };
         var page = await chat.GetMessagesAsync(RequireUser(http, users), id, query, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new MessagePageDto { Items = [.. page.Items.Select(WireMapper.ToDto)], HasMore = page.HasMore });
+        return TypedResults.Ok(new MessagePageDto { Items = [.. page.Items.Select(i => WireMapper.ToDto(i, Links(http)))], HasMore = page.HasMore });
     }
 
     private static async Task<NoContent> MarkConversationAsReadAsync(
@@ -140,7 +141,7 @@ internal static partial class ChatEndpoints
         }
 
         var view = await chat.AddParticipantsAsync(RequireUser(http, users), id, body.UserIds, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(WireMapper.ToDto(view));
+        return TypedResults.Ok(WireMapper.ToDto(view, Links(http)));
     }
 
     private static async Task<NoContent> RemoveParticipantAsync(

@@ -47,6 +47,22 @@ internal sealed class ChatKitServerOptionsValidator : IValidateOptions<ChatKitSe
             failures.Add($"ChatKitServerOptions.SendTimeout must be between 1 second and 5 minutes; it is {options.SendTimeout}.");
         }
 
+        if (options.AttachmentUrlLifetime < TimeSpan.FromMinutes(10) || options.AttachmentUrlLifetime > TimeSpan.FromDays(7))
+        {
+            failures.Add($"ChatKitServerOptions.AttachmentUrlLifetime must be between 10 minutes and 7 days; it is {options.AttachmentUrlLifetime}.");
+        }
+
+        if (options.AttachmentUrlSigningKey is { } key && !IsKey(key))
+        {
+            failures.Add("ChatKitServerOptions.AttachmentUrlSigningKey must be base64 of at least 32 bytes.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsKey(string key)
+    {
+        var bytes = new byte[key.Length];
+        return Convert.TryFromBase64String(key, bytes, out var length) && length >= 32;
     }
 }

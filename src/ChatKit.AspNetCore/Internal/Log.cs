@@ -20,4 +20,7 @@ internal static partial class Log
 
     [LoggerMessage(103, LogLevel.Debug, "ChatKit could not deliver {Event} to every connection; they catch up by seq.")]
     public static partial void DeliveryFailed(ILogger logger, string @event, Exception exception);
+
+    [LoggerMessage(110, LogLevel.Warning, "Sweeping expired ChatKit uploads failed; the next sweep tries again.")]
+    public static partial void AttachmentSweepFailed(ILogger logger, Exception exception);
 }

@@ -18,7 +18,7 @@ namespace ChatKit.AspNetCore.Internal;
 /// own writes (queued in order behind its connection's write lock) until the hub's send timeout closes it.
 /// </summary>
 internal sealed class SignalRChatEventPublisher(
-    IHubContext<ChatHub, IChatClient> hub, IPresenceTracker presence, IChatStore store, ILogger<SignalRChatEventPublisher> logger) : IChatEventTransport
+    IHubContext<ChatHub, IChatClient> hub, IPresenceTracker presence, IChatStore store, ILogger<SignalRChatEventPublisher> logger, AttachmentLinks links) : IChatEventTransport
 {
     public async ValueTask DeliverAsync(ChatEvent chatEvent, CancellationToken cancellationToken)
     {
@@ -27,11 +27,11 @@ internal sealed class SignalRChatEventPublisher(
         {
             case MessageCreatedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .newMessage((NewMessagePayload)EventWire.Payload(e)), chatEvent);
+                    .newMessage((NewMessagePayload)EventWire.Payload(e, links)), chatEvent);
                 break;
             case ConversationCreatedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.Conversation.Conversation.Participants.Select(p => p.UserId)))
-                    .conversationCreated(WireMapper.ToDto(e.Conversation)), chatEvent);
+                    .conversationCreated(WireMapper.ToDto(e.Conversation, links)), chatEvent);
                 break;
             case UserTypingEvent e:
                 if (await RoomsOfOthersAsync(e.ConversationId, e.UserId, cancellationToken).ConfigureAwait(false) is { Count: > 0 } typingRooms)
@@ -49,19 +49,19 @@ internal sealed class SignalRChatEventPublisher(
                 break;
             case MessageReadEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .messageRead((MessageReadPayload)EventWire.Payload(e)), chatEvent);
+                    .messageRead((MessageReadPayload)EventWire.Payload(e, links)), chatEvent);
                 break;
             case ConversationReadEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .conversationRead((ConversationReadPayload)EventWire.Payload(e)), chatEvent);
+                    .conversationRead((ConversationReadPayload)EventWire.Payload(e, links)), chatEvent);
                 break;
             case MessageDeletedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .messageDeleted((MessageDeletedPayload)EventWire.Payload(e)), chatEvent);
+                    .messageDeleted((MessageDeletedPayload)EventWire.Payload(e, links)), chatEvent);
                 break;
             case ParticipantsAddedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .participantsAdded((ParticipantsAddedPayload)EventWire.Payload(e)), chatEvent);
+                    .participantsAdded((ParticipantsAddedPayload)EventWire.Payload(e, links)), chatEvent);
                 break;
             case ParticipantRemovedEvent e:
                 // The removed user's connections leave the room first, all at once: a removal waits for another node's
@@ -71,30 +71,30 @@ internal sealed class SignalRChatEventPublisher(
                 await Task.WhenAll(connections.Select(c => hub.Groups.RemoveFromGroupAsync(c, room, cancellationToken))).ConfigureAwait(false);
 
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds.Append(e.UserId)))
-                    .participantRemoved((ParticipantRemovedPayload)EventWire.Payload(e)), chatEvent);
+                    .participantRemoved((ParticipantRemovedPayload)EventWire.Payload(e, links)), chatEvent);
                 break;
             case UserStatusChangedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ContactIds))
                     .userStatusChanged(new UserStatusChangedPayload(e.UserId, WireMapper.Name(e.Status), e.Timestamp.UtcDateTime)), chatEvent);
                 break;
             case ConversationUpdatedEvent e:
-                Deliver(clients.Groups(Groups.Users(e.ParticipantIds)).conversationUpdated(WireMapper.ToDto(e.Conversation)), chatEvent);
+                Deliver(clients.Groups(Groups.Users(e.ParticipantIds)).conversationUpdated(WireMapper.ToDto(e.Conversation, links)), chatEvent);
                 break;
             case MessageDeliveredEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .messageDelivered((MessageDeliveredPayload)EventWire.Payload(e)), chatEvent);
+                    .messageDelivered((MessageDeliveredPayload)EventWire.Payload(e, links)), chatEvent);
                 break;
             case MessageUpdatedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .messageUpdated((MessageUpdatedPayload)EventWire.Payload(e)), chatEvent);
+                    .messageUpdated((MessageUpdatedPayload)EventWire.Payload(e, links)), chatEvent);
                 break;
             case ReactionAddedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .reactionAdded((ReactionPayload)EventWire.Payload(e)), chatEvent);
+                    .reactionAdded((ReactionPayload)EventWire.Payload(e, links)), chatEvent);
                 break;
             case ReactionRemovedEvent e:
                 Deliver(clients.Groups(Groups.Users(e.ParticipantIds))
-                    .reactionRemoved((ReactionPayload)EventWire.Payload(e)), chatEvent);
+                    .reactionRemoved((ReactionPayload)EventWire.Payload(e, links)), chatEvent);
                 break;
         }
     }

@@ -15,7 +15,7 @@ namespace ChatKit.AspNetCore.Webhooks;
 /// signed (<see cref="ChatKitWebhookSignature"/>). Any answer but 2xx, or no answer, is a failed attempt that the outbox
 /// retries with backoff and eventually dead-letters.
 /// </summary>
-internal sealed class WebhookSink(IHttpClientFactory clients, IOptions<ChatKitWebhookOptions> options, TimeProvider time) : IChatEventSink
+internal sealed class WebhookSink(IHttpClientFactory clients, IOptions<ChatKitWebhookOptions> options, TimeProvider time, AttachmentLinks links) : IChatEventSink
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
 
@@ -24,7 +24,7 @@ internal sealed class WebhookSink(IHttpClientFactory clients, IOptions<ChatKitWe
         // The feed holds durable events only; the data is the hub's own payload for it, eventId included.
         var type = ChatEventJson.TypeOf(entry.Event);
         var settings = options.Value;
-        var body = JsonSerializer.SerializeToUtf8Bytes(new WebhookEnvelope(entry.Id, type, EventWire.Payload(entry.Event), entry.OccurredAt.UtcDateTime), WireJson.Options);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new WebhookEnvelope(entry.Id, type, EventWire.Payload(entry.Event, links), entry.OccurredAt.UtcDateTime), WireJson.Options);
         using var request = new HttpRequestMessage(HttpMethod.Post, settings.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = Json;
         request.Headers.Add(ChatKitWebhookSignature.HeaderName, ChatKitWebhookSignature.Create(settings.Secret!, time.GetUtcNow(), body));

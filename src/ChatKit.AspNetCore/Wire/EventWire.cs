@@ -1,3 +1,4 @@
+using ChatKit.AspNetCore.Internal;
 using ChatKit.Events;
 using ChatKit.Storage;
 
@@ -10,10 +11,10 @@ namespace ChatKit.AspNetCore.Wire;
 internal static class EventWire
 {
     /// <summary>The event's payload as the hub sends it, with its <c>eventId</c>.</summary>
-    public static object Payload(ChatEvent chatEvent) => chatEvent switch
+    public static object Payload(ChatEvent chatEvent, AttachmentLinks links) => chatEvent switch
     {
-        MessageCreatedEvent e => new NewMessagePayload(WireMapper.ToDto(e.Message), e.Message.ConversationId) { EventId = e.EventId },
-        MessageUpdatedEvent e => new MessageUpdatedPayload(WireMapper.ToDto(e.Message), e.Message.ConversationId) { EventId = e.EventId },
+        MessageCreatedEvent e => new NewMessagePayload(WireMapper.ToDto(e.Message, links), e.Message.ConversationId) { EventId = e.EventId },
+        MessageUpdatedEvent e => new MessageUpdatedPayload(WireMapper.ToDto(e.Message, links), e.Message.ConversationId) { EventId = e.EventId },
         MessageDeletedEvent e => new MessageDeletedPayload(e.MessageId, e.ConversationId) { EventId = e.EventId },
         ReactionAddedEvent e => new ReactionPayload(e.ConversationId, e.MessageId, e.Emoji, e.UserId) { EventId = e.EventId },
         ReactionRemovedEvent e => new ReactionPayload(e.ConversationId, e.MessageId, e.Emoji, e.UserId) { EventId = e.EventId },
@@ -22,13 +23,13 @@ internal static class EventWire
         MessageDeliveredEvent e => new MessageDeliveredPayload(e.ConversationId, e.UserId, e.Seq) { EventId = e.EventId },
         ParticipantsAddedEvent e => new ParticipantsAddedPayload(e.ConversationId, e.UserIds) { EventId = e.EventId },
         ParticipantRemovedEvent e => new ParticipantRemovedPayload(e.ConversationId, e.UserId) { EventId = e.EventId },
-        ConversationCreatedEvent e => WireMapper.ToDto(e.Conversation),
-        ConversationUpdatedEvent e => WireMapper.ToDto(e.Conversation),
+        ConversationCreatedEvent e => WireMapper.ToDto(e.Conversation, links),
+        ConversationUpdatedEvent e => WireMapper.ToDto(e.Conversation, links),
         _ => throw new ArgumentException($"{chatEvent.GetType().Name} is not a durable event.", nameof(chatEvent)),
     };
 
     /// <summary>A sync item: the hub event name and its payload.</summary>
-    public static SyncEventDto ToSyncItem(ChatEvent chatEvent) => new(ChatEventJson.TypeOf(chatEvent), Payload(chatEvent));
+    public static SyncEventDto ToSyncItem(ChatEvent chatEvent, AttachmentLinks links) => new(ChatEventJson.TypeOf(chatEvent), Payload(chatEvent, links));
 
-    public static SyncResponse ToDto(SyncResult result) => new([.. result.Events.Select(ToSyncItem)], result.Cursor, result.Limited);
+    public static SyncResponse ToDto(SyncResult result, AttachmentLinks links) => new([.. result.Events.Select(e => ToSyncItem(e, links))], result.Cursor, result.Limited);
 }

@@ -1,3 +1,5 @@
+using ChatKit.AspNetCore.Internal;
+
 namespace ChatKit.AspNetCore.Wire;
 
 /// <summary>Turns Core's model into the wire shapes.</summary>
@@ -18,7 +20,7 @@ internal static class WireMapper
 
     public static string Name(PresenceStatus status) => status == PresenceStatus.Online ? "online" : "offline";
 
-    public static MessageDto ToDto(ChatMessage message) => new()
+    public static MessageDto ToDto(ChatMessage message, AttachmentLinks links) => new()
     {
         Id = message.Id,
         ConversationId = message.ConversationId,
@@ -35,9 +37,21 @@ internal static class WireMapper
         ReplyTo = message.ReplyTo is { } r ? new ReplyToDto { MessageId = r.MessageId, SenderId = r.SenderId, Excerpt = r.Excerpt } : null,
         Mentions = message.Mentions,
         Reactions = [.. message.Reactions.Select(r => new ReactionDto { Emoji = r.Emoji, Count = r.Count, UserIds = r.UserIds })],
+        Attachments = message.Attachments.Count == 0 || message.IsDeleted ? [] : [.. message.Attachments.Select(a => ToDto(a, links))],
     };
 
-    public static ConversationDto ToDto(ConversationView view)
+    public static AttachmentDto ToDto(MessageAttachment attachment, AttachmentLinks links) => new()
+    {
+        Id = attachment.Id,
+        Name = attachment.Name,
+        ContentType = attachment.ContentType,
+        Size = attachment.Size,
+        Width = attachment.Width,
+        Height = attachment.Height,
+        Url = links.SignedUrl(attachment.Id),
+    };
+
+    public static ConversationDto ToDto(ConversationView view, AttachmentLinks links)
     {
         var c = view.Conversation;
         var positions = view.Positions.ToDictionary(p => p.UserId, StringComparer.Ordinal);
@@ -49,7 +63,7 @@ internal static class WireMapper
             CreatedBy = c.CreatedBy,
             CreatedAt = Utc(c.CreatedAt),
             Participants = [.. c.Participants.Select(p => ToDto(p, positions.GetValueOrDefault(p.UserId)))],
-            LastMessage = view.LastMessage is null ? null : ToDto(view.LastMessage),
+            LastMessage = view.LastMessage is null ? null : ToDto(view.LastMessage, links),
             LastSeq = c.LastSeq,
             LastActivityAt = Utc(c.LastActivityAt),
             UnreadCount = view.UnreadCount,

@@ -80,6 +80,34 @@ public sealed class MessageDto
 
     /// <summary>The reactions, each emoji once in first-use order (v2).</summary>
     [JsonPropertyName("reactions")] public IReadOnlyList<ReactionDto> Reactions { get; init; } = [];
+
+    /// <summary>The attached files, in the order the sender gave (v2).</summary>
+    [JsonPropertyName("attachments")] public IReadOnlyList<AttachmentDto> Attachments { get; init; } = [];
+}
+
+/// <summary>An attached file (v2).</summary>
+public sealed class AttachmentDto
+{
+    /// <summary>The attachment id, <c>a_…</c>.</summary>
+    [JsonPropertyName("id")] public required string Id { get; init; }
+
+    /// <summary>The sanitised file name.</summary>
+    [JsonPropertyName("name")] public required string Name { get; init; }
+
+    /// <summary>The media type.</summary>
+    [JsonPropertyName("contentType")] public required string ContentType { get; init; }
+
+    /// <summary>The size in bytes.</summary>
+    [JsonPropertyName("size")] public required long Size { get; init; }
+
+    /// <summary>An image's width in pixels, or null.</summary>
+    [JsonPropertyName("width"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public int? Width { get; init; }
+
+    /// <summary>An image's height in pixels, or null.</summary>
+    [JsonPropertyName("height"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public int? Height { get; init; }
+
+    /// <summary>A signed link that works without a bearer token until it expires (at least 10 minutes).</summary>
+    [JsonPropertyName("url")] public required string Url { get; init; }
 }
 
 /// <summary>What a reply shows of the message it replies to (v2).</summary>
@@ -212,6 +240,9 @@ public sealed class SendMessageArgs
 
     /// <summary>Participants to mention (v2).</summary>
     [JsonPropertyName("mentions")] public IReadOnlyList<string>? Mentions { get; init; }
+
+    /// <summary>Uploads of the caller to this conversation to attach (v2); <c>content</c> may then be empty.</summary>
+    [JsonPropertyName("attachmentIds")] public IReadOnlyList<string>? AttachmentIds { get; init; }
 }
 
 /// <summary>The argument of <c>markAsRead</c>.</summary>

@@ -38,6 +38,10 @@ public static class ChatKitCoreServiceCollectionExtensions
         services.TryAddSingleton<ChatService>();
         services.TryAddSingleton<TypingService>();
         services.TryAddSingleton<PresenceService>();
+        services.AddOptions<ChatKitAttachmentOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatKitAttachmentOptions>, ChatKitAttachmentOptionsValidator>());
+        services.TryAddSingleton<ChatKit.Attachments.IAttachmentBlobStore, ChatKit.Attachments.FileSystemAttachmentBlobStore>();
+        services.TryAddSingleton<AttachmentService>();
         return new ChatKitBuilder(services);
     }
 }

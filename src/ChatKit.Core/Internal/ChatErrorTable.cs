@@ -20,6 +20,8 @@ internal static class ChatErrorTable
         ChatErrorCode.Conflict => new("conflict", 409, "Conflict"),
         ChatErrorCode.RateLimited => new("rate_limited", 429, "Too many requests"),
         ChatErrorCode.Unavailable => new("unavailable", 503, "Service unavailable"),
+        ChatErrorCode.PayloadTooLarge => new("payload_too_large", 413, "Payload too large"),
+        ChatErrorCode.UnsupportedMediaType => new("unsupported_media_type", 415, "Unsupported media type"),
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, null),
     };
 }

@@ -33,6 +33,7 @@ internal sealed partial class ChatKitOptionsValidator : IValidateOptions<ChatKit
         Range(failures, "ChatKit:MaxMetadataBytes", options.MaxMetadataBytes, 2, 1_000_000);
         RateLimit(failures, "EditMessageRateLimit", options.EditMessageRateLimit);
         RateLimit(failures, "ReactionRateLimit", options.ReactionRateLimit);
+        RateLimit(failures, "UploadAttachmentRateLimit", options.UploadAttachmentRateLimit);
         Range(failures, "ChatKit:MaxReactionEmojiLength", options.MaxReactionEmojiLength, 1, 256);
         Range(failures, "ChatKit:MaxDistinctReactionsPerMessage", options.MaxDistinctReactionsPerMessage, 1, 1_000);
         if (options.SyncRetention < TimeSpan.FromMinutes(1) || options.SyncRetention > TimeSpan.FromDays(3650))

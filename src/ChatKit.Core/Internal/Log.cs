@@ -22,4 +22,13 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Warning, "Stopping the typing of connection {ConnectionId} of user {UserId} failed.")]
     public static partial void TypingCleanupFailed(ILogger logger, string userId, string connectionId, Exception exception);
+
+    [LoggerMessage(40, LogLevel.Information, "Deleted {Count} uploads that were never sent.")]
+    public static partial void AttachmentsSwept(ILogger logger, int count);
+
+    [LoggerMessage(41, LogLevel.Warning, "Deleting the blob {Key} of a failed upload failed; it stays in the blob store.")]
+    public static partial void AttachmentBlobCleanupFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(42, LogLevel.Warning, "Deleting the attachments of deleted message {MessageId} failed; they stay stored but no longer show.")]
+    public static partial void AttachmentsOfDeletedMessageKept(ILogger logger, string messageId, Exception exception);
 }

@@ -30,6 +30,7 @@ internal static class RateLimits
         ChatOperation.DeleteMessage => "too many deletions; slow down",
         ChatOperation.EditMessage => "too many edits; slow down",
         ChatOperation.React => "too many reactions; slow down",
+        ChatOperation.UploadAttachment => "too many uploads; slow down",
         _ => "too many calls; slow down",
     };
 }

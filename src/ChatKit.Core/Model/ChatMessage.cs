@@ -63,6 +63,9 @@ public sealed record ChatMessage
     /// </summary>
     public IReadOnlyList<MessageReaction> Reactions { get; init; } = [];
 
+    /// <summary>The files the sender attached, in the order given; stored with the message by the append.</summary>
+    public IReadOnlyList<MessageAttachment> Attachments { get; init; } = [];
+
     /// <summary>Compares every property, lists by their items.</summary>
     /// <param name="other">The other message.</param>
     public bool Equals(ChatMessage? other) =>
@@ -82,6 +85,7 @@ public sealed record ChatMessage
         && ReplyTo == other.ReplyTo
         && Mentions.SequenceEqual(other.Mentions)
         && Reactions.SequenceEqual(other.Reactions)
+        && Attachments.SequenceEqual(other.Attachments)
         && Metadata == other.Metadata
         && System == other.System;
 

@@ -38,6 +38,12 @@ public sealed record SendMessageRequest
 
     /// <summary>Participants of the conversation to mention, or <see langword="null"/>.</summary>
     public IReadOnlyList<string>? Mentions { get; init; }
+
+    /// <summary>
+    /// Uploads of the sender in the same conversation to attach, each once, or <see langword="null"/>. With at least
+    /// one, <see cref="Content"/> may be empty.
+    /// </summary>
+    public IReadOnlyList<string>? AttachmentIds { get; init; }
 }
 
 /// <summary>Which page of a conversation's history to read.</summary>

@@ -35,4 +35,7 @@ public enum ChatOperation
 
     /// <summary>Adding and removing reactions: <see cref="ChatKitOptions.ReactionRateLimit"/>.</summary>
     React,
+
+    /// <summary>Uploading an attachment: <see cref="ChatKitOptions.UploadAttachmentRateLimit"/>.</summary>
+    UploadAttachment,
 }

@@ -33,6 +33,8 @@ public sealed partial class ChatService
     private readonly ChatKitOptions _options;
     private readonly ChatKitMetrics _metrics;
     private readonly MessageFilterPipeline _filters;
+    private readonly ChatKitAttachmentOptions _attachmentOptions;
+    private readonly AttachmentService? _attachments;
 
     /// <summary>Creates the service; resolve it from dependency injection rather than calling this.</summary>
     /// <param name="store">The store.</param>
@@ -43,6 +45,8 @@ public sealed partial class ChatService
     /// <param name="logger">Logs failed event deliveries.</param>
     /// <param name="meterFactory">Creates the <c>ChatKit</c> meter; the host's, when it has one.</param>
     /// <param name="filters">The host's message filters, in order (see <see cref="Filters.IMessageFilter"/>).</param>
+    /// <param name="attachmentOptions">The attachment limits, or <see langword="null"/> for the defaults.</param>
+    /// <param name="attachments">Deletes a deleted message's attachments, or <see langword="null"/> to leave them.</param>
     public ChatService(
         IChatStore store,
         IChatEventPublisher publisher,
@@ -51,7 +55,9 @@ public sealed partial class ChatService
         IOptions<ChatKitOptions> options,
         ILogger<ChatService> logger,
         IMeterFactory? meterFactory = null,
-        IEnumerable<Filters.IMessageFilter>? filters = null)
+        IEnumerable<Filters.IMessageFilter>? filters = null,
+        IOptions<ChatKitAttachmentOptions>? attachmentOptions = null,
+        AttachmentService? attachments = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -61,6 +67,8 @@ public sealed partial class ChatService
         _options = options.Value;
         _metrics = ChatKitMetrics.For(meterFactory);
         _filters = new MessageFilterPipeline(filters, store, time, _options, logger);
+        _attachmentOptions = attachmentOptions?.Value ?? new ChatKitAttachmentOptions();
+        _attachments = attachments;
     }
 
     /// <summary>
@@ -298,7 +306,10 @@ public sealed partial class ChatService
             throw ChatException.Validation("tempId", "tempId is not blank and has no control or format characters");
         }
 
-        var content = NormalizeContent(request.Content);
+        var attachmentIds = ValidateAttachmentIds(request.AttachmentIds);
+        var content = attachmentIds.Count > 0 && !ContentNormalizer.HasVisible(ContentNormalizer.Normalize(request.Content ?? string.Empty))
+            ? string.Empty
+            : NormalizeContent(request.Content);
         var mentions = ValidateMentionIds(request.Mentions);
         if (request.ReplyToId is not null)
         {
@@ -312,7 +323,7 @@ public sealed partial class ChatService
             await CheckReplyAndMentionsAsync(caller, request.ConversationId, request.ReplyToId, mentions, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_filters.Active)
+        if (_filters.Active && (content.Length > 0 || attachmentIds.Count == 0))
         {
             // The host's filters may rewrite or refuse; a refused retry of a stored tempId still reaches the append below.
             content = await _filters.RunAsync(caller, request, content, cancellationToken).ConfigureAwait(false);
@@ -320,9 +331,11 @@ public sealed partial class ChatService
 
         var started = _time.GetTimestamp();
         var now = Ids.Now(_time);
+        var messageId = Ids.NewMessageId(now);
+        var (attachments, sentKey) = await ClaimAttachmentsAsync(caller, request, attachmentIds, messageId, cancellationToken).ConfigureAwait(false);
         var message = new ChatMessage
         {
-            Id = Ids.NewMessageId(now),
+            Id = messageId,
             ConversationId = request.ConversationId,
             Seq = 0,
             SenderId = caller.Id,
@@ -334,13 +347,25 @@ public sealed partial class ChatService
             Metadata = metadata,
             ReplyToId = request.ReplyToId,
             Mentions = mentions,
+            Attachments = attachments,
         };
         // Membership is checked by the append itself (atomically where the store can), which also says whom to tell.
         var appended = await (ChatKitActivities.Source.HasListeners()
                 ? AppendTracedAsync(message, cancellationToken)
-                : _store.AppendParticipantMessageAsync(message, cancellationToken)).ConfigureAwait(false)
-            ?? throw ChatException.ConversationNotFound(request.ConversationId);
+                : _store.AppendParticipantMessageAsync(message, cancellationToken)).ConfigureAwait(false);
+        if (appended is null)
+        {
+            await ReleaseAttachmentsAsync(attachmentIds, sentKey, cancellationToken).ConfigureAwait(false);
+            throw ChatException.ConversationNotFound(request.ConversationId);
+        }
+
         var result = appended.Result;
+        if (!result.Created && attachmentIds.Count > 0)
+        {
+            // A retry whose first send is stored: uploads it named anew (and the first did not) are not its.
+            var kept = result.Value.Attachments.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+            await ReleaseAttachmentsAsync([.. attachmentIds.Where(id => !kept.Contains(id))], sentKey, cancellationToken).ConfigureAwait(false);
+        }
 
         // A message this call created has no reactions yet, and one that replies to nothing needs no look-up: the send
         // path reads nothing more from the store. A retry's first message may have gained reactions since.
@@ -506,6 +531,11 @@ public sealed partial class ChatService
             ct => _store.DeleteMessageAsync(messageId, deletedAt, ct),
             m => m?.DeletedAt == deletedAt ? [new MessageDeletedEvent(messageId, conversation.Id, ParticipantIds(conversation))] : [],
             cancellationToken).ConfigureAwait(false);
+        if (_attachments is not null)
+        {
+            await _attachments.DeleteWithMessageAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+
         _metrics.MessageDeleted();
         await PublishAllAsync(deleted).ConfigureAwait(false);
     }

@@ -11,6 +11,7 @@ internal static partial class ChatKitModel
     public const string ReadPositionsTable = "chatkit_read_positions";
     public const string ReactionsTable = "chatkit_reactions";
     public const string EventsTable = "chatkit_events";
+    public const string AttachmentsTable = "chatkit_attachments";
 
     public static void Configure(ModelBuilder modelBuilder, string? schema)
     {
@@ -75,6 +76,7 @@ internal static partial class ChatKitModel
             e.Property(m => m.System).HasColumnName("system");
             e.Property(m => m.ReplyToId).HasColumnName("reply_to_id");
             e.Property(m => m.Mentions).HasColumnName("mentions");
+            e.Property(m => m.Attachments).HasColumnName("attachments");
 
             // The order of a conversation: one message per seq, and every page is a range of this index.
             e.HasIndex(m => new { m.ConversationId, m.Seq }).IsUnique().HasDatabaseName("ux_chatkit_messages_conversation_seq");
@@ -110,6 +112,7 @@ internal static partial class ChatKitModel
         ConfigureReactions(modelBuilder, schema);
         ConfigureOutbox(modelBuilder, schema);
         ConfigureEvents(modelBuilder, schema);
+        ConfigureAttachments(modelBuilder, schema);
     }
 
     private static void ConfigureEvents(ModelBuilder modelBuilder, string? schema)
@@ -132,6 +135,34 @@ internal static partial class ChatKitModel
             e.HasIndex(v => new { v.ConversationId, v.Tx, v.Position }).HasDatabaseName("ix_chatkit_events_conversation");
 
             // No foreign key: an event outlives nothing it names, and rows are only ever appended (and purged by age).
+        });
+    }
+
+    private static void ConfigureAttachments(ModelBuilder modelBuilder, string? schema)
+    {
+        modelBuilder.Entity<AttachmentEntity>(e =>
+        {
+            e.ToTable(AttachmentsTable, schema);
+            e.HasKey(a => a.Id).HasName("pk_chatkit_attachments");
+            e.Property(a => a.Id).HasColumnName("id").ValueGeneratedNever();
+            e.Property(a => a.ConversationId).HasColumnName("conversation_id");
+            e.Property(a => a.UploaderId).HasColumnName("uploader_id");
+            e.Property(a => a.Name).HasColumnName("name");
+            e.Property(a => a.ContentType).HasColumnName("content_type");
+            e.Property(a => a.Size).HasColumnName("size");
+            e.Property(a => a.Width).HasColumnName("width");
+            e.Property(a => a.Height).HasColumnName("height");
+            e.Property(a => a.UploadedAt).HasColumnName("uploaded_at");
+            e.Property(a => a.SentKey).HasColumnName("sent_key");
+
+            // The sweep's scan: unsent uploads, oldest first.
+            e.HasIndex(a => new { a.SentKey, a.UploadedAt }).HasDatabaseName("ix_chatkit_attachments_unsent");
+
+            e.HasOne<ConversationEntity>()
+                .WithMany()
+                .HasForeignKey(a => a.ConversationId)
+                .OnDelete(DeleteBehavior.Cascade)
+                .HasConstraintName("fk_chatkit_attachments_conversation");
         });
     }
 

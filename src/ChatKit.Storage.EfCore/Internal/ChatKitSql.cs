@@ -178,6 +178,6 @@ internal sealed record AppendNames(
         nameof(MessageEntity.SenderName), nameof(MessageEntity.Content), nameof(MessageEntity.Type), nameof(MessageEntity.TempId),
         nameof(MessageEntity.CreatedAt), nameof(MessageEntity.EditedAt), nameof(MessageEntity.DeletedAt),
         nameof(MessageEntity.Metadata), nameof(MessageEntity.System),
-        nameof(MessageEntity.ReplyToId), nameof(MessageEntity.Mentions),
+        nameof(MessageEntity.ReplyToId), nameof(MessageEntity.Mentions), nameof(MessageEntity.Attachments),
     ];
 }

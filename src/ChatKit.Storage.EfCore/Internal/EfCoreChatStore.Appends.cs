@@ -379,7 +379,7 @@ internal sealed partial class EfCoreChatStore
                .AppendJoin(", ", [Arg(args, m.Id), Arg(args, m.ConversationId), Arg(args, m.Seq), Arg(args, m.SenderId), Arg(args, m.SenderName), Arg(args, m.Content),
                    Arg(args, type), Arg(args, m.TempId), Arg(args, m.CreatedAt), Arg(args, m.EditedAt), Arg(args, m.DeletedAt),
                    Arg(args, m.Metadata), Arg(args, m.System),
-                   Arg(args, m.ReplyToId), Arg(args, m.Mentions)])
+                   Arg(args, m.ReplyToId), Arg(args, m.Mentions), Arg(args, m.Attachments)])
                .Append(')');
         }
 
@@ -421,6 +421,7 @@ internal sealed partial class EfCoreChatStore
         System = data.IsDBNull(12) ? null : data.GetString(12),
         ReplyToId = data.IsDBNull(13) ? null : data.GetString(13),
         Mentions = data.IsDBNull(14) ? null : data.GetString(14),
+        Attachments = data.IsDBNull(15) ? null : data.GetString(15),
     };
 
     /// <summary>Adds a parameter and returns its EF Core placeholder (<c>{n}</c>), which becomes a provider parameter.</summary>

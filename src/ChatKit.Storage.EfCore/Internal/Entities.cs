@@ -87,6 +87,9 @@ internal sealed class MessageEntity
 
     /// <summary>The mentioned user ids, each between two U+001F separators (<see cref="Mapping.MentionKey"/>); null when none (v2).</summary>
     public string? Mentions { get; set; }
+
+    /// <summary>The attachments as a JSON array (<see cref="AttachmentJson"/>); null when none (v2).</summary>
+    public string? Attachments { get; set; }
 }
 
 /// <summary>A row of <c>chatkit_read_positions</c>.</summary>
@@ -140,4 +143,29 @@ internal sealed class EventEntity
     public string Payload { get; set; } = string.Empty;
 
     public long OccurredAt { get; set; }
+}
+
+/// <summary>A row of <c>chatkit_attachments</c> (v2): one upload.</summary>
+internal sealed class AttachmentEntity
+{
+    public string Id { get; set; } = string.Empty;
+
+    public string ConversationId { get; set; } = string.Empty;
+
+    public string UploaderId { get; set; } = string.Empty;
+
+    public string Name { get; set; } = string.Empty;
+
+    public string ContentType { get; set; } = string.Empty;
+
+    public long Size { get; set; }
+
+    public int? Width { get; set; }
+
+    public int? Height { get; set; }
+
+    public long UploadedAt { get; set; }
+
+    /// <summary>Null while unsent; the key of the send that references it.</summary>
+    public string? SentKey { get; set; }
 }

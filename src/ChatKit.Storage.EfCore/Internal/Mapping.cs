@@ -60,6 +60,7 @@ internal static class Mapping
         System = SystemJson.Write(message.System),
         ReplyToId = message.ReplyToId,
         Mentions = ToStore(message.Mentions),
+        Attachments = AttachmentJson.Write(message.Attachments),
     };
 
     /// <summary>Builds a conversation from its row and its participant rows (in any order).</summary>
@@ -97,6 +98,35 @@ internal static class Mapping
         System = SystemJson.Read(entity.System),
         ReplyToId = entity.ReplyToId,
         Mentions = MentionsFromStore(entity.Mentions),
+        Attachments = AttachmentJson.Read(entity.Attachments),
+    };
+
+    public static AttachmentEntity ToEntity(ChatAttachment a) => new()
+    {
+        Id = a.Id,
+        ConversationId = a.ConversationId,
+        UploaderId = a.UploaderId,
+        Name = a.Name,
+        ContentType = a.ContentType,
+        Size = a.Size,
+        Width = a.Width,
+        Height = a.Height,
+        UploadedAt = ToStore(a.UploadedAt),
+        SentKey = a.SentKey,
+    };
+
+    public static ChatAttachment ToModel(AttachmentEntity a) => new()
+    {
+        Id = a.Id,
+        ConversationId = a.ConversationId,
+        UploaderId = a.UploaderId,
+        Name = a.Name,
+        ContentType = a.ContentType,
+        Size = a.Size,
+        Width = a.Width,
+        Height = a.Height,
+        UploadedAt = FromStore(a.UploadedAt),
+        SentKey = a.SentKey,
     };
 
     /// <summary>The separator around each mentioned id: a control character, which no user id may contain.</summary>

@@ -62,6 +62,10 @@ internal static class DocumentMapper
         System = message.System is { } system ? ToDocument(system) : null,
         ReplyToId = message.ReplyToId,
         Mentions = message.Mentions.Count == 0 ? null : [.. message.Mentions],
+        Attachments = message.Attachments.Count == 0 ? null : [.. message.Attachments.Select(a => new MessageAttachmentDocument
+        {
+            Id = a.Id, Name = a.Name, ContentType = a.ContentType, Size = a.Size, Width = a.Width, Height = a.Height,
+        })],
     };
 
     public static ChatMessage ToModel(MessageDocument document) => new()
@@ -81,6 +85,37 @@ internal static class DocumentMapper
         System = document.System is { } system ? ToModel(system) : null,
         ReplyToId = document.ReplyToId,
         Mentions = document.Mentions is { Count: > 0 } mentions ? [.. mentions] : [],
+        Attachments = document.Attachments is { Count: > 0 } attachments
+            ? [.. attachments.Select(a => new MessageAttachment(a.Id, a.Name, a.ContentType, a.Size, a.Width, a.Height))]
+            : [],
+    };
+
+    public static AttachmentDocument ToDocument(ChatAttachment a) => new()
+    {
+        Id = a.Id,
+        ConversationId = a.ConversationId,
+        UploaderId = a.UploaderId,
+        Name = a.Name,
+        ContentType = a.ContentType,
+        Size = a.Size,
+        Width = a.Width,
+        Height = a.Height,
+        UploadedAt = ToStored(a.UploadedAt),
+        SentKey = a.SentKey,
+    };
+
+    public static ChatAttachment ToModel(AttachmentDocument a) => new()
+    {
+        Id = a.Id,
+        ConversationId = a.ConversationId,
+        UploaderId = a.UploaderId,
+        Name = a.Name,
+        ContentType = a.ContentType,
+        Size = a.Size,
+        Width = a.Width,
+        Height = a.Height,
+        UploadedAt = ToModel(a.UploadedAt),
+        SentKey = a.SentKey,
     };
 
     /// <summary>A UTC <see cref="DateTime"/> for a BSON datetime (which keeps milliseconds; Core gives no finer).</summary>

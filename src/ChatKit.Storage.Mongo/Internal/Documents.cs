@@ -160,6 +160,74 @@ internal sealed class MessageDocument
     [BsonElement("reactions")]
     [BsonIgnoreIfNull]
     public List<ReactionDocument>? Reactions { get; set; }
+
+    /// <summary>What the message shows of its attachments (v2); absent when none.</summary>
+    [BsonElement("attachments")]
+    [BsonIgnoreIfNull]
+    public List<MessageAttachmentDocument>? Attachments { get; set; }
+}
+
+/// <summary>An attachment as its message carries it (v2).</summary>
+[BsonIgnoreExtraElements]
+internal sealed class MessageAttachmentDocument
+{
+    [BsonElement("id")]
+    public string Id { get; set; } = string.Empty;
+
+    [BsonElement("name")]
+    public string Name { get; set; } = string.Empty;
+
+    [BsonElement("type")]
+    public string ContentType { get; set; } = string.Empty;
+
+    [BsonElement("size")]
+    public long Size { get; set; }
+
+    [BsonElement("w")]
+    [BsonIgnoreIfNull]
+    public int? Width { get; set; }
+
+    [BsonElement("h")]
+    [BsonIgnoreIfNull]
+    public int? Height { get; set; }
+}
+
+/// <summary>An upload (v2), in the attachments collection.</summary>
+[BsonIgnoreExtraElements]
+internal sealed class AttachmentDocument
+{
+    [BsonId]
+    public string Id { get; set; } = string.Empty;
+
+    [BsonElement("conversationId")]
+    public string ConversationId { get; set; } = string.Empty;
+
+    [BsonElement("uploaderId")]
+    public string UploaderId { get; set; } = string.Empty;
+
+    [BsonElement("name")]
+    public string Name { get; set; } = string.Empty;
+
+    [BsonElement("type")]
+    public string ContentType { get; set; } = string.Empty;
+
+    [BsonElement("size")]
+    public long Size { get; set; }
+
+    [BsonElement("w")]
+    [BsonIgnoreIfNull]
+    public int? Width { get; set; }
+
+    [BsonElement("h")]
+    [BsonIgnoreIfNull]
+    public int? Height { get; set; }
+
+    [BsonElement("uploadedAt")]
+    public DateTime UploadedAt { get; set; }
+
+    /// <summary>Null (stored as null, so the sweep's index finds it) while unsent.</summary>
+    [BsonElement("sentKey")]
+    public string? SentKey { get; set; }
 }
 
 /// <summary>One user's reaction with one emoji, embedded in its message: the array's order is the order of reacting.</summary>

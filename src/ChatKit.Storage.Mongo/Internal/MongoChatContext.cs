@@ -12,6 +12,7 @@ internal sealed partial class MongoChatContext : IDisposable
     public const string MessagesName = "messages";
     public const string ReadPositionsName = "read_positions";
     public const string TempIdsName = "temp_ids";
+    public const string AttachmentsName = "attachments";
 
     private readonly IDisposable? _ownedClient;
 
@@ -32,7 +33,10 @@ internal sealed partial class MongoChatContext : IDisposable
         OutboxLeases = database.GetCollection<OutboxLeaseDocument>(collectionPrefix + OutboxLeasesName, settings);
         OutboxCheckpoints = database.GetCollection<OutboxCheckpointDocument>(collectionPrefix + OutboxCheckpointsName, settings);
         OutboxRetries = database.GetCollection<OutboxRetryDocument>(collectionPrefix + OutboxRetriesName, settings);
+        Attachments = database.GetCollection<AttachmentDocument>(collectionPrefix + AttachmentsName, settings);
     }
+
+    public IMongoCollection<AttachmentDocument> Attachments { get; }
 
     public IMongoDatabase Database { get; }
 

@@ -54,7 +54,7 @@ public class ChatHost : IAsyncLifetime
         new(services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
 
     /// <inheritdoc/>
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         var builder = CreateBuilder();
         builder.Services.AddChatKit(ConfigureChatKit);

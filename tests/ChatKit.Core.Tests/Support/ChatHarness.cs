@@ -32,6 +32,7 @@ public sealed class ChatHarness : IAsyncDisposable
             configure?.Invoke(options);
         });
         services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
+        services.Configure<ChatKitAttachmentOptions>(o => o.FileSystemPath = Path.Combine(Path.GetTempPath(), "chatkit-core-tests-attachments"));
         services.Replace(ServiceDescriptor.Singleton(publisher ?? Events));
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         _provider.GetRequiredService<IStartupValidator>().Validate();
@@ -39,7 +40,10 @@ public sealed class ChatHarness : IAsyncDisposable
         Typing = _provider.GetRequiredService<TypingService>();
         Presence = _provider.GetRequiredService<PresenceService>();
         Store = _provider.GetRequiredService<IChatStore>();
+        Attachments = _provider.GetRequiredService<AttachmentService>();
     }
+
+    public AttachmentService Attachments { get; }
 
     public static ChatUser Alice { get; } = new("alice", "Alice");
 
