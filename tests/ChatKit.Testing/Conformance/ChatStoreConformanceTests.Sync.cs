@@ -200,6 +200,78 @@ public abstract partial class ChatStoreConformanceTests
             (await ReadFeedOfAsync(second, start, Writers * PerWriter, ids)).Select(e => e.Id));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task UserEvents_AfterRandomChanges_AreExactlyWhatEachUserReceivedWhenTheyHappened(int seed)
+    {
+        var store = await CreateStoreAsync();
+        var start = await FeedEndOrSkipAsync(store);
+        var random = new Random(seed);
+        var users = Enumerable.Range(0, 4).Select(_ => NewUserId()).ToArray();
+        var group = NewGroup(users[0], [users[1]]);
+        await store.RecordEventsAsync(group.Id, Now(), async ct => { await store.CreateConversationAsync(group, ct); return group; }, c => [new ConversationCreatedEvent(new ConversationView(c, null, 0))], Ct);
+
+        // What each operation's events were, in order: what a connected client of each user in the audience received.
+        var happened = new List<StoredChatEvent>();
+        var messages = new List<ChatMessage>();
+        var log = new List<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            var conversation = (await store.FindConversationAsync(group.Id, Ct))!;
+            var participants = conversation.Participants.Select(p => p.UserId).ToList();
+            var user = users[random.Next(users.Length)];
+            var op = random.Next(6);
+            log.Add($"{op}:{Array.IndexOf(users, user)}");
+            switch (op)
+            {
+                case 0 or 1 when participants.Count > 0:
+                    var sent = (await store.AppendMessageAsync(NewMessage(group.Id, participants[random.Next(participants.Count)], $"m{i}"), Ct)).Value;
+                    messages.Add(sent);
+                    happened.Add(new StoredChatEvent(sent.Id, new MessageCreatedEvent(sent, participants), sent.CreatedAt));
+                    break;
+                case 2 when messages.Count > 0:
+                    var target = messages[random.Next(messages.Count)];
+                    var at = Now();
+                    happened.AddRange((await store.RecordEventsAsync(
+                        group.Id, at, ct => store.EditMessageAsync(target.Id, $"e{i}", at, ct), m => m is { IsDeleted: false } ? [new MessageUpdatedEvent(m, participants)] : [], Ct)).Events);
+                    break;
+                case 3 when !participants.Contains(user):
+                    happened.AddRange((await store.RecordEventsAsync(
+                        group.Id,
+                        Now(),
+                        ct => store.AddParticipantsAsync(group.Id, [new Participant(user, ParticipantRole.Member, Now())], 100, ct),
+                        r => [new ParticipantsAddedEvent(group.Id, [user], [.. r.Conversation!.Participants.Select(p => p.UserId)])],
+                        Ct)).Events);
+                    break;
+                case 4 when participants.Contains(user) && participants.Count > 1:
+                    happened.AddRange((await store.RecordEventsAsync(
+                        group.Id,
+                        Now(),
+                        ct => store.RemoveParticipantAsync(group.Id, user, null, ct),
+                        c => [new ParticipantRemovedEvent(group.Id, user, [.. c!.Participants.Select(p => p.UserId)])],
+                        Ct)).Events);
+                    break;
+                case 5 when participants.Contains(user):
+                    happened.AddRange((await store.RecordEventsAsync(
+                        group.Id, Now(), ct => store.AdvanceReadPositionAsync(group.Id, user, random.Next(1, 20), ct), _ => [new ConversationReadEvent(group.Id, user, Now(), participants)], Ct)).Events);
+                    break;
+            }
+        }
+
+        var feed = await ReadFeedOfAsync(store, start, happened.Count + 1, group.Id);
+        Assert.Equal(happened.Select(e => e.Id), feed.Skip(1).Select(e => e.Id));
+        foreach (var user in users)
+        {
+            var received = happened.Where(e => ChatEventAudience.Includes(e.Event, user)).Select(e => e.Id).ToList();
+            var synced = await ReadUserEventsOfAsync(store, user, start, group.Id, limit: 1 + random.Next(7), expected: received.Count + (user == users[0] || user == users[1] ? 1 : 0));
+            Assert.True(
+                received.SequenceEqual(synced.Select(e => e.Id).Where(id => id != feed[0].Id)),
+                $"seed {seed}, user {Array.IndexOf(users, user)}: ops [{string.Join(", ", log)}]");
+        }
+    }
+
     /// <summary>The feed's end, or skips the test for a store that records no events (the contract's default).</summary>
     private static async Task<string> FeedEndOrSkipAsync(IChatStore store)
     {
