@@ -85,6 +85,7 @@ public sealed class MessageInteractionPageTests(SampleSite site, Browser browser
         await alice.StartChatAsync(bobId);
         await alice.SendAsync("teh plan");
         await bob.OpenAsync(aliceId);
+        await Expect(bob.Message("teh plan")).ToBeVisibleAsync(); // stored before Bob answers, so it comes first
         await bob.SendAsync("which plan?");
         await Expect(alice.Message("which plan?")).ToBeVisibleAsync();
 
