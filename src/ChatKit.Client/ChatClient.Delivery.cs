@@ -196,7 +196,19 @@ public sealed partial class ChatClient
 
         if (_serverHasSync)
         {
-            var result = await _rest.SyncAsync(_cursor, _options.SyncLimit, cancellationToken).ConfigureAwait(false);
+            SyncResult? result;
+            try
+            {
+                result = await _rest.SyncAsync(_cursor, _options.SyncLimit, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChatClientException ex) when (ex.Code == "validation_failed" && _cursor is not null)
+            {
+                // A cursor this server does not know (another deployment, a reset database): start afresh, as after
+                // limited, with a cursor taken before the re-read.
+                var fresh = await _rest.SyncAsync(null, null, cancellationToken).ConfigureAwait(false);
+                result = fresh is null ? null : fresh with { Limited = true };
+            }
+
             if (result is not null)
             {
                 foreach (var item in result.Events)

@@ -40,11 +40,12 @@ public sealed class ConsoleSampleTests
         await printed.WaitForAsync("#1 Bob: Hi Alice, from the web", Wait);
         input.Type("Hello Bob, from the terminal");
         await bobSees.WaitForAsync(conversationId, "Hello Bob, from the terminal", Wait);
+        await printed.WaitForAsync("#2 Alice: Hello Bob, from the terminal", Wait);
         input.Type("/quit");
         var exit = await console.WaitAsync(Wait);
 
         Assert.Equal(0, exit);
         Assert.Equal(["Hi Alice, from the web", "Hello Bob, from the terminal"], bobSees.Messages(conversationId).Select(m => m.Content));
-        Assert.Contains("#2 Alice: Hello Bob, from the terminal", printed.ToString(), StringComparison.Ordinal);
+        Assert.Single(printed.ToString().Split('\n'), l => l.Contains("Hello Bob, from the terminal", StringComparison.Ordinal));
     }
 }
