@@ -171,6 +171,25 @@ public sealed class InteractionRuleTests
         await Assert.ThrowsAsync<NotSupportedException>(() => v1.AddReactionAsync("m_1", "u", "x", DateTimeOffset.UnixEpoch, 50, Ct));
     }
 
+    [Fact]
+    public async Task V1Store_Sync_AnswersLimitedSoClientsPageHistory_AndSendsStillWork()
+    {
+        await using var chat = new ChatHarness(store: new V1Store(new InMemoryChatStore()));
+        var first = await chat.Chat.SyncAsync(Alice, null, cancellationToken: Ct);
+        Assert.False(first.Limited);
+        Assert.Empty(first.Events);
+
+        var direct = await chat.CreateDirectAsync(Alice, Bob);
+        var sent = await chat.Chat.SendMessageAsync(Alice, new SendMessageRequest { ConversationId = direct.Conversation.Id, Content = "hi" }, Ct);
+        Assert.Equal(1, sent.Message.Seq);
+
+        // No event log: the store cannot say what was missed, so the answer says "re-read" rather than "nothing".
+        var next = await chat.Chat.SyncAsync(Alice, first.Cursor, cancellationToken: Ct);
+        Assert.True(next.Limited);
+        Assert.Empty(next.Events);
+        Assert.False(string.IsNullOrEmpty(next.Cursor));
+    }
+
     /// <summary>A store written against v1: it implements only v1's members (by delegation), so v2's defaults apply.</summary>
     private sealed class V1Store(IChatStore inner) : IChatStore
     {

@@ -15,6 +15,9 @@ public sealed partial class ChatService
     /// <summary>The number of events a sync returns when none is given.</summary>
     public const int DefaultSyncLimit = 500;
 
+    // A cursor's position from a store that records no events: a sync from it is always limited.
+    private const string NoEventLog = "-";
+
     /// <summary>The largest sync limit; larger requests are treated as this.</summary>
     public const int MaxSyncLimit = 1_000;
 
@@ -54,13 +57,25 @@ public sealed partial class ChatService
         var now = Ids.Now(_time);
 
         // The end of the feed before anything is read: a client told to re-read its state misses nothing after it.
-        var fresh = EncodeSyncCursor(now, await _store.GetEventFeedEndAsync(cancellationToken).ConfigureAwait(false));
+        // A store that records no events (a v1 third-party store) still answers: every sync is then limited, so a
+        // client pages each conversation's history instead, which loses nothing.
+        string? end;
+        try
+        {
+            end = await _store.GetEventFeedEndAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NotSupportedException)
+        {
+            end = null;
+        }
+
+        var fresh = EncodeSyncCursor(now, end ?? NoEventLog);
         if (from is not { } start)
         {
             return new SyncResult([], fresh, false);
         }
 
-        if (now - start.IssuedAt > _options.SyncRetention)
+        if (end is null || start.Position == NoEventLog || now - start.IssuedAt > _options.SyncRetention)
         {
             return new SyncResult([], fresh, true);
         }

@@ -19,7 +19,7 @@ public sealed class ChatHarness : IAsyncDisposable
 
     private readonly ServiceProvider _provider;
 
-    public ChatHarness(Action<ChatKitOptions>? configure = null, IChatEventPublisher? publisher = null)
+    public ChatHarness(Action<ChatKitOptions>? configure = null, IChatEventPublisher? publisher = null, IChatStore? store = null)
     {
         var services = new ServiceCollection();
         services.AddChatKitCore(options =>
@@ -34,6 +34,11 @@ public sealed class ChatHarness : IAsyncDisposable
         services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
         services.Configure<ChatKitAttachmentOptions>(o => o.FileSystemPath = Path.Combine(Path.GetTempPath(), "chatkit-core-tests-attachments"));
         services.Replace(ServiceDescriptor.Singleton(publisher ?? Events));
+        if (store is not null)
+        {
+            services.Replace(ServiceDescriptor.Singleton(store));
+        }
+
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         _provider.GetRequiredService<IStartupValidator>().Validate();
         Chat = _provider.GetRequiredService<ChatService>();
