@@ -6,6 +6,8 @@ namespace ChatKit.Sample.Tests;
 /// <summary>What a person does on the sample's page, in the page's own terms (its data-testid attributes).</summary>
 public sealed class ChatPage(IPage page)
 {
+    private readonly List<string> _problems = Watch(page);
+
     /// <summary>The browser page.</summary>
     public IPage Page => page;
 
@@ -49,7 +51,54 @@ public sealed class ChatPage(IPage page)
 
         // Wait for the new conversation itself, not any open one: until it is open, messages to the previous one are
         // read on arrival (it is still on screen), which is not what a test starting a new chat means to check.
-        await Expect(page.GetByTestId("conversation-title")).ToHaveTextAsync(groupName ?? users.Trim(), new() { Timeout = 15_000 });
+        try
+        {
+            await Expect(page.GetByTestId("conversation-title")).ToHaveTextAsync(groupName ?? users.Trim(), new() { Timeout = 15_000 });
+        }
+        catch (PlaywrightException exception)
+        {
+            throw new InvalidOperationException($"The new conversation did not open. {await DescribeAsync()}", exception);
+        }
+    }
+
+    /// <summary>What the page shows and reported that explains a failed step: its toast, banner, title and console errors.</summary>
+    public async Task<string> DescribeAsync()
+    {
+        var toast = page.GetByTestId("toast");
+        var toastText = await toast.IsVisibleAsync() ? await toast.TextContentAsync() : null;
+        var banner = await Connection.GetAttributeAsync("data-state");
+        var title = await page.GetByTestId("conversation-title").TextContentAsync();
+        string[] problems;
+        lock (_problems)
+        {
+            problems = [.. _problems];
+        }
+
+        return $"Toast: {toastText ?? "(none)"}; connection: {banner}; title: {title}; console: "
+            + (problems.Length == 0 ? "(nothing)" : string.Join(" | ", problems));
+    }
+
+    private static List<string> Watch(IPage page)
+    {
+        var problems = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                lock (problems)
+                {
+                    problems.Add($"console.{message.Type}: {message.Text}");
+                }
+            }
+        };
+        page.PageError += (_, error) =>
+        {
+            lock (problems)
+            {
+                problems.Add($"page error: {error}");
+            }
+        };
+        return problems;
     }
 
     /// <summary>The conversation list item titled <paramref name="title"/>.</summary>

@@ -53,6 +53,38 @@ public sealed class PageUsabilityTests(SampleSite site, Browser browser) : IClas
     }
 
     [Fact]
+    public async Task ConversationList_HoldsStillUnderThePointer_AndReSortsWhenItLeaves()
+    {
+        var aliceId = ChatPage.NewUser("alice");
+        var bobId = ChatPage.NewUser("bob");
+        var carolId = ChatPage.NewUser("carol");
+        var alice = new ChatPage(await browser.OpenAsync(site.Address));
+        var carol = new ChatPage(await browser.OpenAsync(site.Address));
+        await alice.SignInAsync(aliceId);
+        await carol.SignInAsync(carolId);
+        await alice.StartChatAsync(carolId);
+        await alice.SendAsync("older");
+        await alice.StartChatAsync(bobId);
+        await alice.SendAsync("newer");
+        var names = alice.Page.GetByTestId("conversation-name");
+        await Expect(names).ToHaveTextAsync([bobId, carolId]);
+
+        // The pointer rests on Bob's item, at the top, when Carol's message would move her conversation there.
+        await alice.Conversation(bobId).HoverAsync();
+        await carol.OpenAsync(aliceId);
+        await carol.SendAsync("moves to the top");
+        await Expect(alice.Conversation(carolId).GetByTestId("unread-badge")).ToHaveTextAsync("1");
+        await Expect(names).ToHaveTextAsync([bobId, carolId]);
+
+        // The press lands on what the pointer was aimed at; leaving the list re-sorts it.
+        await alice.Page.Mouse.DownAsync();
+        await alice.Page.Mouse.UpAsync();
+        await Expect(alice.Page.GetByTestId("conversation-title")).ToHaveTextAsync(bobId);
+        await alice.Page.GetByTestId("composer").HoverAsync();
+        await Expect(names).ToHaveTextAsync([carolId, bobId]);
+    }
+
+    [Fact]
     public async Task NarrowScreen_ListViewThenConversationViewWithBack_AndAReloadReopensTheConversation()
     {
         var aliceId = ChatPage.NewUser("alice");

@@ -453,7 +453,7 @@ export function showError(error) {
     signOut(); // the session expired
     return;
   }
-  if (state.client && state.client.state !== "connected") {
+  if (state.client && (state.client.state === "reconnecting" || state.client.state === "disconnected")) {
     return; // the connection banner already says what is wrong; calls cut off by the drop need no toast of their own
   }
   const toast = $("toast");

@@ -16,22 +16,57 @@ export function titleOf(conversation) {
   return other ? (state.names.get(other) ?? other) : "Just you";
 }
 
+// Each conversation keeps its row: a press that started on an item ends on the same element even when the list is
+// redrawn in between (a new message, a presence change), so the click is never lost.
+const rows = new Map();
+
+// While the pointer is over the list, the rows hold their places, so a click aimed at one lands on it; a conversation
+// new meanwhile goes at the end. The list re-sorts when the pointer leaves.
+$("conversations").addEventListener("pointerleave", () => {
+  if (state.me) {
+    renderConversations();
+  }
+});
+
+function inPlace(list, sorted) {
+  const byId = new Map(sorted.map((c) => [c.id, c]));
+  const shown = [...list.children].map((row) => row.firstChild.dataset.conversationId).filter((id) => byId.has(id));
+  const kept = new Set(shown);
+  return [...shown.map((id) => byId.get(id)), ...sorted.filter((c) => !kept.has(c.id))];
+}
+
+function rowFor(conversationId) {
+  let row = rows.get(conversationId);
+  if (!row) {
+    row = document.createElement("li");
+    const item = document.createElement("button");
+    item.type = "button";
+    item.className = "conversation-item";
+    item.dataset.testid = "conversation";
+    item.dataset.conversationId = conversationId;
+    item.addEventListener("click", () => open(conversationId).catch(showError));
+    row.append(item);
+    rows.set(conversationId, row);
+  }
+  return row;
+}
+
 export function renderConversations() {
   const list = $("conversations");
   const focusedId = list.contains(document.activeElement) ? document.activeElement.dataset.conversationId : null;
   const sorted = [...state.conversations.values()].sort((a, b) => (b.lastActivityAt ?? "").localeCompare(a.lastActivityAt ?? ""));
   $("no-conversations").hidden = sorted.length > 0;
-  list.replaceChildren(...sorted.map((conversation) => {
-    const row = document.createElement("li");
-    const item = document.createElement("button");
-    item.type = "button";
-    item.className = "conversation-item";
-    item.dataset.testid = "conversation";
-    item.dataset.conversationId = conversation.id;
+  for (const id of [...rows.keys()].filter((id) => !state.conversations.has(id))) {
+    rows.delete(id);
+  }
+  const ordered = (list.matches(":hover") ? inPlace(list, sorted) : sorted).map((conversation) => {
+    const row = rowFor(conversation.id);
+    const item = row.firstChild;
     if (conversation.id === state.activeId) {
       item.setAttribute("aria-current", "true");
+    } else {
+      item.removeAttribute("aria-current");
     }
-    row.append(item);
 
     const dot = document.createElement("span");
     if (conversation.type === "direct") {
@@ -56,7 +91,7 @@ export function renderConversations() {
     const last = conversation.lastMessage;
     preview.textContent = !last ? "No messages yet" : last.deletedAt ? "Message deleted" : `${last.sender.id === state.me.id ? "You" : last.sender.name}: ${last.content}`;
 
-    item.append(dot, name);
+    item.replaceChildren(dot, name);
     if (conversation.type === "direct") {
       item.append(hiddenText(dot.dataset.online === "true" ? ", online" : ", offline"));
     }
@@ -79,10 +114,13 @@ export function renderConversations() {
     }
     item.append(badges);
     item.append(hiddenText(". "), preview);
-    item.addEventListener("click", () => open(conversation.id).catch(showError));
     return row;
-  }));
-  if (focusedId) {
+  });
+  const shown = [...list.children];
+  if (shown.length !== ordered.length || shown.some((row, i) => row !== ordered[i])) {
+    list.replaceChildren(...ordered); // only when the order changed: moving rows under a press would lose its click
+  }
+  if (focusedId && !list.contains(document.activeElement)) {
     list.querySelector(`[data-conversation-id="${CSS.escape(focusedId)}"]`)?.focus();
   }
 }
