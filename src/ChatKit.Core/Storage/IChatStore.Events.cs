@@ -85,6 +85,25 @@ public partial interface IChatStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     ValueTask<string> GetEventFeedEndAsync(CancellationToken cancellationToken = default) =>
         throw new NotSupportedException($"{GetType().Name} does not record events: implement IChatStore.GetEventFeedEndAsync to support sync.");
+
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> recorded events that happened before <paramref name="before"/> and that every
+    /// reader named by <paramref name="keepAfter"/> has passed (each cursor is one of this store's; an event after any of
+    /// them stays). Returns how many it deleted: fewer than <paramref name="limit"/> when nothing more is purgeable now.
+    /// Idempotent and safe to run on several nodes at once; each call is one short operation (a batch), so a large log
+    /// is never locked for long.
+    /// </summary>
+    /// <remarks>
+    /// The retention sweep calls it with <c>now - ChatKitOptions.SyncRetention</c> (less a safety margin) and the outbox
+    /// sinks' checkpoints. The default deletes nothing (a store written before the purge existed): its log keeps growing.
+    /// </remarks>
+    /// <param name="before">Only events that happened before this are deleted.</param>
+    /// <param name="keepAfter">Cursors of this store whose later events must stay (the sinks' checkpoints).</param>
+    /// <param name="limit">The most events to delete in this call, at least 1.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ArgumentException">A cursor in <paramref name="keepAfter"/> is not one of this store.</exception>
+    Task<int> PurgeEventsAsync(DateTimeOffset before, IReadOnlyCollection<string> keepAfter, int limit, CancellationToken cancellationToken = default) =>
+        Task.FromResult(0);
 }
 
 /// <summary>A durable event as the store recorded it.</summary>

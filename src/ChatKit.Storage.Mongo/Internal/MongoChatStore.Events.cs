@@ -109,6 +109,30 @@ internal sealed partial class MongoChatStore
     public async ValueTask<string> GetEventFeedEndAsync(CancellationToken cancellationToken = default) =>
         EventFeedCursor.After(await ReadFeedVisibleAsync(cancellationToken).ConfigureAwait(false)).ToString();
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Whole recordings only: one older than <paramref name="before"/> (its newest event) and below the position of every
+    /// cursor in <paramref name="keepAfter"/> (a recording a cursor stands inside stays). One find of up to
+    /// <paramref name="limit"/> ids, then one delete of those still purgeable: idempotent, safe on several nodes at once.
+    /// </remarks>
+    public async Task<int> PurgeEventsAsync(DateTimeOffset before, IReadOnlyCollection<string> keepAfter, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keepAfter);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var below = keepAfter.Count == 0 ? long.MaxValue : keepAfter.Min(c => EventFeedCursor.Parse(c).Position);
+        var purgeable = Purgeable(before.UtcDateTime, below);
+        var ids = await _context.Events.Find(purgeable).Sort(PositionOrder).Limit(limit).Project(r => r.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
+        var deleted = await _context.Events.DeleteManyAsync(purgeable & Builders<EventRecordingDocument>.Filter.In(r => r.Id, ids), cancellationToken)
+            .ConfigureAwait(false);
+        return (int)deleted.DeletedCount;
+    }
+
     /// <summary>
     /// After an append's message is visible: makes sure its <c>newMessage</c> event is logged (logging every visible
     /// unlogged message of the conversation before it) and visible in the feed. Ignores cancellation: the message is stored.
