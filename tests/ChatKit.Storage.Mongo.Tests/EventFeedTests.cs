@@ -1,6 +1,7 @@
 using ChatKit.Storage.Mongo.Internal;
 using MongoDB.Bson;
 using MongoDB.Bson.Serialization;
+using MongoDB.Driver;
 using static ChatKit.Storage.Mongo.Tests.Rendering;
 
 namespace ChatKit.Storage.Mongo.Tests;
@@ -188,6 +189,17 @@ public sealed class EventFeedTests
         var bson = message.ToBsonDocument();
         Assert.True(bson["unlogged"].AsBoolean);
         Assert.True(BsonSerializer.Deserialize<MessageDocument>(bson).Unlogged);
+    }
+
+    [Fact]
+    public void UnloggedIndex_IsPartial_AndItsKeyDiffersFromTheUniqueSeqIndex()
+    {
+        var index = Assert.Single(MongoEventDefinitions.UnloggedMessageIndexes);
+        var seq = Assert.Single(MongoDefinitions.MessageIndexes, i => i.Options.Name == MongoDefinitions.ConversationSeqIndex);
+
+        Assert.Equal("""{ "unlogged" : 1, "conversationId" : 1, "seq" : 1 }""", Render(index.Keys));
+        Assert.NotEqual(Render(seq.Keys), Render(index.Keys));
+        Assert.Equal("""{ "unlogged" : true }""", Render(((CreateIndexOptions<MessageDocument>)index.Options).PartialFilterExpression));
     }
 
     [Fact]

@@ -140,8 +140,13 @@ internal sealed partial class MongoChatStore
     private async Task LogAppendedAsync(string conversationId, string messageId)
     {
         var position = await LoggedPositionAsync(messageId).ConfigureAwait(false);
-        while (position is null)
+        for (var attempt = 1; position is null; attempt++)
         {
+            if (attempt > MaxWriteAttempts)
+            {
+                throw new InvalidOperationException($"The newMessage event of message {messageId} could not be logged.");
+            }
+
             var token = "m_" + Guid.NewGuid().ToString("N");
             await AcquireEventLockAsync(conversationId, token, CancellationToken.None).ConfigureAwait(false);
             try
@@ -216,7 +221,8 @@ internal sealed partial class MongoChatStore
 
     /// <summary>
     /// Takes a feed position and inserts the recording there; takes another when a waiting writer gave the position up
-    /// (a gap marker holds it). Retries transient failures at the same position. Returns the position.
+    /// (a gap marker holds it). Retries transient failures at the same position. Returns the position, or 0 when its
+    /// events turned out to be logged already (a replay of new messages overlapping another one).
     /// </summary>
     private async Task<long> InsertRecordingAsync(EventRecordingDocument recording)
     {
@@ -237,12 +243,23 @@ internal sealed partial class MongoChatStore
                 }
                 catch (MongoWriteException exception) when (MongoErrors.IsDuplicateKey(exception))
                 {
-                    // An earlier attempt was stored though its reply was lost, or the position was given up as a gap.
+                    // An earlier attempt was stored though its reply was lost, or the position was given up as a gap, or
+                    // (only when two loggers overlapped after a lock expired) the events are logged already.
                     var existing = await _context.Events.Find(RecordingById(recording.Id)).Project<EventRecordingDocument>(PositionAndEventIds)
                         .FirstOrDefaultAsync(CancellationToken.None).ConfigureAwait(false);
                     if (existing is not null)
                     {
                         return existing.Position;
+                    }
+
+                    var holder = await _context.Events.Find(RecordingAt(recording.Position)).Project<EventRecordingDocument>(IdOnly)
+                        .FirstOrDefaultAsync(CancellationToken.None).ConfigureAwait(false);
+                    if (holder is null)
+                    {
+                        // The position is free, so an event id collided: logged by the other. Give the position up at once,
+                        // so that no reader or writer waits for it.
+                        await _feedBackend.FillGapAsync(FeedKey, recording.Position).ConfigureAwait(false);
+                        return 0;
                     }
 
                     if (attempt >= MaxWriteAttempts)

@@ -23,6 +23,7 @@ internal sealed partial class MongoChatStore : IChatStore
     private readonly TimeProvider _time;
     private readonly ILogger<MongoChatStore> _logger;
     private readonly VisibleSeq _visible;
+    private readonly MongoEventFeedBackend _feedBackend;
     private readonly VisibleSeq _feedVisible;
 
     public MongoChatStore(MongoChatContext context, IOptions<MongoChatStoreOptions> options, TimeProvider time, ILogger<MongoChatStore> logger)
@@ -36,7 +37,8 @@ internal sealed partial class MongoChatStore : IChatStore
         _time = time;
         _logger = logger;
         _visible = new VisibleSeq(new MongoVisibleSeqBackend(context, time), time, _options.SeqGapTimeout);
-        _feedVisible = new VisibleSeq(new MongoEventFeedBackend(context, time), time, _options.SeqGapTimeout);
+        _feedBackend = new MongoEventFeedBackend(context, time);
+        _feedVisible = new VisibleSeq(_feedBackend, time, _options.SeqGapTimeout);
     }
 
     /// <inheritdoc/>

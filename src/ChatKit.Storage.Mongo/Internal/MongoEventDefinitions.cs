@@ -14,7 +14,7 @@ internal static class MongoEventDefinitions
     public const string ConversationPositionIndex = "conversation_pos";
     public const string RemovedIndex = "removed_pos";
     public const string OccurredAtIndex = "occurredAt";
-    public const string UnloggedIndex = "conversation_seq_unlogged";
+    public const string UnloggedIndex = "unlogged_conversation_seq";
 
     private static FilterDefinitionBuilder<EventRecordingDocument> Filter => Builders<EventRecordingDocument>.Filter;
 
@@ -133,7 +133,8 @@ internal static class MongoEventDefinitions
     public static IReadOnlyList<CreateIndexModel<MessageDocument>> UnloggedMessageIndexes { get; } =
     [
         new(
-            Builders<MessageDocument>.IndexKeys.Ascending(m => m.ConversationId).Ascending(m => m.Seq),
+            // Its key differs from the unique (conversationId, seq) index's: a key pattern may not repeat with other options.
+            Builders<MessageDocument>.IndexKeys.Ascending(m => m.Unlogged).Ascending(m => m.ConversationId).Ascending(m => m.Seq),
             new CreateIndexOptions<MessageDocument> { Name = UnloggedIndex, PartialFilterExpression = MessageFilter.Eq(m => m.Unlogged, true) }),
     ];
 }
