@@ -123,6 +123,32 @@ public sealed class EventFeedTests
     }
 
     [Fact]
+    public void Take_PassingALostMarker_SaysSo_ButNotBeforeReachingIt()
+    {
+        FeedRecording[] batch = [new(1, 2), new(2, 0, Lost: true), new(3, 1)];
+
+        var before = EventFeedPager.Take(batch, EventFeedCursor.Start, 1, (_, _) => true);
+        Assert.False(before.PassedLost);
+
+        var over = EventFeedPager.Take(batch, before.Cursor, 5, (_, _) => true);
+        Assert.True(over.PassedLost);
+        Assert.Equal([(0, 1), (2, 0)], over.Taken);
+
+        var after = EventFeedPager.Take(batch, new EventFeedCursor(3, 0), 5, (_, _) => true);
+        Assert.False(after.PassedLost);
+    }
+
+    [Fact]
+    public void LostMarker_IsStoredWithItsFlag_AndOrdinaryRecordingsWithout()
+    {
+        var recording = new EventRecordingDocument { Id = "r_1", Position = 3, ConversationId = "c_1", OccurredAt = At };
+        Assert.False(recording.ToBsonDocument().Contains("lost"));
+
+        recording.Lost = true;
+        Assert.True(BsonSerializer.Deserialize<EventRecordingDocument>(recording.ToBsonDocument()).Lost);
+    }
+
+    [Fact]
     public void AllocatePosition_IncrementsTheCounterAndStartsVisibleAtZero()
     {
         Assert.Equal("""{ "$inc" : { "allocated" : NumberLong(1) }, "$setOnInsert" : { "visible" : NumberLong(0) } }""", Render(MongoEventDefinitions.AllocatePosition));

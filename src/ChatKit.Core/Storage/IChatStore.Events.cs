@@ -66,15 +66,17 @@ public partial interface IChatStore
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var found = new List<StoredChatEvent>(Math.Min(limit, 256));
         var cursor = after;
+        var incomplete = false;
         while (true)
         {
             // Each read asks for no more than the room left, so the cursor of the last read is the page's cursor.
             var page = await ReadEventFeedAsync(cursor, limit - found.Count, cancellationToken).ConfigureAwait(false);
             found.AddRange(page.Events.Where(e => ChatEventAudience.Includes(e.Event, userId)));
             cursor = page.Cursor;
+            incomplete |= page.Incomplete;
             if (!page.HasMore || found.Count == limit)
             {
-                return new ChatEventFeedPage(found, cursor, page.HasMore);
+                return new ChatEventFeedPage(found, cursor, page.HasMore) { Incomplete = incomplete };
             }
         }
     }
@@ -116,7 +118,15 @@ public sealed record StoredChatEvent(string Id, ChatEvent Event, DateTimeOffset 
 /// <param name="Events">The events, in feed order.</param>
 /// <param name="Cursor">Where the next read continues: after the last event of the page, or where the read stopped.</param>
 /// <param name="HasMore"><see langword="true"/> when more events could be read from <paramref name="Cursor"/> now.</param>
-public sealed record ChatEventFeedPage(IReadOnlyList<StoredChatEvent> Events, string Cursor, bool HasMore);
+public sealed record ChatEventFeedPage(IReadOnlyList<StoredChatEvent> Events, string Cursor, bool HasMore)
+{
+    /// <summary>
+    /// <see langword="true"/> when the read passed a change whose events were lost: a store without atomic writes across
+    /// documents (MongoDB without transactions) whose writer died between a change and its events marks the place. A
+    /// reader that needs every event treats the range as incomplete (sync answers <c>limited</c>).
+    /// </summary>
+    public bool Incomplete { get; init; }
+}
 
 /// <summary>What <see cref="IChatStore.RecordEventsAsync{TResult}"/> returns: the change's result and the events it recorded.</summary>
 /// <typeparam name="TResult">The change's result.</typeparam>

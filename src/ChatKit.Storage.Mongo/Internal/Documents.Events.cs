@@ -37,6 +37,14 @@ internal sealed class EventRecordingDocument
 
     [BsonElement("events")]
     public List<EventEntryDocument> Events { get; set; } = [];
+
+    /// <summary>
+    /// Marks a change whose events were lost (its writer died between the change and this insert; the recording's id is
+    /// the lost one's, so a late insert of it finds the marker). Readers passing it report the range incomplete.
+    /// </summary>
+    [BsonElement("lost")]
+    [BsonIgnoreIfDefault]
+    public bool Lost { get; set; }
 }
 
 /// <summary>One event of a recording: for <c>newMessage</c> the payload is the audience only (the message is read with it).</summary>

@@ -30,11 +30,15 @@ internal readonly record struct EventFeedCursor(long Position, int Index)
     }
 }
 
-/// <summary>One recording of the feed as the pager sees it: its position and how many events it holds.</summary>
-internal readonly record struct FeedRecording(long Position, int EventCount);
+/// <summary>One recording of the feed as the pager sees it: its position, how many events it holds, and whether it marks a lost change.</summary>
+internal readonly record struct FeedRecording(long Position, int EventCount, bool Lost = false);
 
 /// <summary>What <see cref="EventFeedPager.Take"/> chose: (recording, event index) pairs in feed order, and where to go on.</summary>
-internal sealed record FeedSlice(IReadOnlyList<(int Recording, int Index)> Taken, EventFeedCursor Cursor, bool LimitReached, bool MoreInBatch);
+internal sealed record FeedSlice(IReadOnlyList<(int Recording, int Index)> Taken, EventFeedCursor Cursor, bool LimitReached, bool MoreInBatch)
+{
+    /// <summary>Whether the cursor moved past a recording that marks a lost change.</summary>
+    public bool PassedLost { get; init; }
+}
 
 /// <summary>
 /// The pure part of reading the MongoDB event feed: which events of a batch of recordings (in position order, all at
@@ -54,6 +58,7 @@ internal static class EventFeedPager
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var taken = new List<(int, int)>();
         var cursor = after;
+        var passedLost = false;
         for (var r = 0; r < batch.Count; r++)
         {
             var recording = batch[r];
@@ -67,7 +72,7 @@ internal static class EventFeedPager
             {
                 if (taken.Count == limit)
                 {
-                    return new FeedSlice(taken, cursor, true, true);
+                    return new FeedSlice(taken, cursor, true, true) { PassedLost = passedLost };
                 }
 
                 // Past this event whether it is kept or not; a recording read to its end moves the cursor to the next position.
@@ -82,8 +87,10 @@ internal static class EventFeedPager
             {
                 cursor = new EventFeedCursor(Math.Max(cursor.Position, recording.Position + 1), 0);
             }
+
+            passedLost |= recording.Lost;
         }
 
-        return new FeedSlice(taken, cursor, taken.Count == limit, false);
+        return new FeedSlice(taken, cursor, taken.Count == limit, false) { PassedLost = passedLost };
     }
 }

@@ -33,7 +33,9 @@ namespace ChatKit.Storage.Mongo.Internal;
 //    that throws records nothing. A process dying in the few milliseconds between a change's write and its recording's
 //    insert leaves that change without its event: MongoDB offers no atomic write across collections without
 //    transactions, and the events are built from the change's result. The next recording of the conversation takes the
-//    expired lock over, sees the holder's recording missing and logs it (EventRecordingLost); see docs/storage.md.
+//    expired lock over, sees the holder's recording missing, logs it (EventRecordingLost) and inserts a "lost" marker
+//    under the holder's recording id: a read passing it reports the page Incomplete, so a sync over it answers limited
+//    (the client re-reads: the change is never silently missed), and a holder that was only slow finds its id taken.
 // The cursor is "position.index" (EventFeedCursor); paging is EventFeedPager, a pure class with unit tests.
 internal sealed partial class MongoChatStore
 {
@@ -319,7 +321,16 @@ internal sealed partial class MongoChatStore
             .AnyAsync(CancellationToken.None).ConfigureAwait(false);
         if (!recorded)
         {
+            // Mark the place, under the recording's own id: a sync passing it answers limited (the client re-reads), and
+            // the holder, should it still be alive, finds its id taken instead of recording out of order.
             Log.EventRecordingLost(_logger, expired.ConversationId, expired.Owner, _options.SeqGapTimeout);
+            await InsertRecordingAsync(new EventRecordingDocument
+            {
+                Id = expired.Owner,
+                ConversationId = expired.ConversationId,
+                OccurredAt = _time.GetUtcNow().UtcDateTime,
+                Lost = true,
+            }).ConfigureAwait(false);
         }
     }
 
@@ -368,13 +379,14 @@ internal sealed partial class MongoChatStore
 
         var taken = new List<(EventEntryDocument Entry, ChatEvent? Event)>();
         var hasMore = false;
+        var incomplete = false;
         while (true)
         {
             var batch = await _context.Events.Find(RecordingsBetween(cursor.Position, visible, conversations))
                 .Sort(PositionOrder).Limit(limit + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
             var decoded = new Dictionary<(int, int), ChatEvent?>();
             var slice = EventFeedPager.Take(
-                [.. batch.Select(r => new FeedRecording(r.Position, r.Events.Count))],
+                [.. batch.Select(r => new FeedRecording(r.Position, r.Events.Count, r.Lost))],
                 cursor,
                 limit - taken.Count,
                 (r, i) =>
@@ -388,6 +400,7 @@ internal sealed partial class MongoChatStore
                 });
             taken.AddRange(slice.Taken.Select(t => (batch[t.Recording].Events[t.Index], decoded[t])));
             cursor = slice.Cursor;
+            incomplete |= slice.PassedLost;
             var full = batch.Count > limit;
             if (slice.LimitReached)
             {
@@ -425,7 +438,7 @@ internal sealed partial class MongoChatStore
             page.Add(new StoredChatEvent(entry.Id, chatEvent, new DateTimeOffset(DateTime.SpecifyKind(entry.OccurredAt, DateTimeKind.Utc))));
         }
 
-        return new ChatEventFeedPage(page, cursor.ToString(), hasMore);
+        return new ChatEventFeedPage(page, cursor.ToString(), hasMore) { Incomplete = incomplete };
     }
 
     private static EventRecordingDocument ToRecording(string id, string conversationId, DateTimeOffset occurredAt, List<StoredChatEvent> events)
