@@ -138,6 +138,12 @@ public sealed class ChatKitOptions
     /// </summary>
     public TimeSpan SyncRetention { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// How often each node's background sweep deletes events older than <see cref="SyncRetention"/> (plus one hour) from
+    /// the event log, keeping those an outbox sink has not passed yet. Default 1 hour; 1 minute to 1 day.
+    /// </summary>
+    public TimeSpan EventPurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The per-user limit on editing messages. Default 60 per 10 seconds.</summary>
     public RateLimitOptions EditMessageRateLimit { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromSeconds(10) };
 

@@ -34,7 +34,9 @@ public sealed class MongoChatStoreOptions
     /// seq up. Messages become visible strictly in seq order, so a process that dies between taking a seq and storing
     /// its message would otherwise hold the conversation back for good; after this long the seq is marked as a gap that
     /// readers skip, and a slow append that still held it stores its message at a new seq. Default 10 seconds;
-    /// 100 milliseconds to 10 minutes. Longer than an append normally takes, failovers included.
+    /// 100 milliseconds to 10 minutes. Longer than an append normally takes, failovers included. The event feed uses the
+    /// same wait for a position taken but not stored, and a conversation's event-recording lock expires after it when its
+    /// holder died.
     /// </summary>
     public TimeSpan SeqGapTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -111,5 +111,52 @@ public sealed class SyncCatchUpTests : IAsyncLifetime
         Assert.Empty(aliceSees.Violations);
     }
 
+    [Fact]
+    public async Task ACursorTheServerRejects_AfterAnotherDeploymentTookItsPlace_StartsAfresh_AndTheNextSyncUsesTheNewCursor()
+    {
+        var file = Path.Combine(_directory, "replaced.db");
+        await using var node = await ClientTestNode.StartAsync(o => o.UseSqlite($"Data Source={file}"));
+        var (aliceId, bobId) = (User("alice"), User("bob"));
+        await using var alice = node.Client(aliceId);
+        await using var bob = node.Client(bobId);
+        var aliceSees = new AppStream(alice);
+        await alice.StartAsync();
+        await bob.StartAsync();
+        var before = await alice.CreateConversationAsync(ConversationType.Direct, [bobId]);
+        await bob.SendMessageAsync(before.Id, "before");
+        await aliceSees.WaitForAsync(before.Id, "before", Wait);
+
+        // The same address now serves another deployment (the in-memory store): Alice's cursor, an EF Core one, is not
+        // one it issued, so her sync after the reconnect is refused with validation_failed. She must start afresh
+        // (a fresh cursor, history re-read) instead of failing her catch-up forever.
+        await node.StopAsync();
+        node.UseDatabase(null);
+        var reset = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        alice.CaughtUp += (_, _) => reset.TrySetResult();
+        await node.StartAgainAsync();
+        await reset.Task.WaitAsync(Wait);
+
+        var after = await alice.CreateConversationAsync(ConversationType.Direct, [bobId]);
+        var rereads = 0;
+        alice.ConversationUpdated += (_, c) =>
+        {
+            if (c.Id == after.Id)
+            {
+                Interlocked.Increment(ref rereads);
+            }
+        };
+        var next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        alice.CaughtUp += (_, _) => next.TrySetResult();
+        node.Connections.Abort(aliceId);
+        await next.Task.WaitAsync(Wait);
+        await bob.SendMessageAsync(after.Id, "after the reset");
+        await aliceSees.WaitForAsync(after.Id, "after the reset", Wait);
+
+        // The catch-up after the cut was a plain sync from the new deployment's cursor: no limited re-read of the list.
+        Assert.Equal(0, Volatile.Read(ref rereads));
+        Assert.Equal(["after the reset"], aliceSees.Messages(after.Id).Select(m => m.Content));
+        Assert.Empty(aliceSees.Violations);
+    }
+
     private static string User(string name) => $"{name}-{Guid.NewGuid().ToString("N")[..8]}";
 }

@@ -13,9 +13,6 @@ public sealed class MongoChatStoreConformanceTests(MongoServerFixture server) : 
     protected override IAppendStepFaults? AppendStepFaults => this;
 
     /// <inheritdoc/>
-    protected override string? MissingEventLog => "the MongoDB store records no events yet: sync answers limited and outbox sinks have no feed";
-
-    /// <inheritdoc/>
     public Task AbandonAppendAfterFirstStepAsync(string conversationId, CancellationToken cancellationToken) =>
         // The append's first step, exactly as the store runs it, and then nothing: as if its process died there.
         server.First.Context.Conversations.UpdateOneAsync(

@@ -73,7 +73,13 @@ public sealed class MongoChatStoreServerTests(MongoServerFixture server) : IClas
         Assert.Equal(BsonDocument.Parse("{ 'participants.userId' : 1, lastActivityAt : -1, _id : -1 }"), conversations["participants_activity"]["key"]);
 
         var messages = await IndexesAsync(again.Context.Messages);
-        Assert.Equal(["_id_", "conversation_sender_tempId_unique", "conversation_seq_unique"], messages.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["_id_", "conversation_sender_tempId_unique", "conversation_seq_unique", "unlogged_conversation_seq"], messages.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new BsonDocument("unlogged", true), messages["unlogged_conversation_seq"]["partialFilterExpression"]);
+
+        var events = await IndexesAsync(again.Context.Events);
+        Assert.Equal(["_id_", "conversation_pos", "eventId_unique", "occurredAt", "pos_unique", "removed_pos"], events.Keys.Order(StringComparer.Ordinal));
+        Assert.True(events["pos_unique"]["unique"].ToBoolean());
+        Assert.True(events["eventId_unique"]["unique"].ToBoolean());
         Assert.True(messages["conversation_seq_unique"]["unique"].ToBoolean());
         Assert.Equal(new BsonDocument("tempId", new BsonDocument("$exists", true)), messages["conversation_sender_tempId_unique"]["partialFilterExpression"]);
 

@@ -36,6 +36,7 @@ public static class ChatKitCoreServiceCollectionExtensions
         services.TryAddSingleton<IChatEventPublisher, ChatEventPublisher>();
         services.TryAddSingleton<IChatRateLimiter, TokenBucketChatRateLimiter>();
         services.TryAddSingleton<ChatService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, EventRetentionSweeper>());
         services.TryAddSingleton<TypingService>();
         services.TryAddSingleton<PresenceService>();
         services.AddOptions<ChatKitAttachmentOptions>().ValidateOnStart();

@@ -41,6 +41,11 @@ internal sealed partial class ChatKitOptionsValidator : IValidateOptions<ChatKit
             failures.Add($"ChatKit:SyncRetention must be between 00:01:00 and 3650.00:00:00; it is {options.SyncRetention}.");
         }
 
+        if (options.EventPurgeInterval < TimeSpan.FromMinutes(1) || options.EventPurgeInterval > TimeSpan.FromDays(1))
+        {
+            failures.Add($"ChatKit:EventPurgeInterval must be between 00:01:00 and 1.00:00:00; it is {options.EventPurgeInterval}.");
+        }
+
         if (options.EditWindow is { } window && (window < TimeSpan.FromSeconds(1) || window > TimeSpan.FromDays(365)))
         {
             failures.Add($"ChatKit:EditWindow must be between 00:00:01 and 365.00:00:00 when set; it is {window}.");

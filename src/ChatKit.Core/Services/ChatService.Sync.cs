@@ -96,7 +96,9 @@ public sealed partial class ChatService
 
             events.AddRange(page.Events);
             cursor = page.Cursor;
-            if (events.Count > size)
+
+            // A change whose events a store lost is in the range: the client re-reads instead of missing it.
+            if (events.Count > size || page.Incomplete)
             {
                 return new SyncResult([], fresh, true);
             }

@@ -66,15 +66,17 @@ public partial interface IChatStore
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var found = new List<StoredChatEvent>(Math.Min(limit, 256));
         var cursor = after;
+        var incomplete = false;
         while (true)
         {
             // Each read asks for no more than the room left, so the cursor of the last read is the page's cursor.
             var page = await ReadEventFeedAsync(cursor, limit - found.Count, cancellationToken).ConfigureAwait(false);
             found.AddRange(page.Events.Where(e => ChatEventAudience.Includes(e.Event, userId)));
             cursor = page.Cursor;
+            incomplete |= page.Incomplete;
             if (!page.HasMore || found.Count == limit)
             {
-                return new ChatEventFeedPage(found, cursor, page.HasMore);
+                return new ChatEventFeedPage(found, cursor, page.HasMore) { Incomplete = incomplete };
             }
         }
     }
@@ -85,6 +87,25 @@ public partial interface IChatStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     ValueTask<string> GetEventFeedEndAsync(CancellationToken cancellationToken = default) =>
         throw new NotSupportedException($"{GetType().Name} does not record events: implement IChatStore.GetEventFeedEndAsync to support sync.");
+
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> recorded events that happened before <paramref name="before"/> and that every
+    /// reader named by <paramref name="keepAfter"/> has passed (each cursor is one of this store's; an event after any of
+    /// them stays). Returns how many it deleted: fewer than <paramref name="limit"/> when nothing more is purgeable now.
+    /// Idempotent and safe to run on several nodes at once; each call is one short operation (a batch), so a large log
+    /// is never locked for long.
+    /// </summary>
+    /// <remarks>
+    /// The retention sweep calls it with <c>now - ChatKitOptions.SyncRetention</c> (less a safety margin) and the outbox
+    /// sinks' checkpoints. The default deletes nothing (a store written before the purge existed): its log keeps growing.
+    /// </remarks>
+    /// <param name="before">Only events that happened before this are deleted.</param>
+    /// <param name="keepAfter">Cursors of this store whose later events must stay (the sinks' checkpoints).</param>
+    /// <param name="limit">The most events to delete in this call, at least 1.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ArgumentException">A cursor in <paramref name="keepAfter"/> is not one of this store.</exception>
+    Task<int> PurgeEventsAsync(DateTimeOffset before, IReadOnlyCollection<string> keepAfter, int limit, CancellationToken cancellationToken = default) =>
+        Task.FromResult(0);
 }
 
 /// <summary>A durable event as the store recorded it.</summary>
@@ -97,7 +118,15 @@ public sealed record StoredChatEvent(string Id, ChatEvent Event, DateTimeOffset 
 /// <param name="Events">The events, in feed order.</param>
 /// <param name="Cursor">Where the next read continues: after the last event of the page, or where the read stopped.</param>
 /// <param name="HasMore"><see langword="true"/> when more events could be read from <paramref name="Cursor"/> now.</param>
-public sealed record ChatEventFeedPage(IReadOnlyList<StoredChatEvent> Events, string Cursor, bool HasMore);
+public sealed record ChatEventFeedPage(IReadOnlyList<StoredChatEvent> Events, string Cursor, bool HasMore)
+{
+    /// <summary>
+    /// <see langword="true"/> when the read passed a change whose events were lost: a store without atomic writes across
+    /// documents (MongoDB without transactions) whose writer died between a change and its events marks the place. A
+    /// reader that needs every event treats the range as incomplete (sync answers <c>limited</c>).
+    /// </summary>
+    public bool Incomplete { get; init; }
+}
 
 /// <summary>What <see cref="IChatStore.RecordEventsAsync{TResult}"/> returns: the change's result and the events it recorded.</summary>
 /// <typeparam name="TResult">The change's result.</typeparam>

@@ -6,10 +6,13 @@ namespace ChatKit.Storage;
 
 // The event log of the in-memory store: a list under the store's one lock, so the position of an event is the order in
 // which changes took the lock, exactly. A change and its events are recorded under one holding of the lock (the lock is
-// re-entrant, and the store's members complete under it synchronously). The cursor is the position of the last event read.
+// re-entrant, and the store's members complete under it synchronously). The cursor is the number of events before the
+// reader (an absolute position). A purge leaves a hole (null) in place, so positions never move, and drops the holes at
+// the front, counting them in _purged.
 public sealed partial class InMemoryChatStore
 {
-    private readonly List<StoredChatEvent> _events = [];
+    private readonly List<StoredChatEvent?> _events = [];
+    private long _purged;
 
     /// <inheritdoc/>
     public Task<RecordedChange<TResult>> RecordEventsAsync<TResult>(
@@ -44,11 +47,49 @@ public sealed partial class InMemoryChatStore
         var from = after is null ? 0 : ParsePosition(after);
         lock (_gate)
         {
-            var start = (int)Math.Min(from, _events.Count);
-            var count = Math.Min(limit, _events.Count - start);
-            var page = _events.GetRange(start, count);
-            var end = start + count;
-            return ValueTask.FromResult(new ChatEventFeedPage(page, end.ToString(CultureInfo.InvariantCulture), end < _events.Count));
+            var index = (int)Math.Clamp(from - _purged, 0, _events.Count);
+            var page = new List<StoredChatEvent>(Math.Min(limit, _events.Count - index));
+            while (index < _events.Count && page.Count < limit)
+            {
+                if (_events[index++] is { } stored)
+                {
+                    page.Add(stored);
+                }
+            }
+
+            var end = _purged + index;
+            return ValueTask.FromResult(new ChatEventFeedPage(page, end.ToString(CultureInfo.InvariantCulture), index < _events.Count));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<int> PurgeEventsAsync(DateTimeOffset before, IReadOnlyCollection<string> keepAfter, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keepAfter);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var passed = keepAfter.Count == 0 ? long.MaxValue : keepAfter.Min(ParsePosition);
+        lock (_gate)
+        {
+            var deleted = 0;
+            var end = (int)Math.Clamp(passed - _purged, 0, _events.Count);
+            for (var i = 0; i < end && deleted < limit; i++)
+            {
+                if (_events[i] is { } stored && stored.OccurredAt < before)
+                {
+                    _events[i] = null;
+                    deleted++;
+                }
+            }
+
+            var holes = 0;
+            while (holes < _events.Count && _events[holes] is null)
+            {
+                holes++;
+            }
+
+            _events.RemoveRange(0, holes);
+            _purged += holes;
+            return Task.FromResult(deleted);
         }
     }
 
@@ -57,7 +98,7 @@ public sealed partial class InMemoryChatStore
     {
         lock (_gate)
         {
-            return ValueTask.FromResult(_events.Count.ToString(CultureInfo.InvariantCulture));
+            return ValueTask.FromResult((_purged + _events.Count).ToString(CultureInfo.InvariantCulture));
         }
     }
 

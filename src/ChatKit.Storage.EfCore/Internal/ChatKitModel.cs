@@ -134,6 +134,9 @@ internal static partial class ChatKitModel
             e.HasIndex(v => new { v.Tx, v.Position }).HasDatabaseName("ix_chatkit_events_feed");
             e.HasIndex(v => new { v.ConversationId, v.Tx, v.Position }).HasDatabaseName("ix_chatkit_events_conversation");
 
+            // The retention purge, oldest first (added to existing databases by the start-up schema upgrade).
+            e.HasIndex(v => v.OccurredAt).HasDatabaseName("ix_chatkit_events_occurred_at");
+
             // No foreign key: an event outlives nothing it names, and rows are only ever appended (and purged by age).
         });
     }

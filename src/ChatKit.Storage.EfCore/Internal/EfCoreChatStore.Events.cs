@@ -107,6 +107,27 @@ internal sealed partial class EfCoreChatStore
             },
             cancellationToken));
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One <c>DELETE … WHERE position IN (SELECT … LIMIT n)</c> per call (EF Core's ExecuteDelete with Take), served by
+    /// the occurred-at index: a batch locks only the rows it deletes, for one short statement. A row is passed by a cursor
+    /// when it is not after it in feed order, (tx, position) &lt;= the cursor's.
+    /// </remarks>
+    public Task<int> PurgeEventsAsync(DateTimeOffset before, IReadOnlyCollection<string> keepAfter, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keepAfter);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var (tx, position) = keepAfter.Count == 0 ? (long.MaxValue, long.MaxValue) : keepAfter.Select(ParseCursor).Min();
+        var cutoff = ToStore(before);
+        return WriteAsync(
+            (db, ct) => db.Set<EventEntity>()
+                .Where(e => e.OccurredAt < cutoff && (e.Tx < tx || (e.Tx == tx && e.Position <= position)))
+                .OrderBy(e => e.Position)
+                .Take(limit)
+                .ExecuteDeleteAsync(ct),
+            cancellationToken);
+    }
+
     /// <summary>A page of the feed from a cursor; only the events <paramref name="userId"/> received when one is given.</summary>
     private ValueTask<ChatEventFeedPage> ReadFeedAsync(string? userId, string? after, int limit, CancellationToken cancellationToken)
     {

@@ -161,6 +161,14 @@ internal sealed class MessageDocument
     [BsonIgnoreIfNull]
     public List<ReactionDocument>? Reactions { get; set; }
 
+    /// <summary>
+    /// <see langword="true"/> from the insert of a new message until its <c>newMessage</c> event is in the event log;
+    /// absent after (and on messages stored before the event log existed). See <c>MongoChatStore.Events.cs</c>.
+    /// </summary>
+    [BsonElement("unlogged")]
+    [BsonIgnoreIfDefault]
+    public bool Unlogged { get; set; }
+
     /// <summary>What the message shows of its attachments (v2); absent when none.</summary>
     [BsonElement("attachments")]
     [BsonIgnoreIfNull]

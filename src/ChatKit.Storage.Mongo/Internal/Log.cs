@@ -34,4 +34,16 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Warning, "MongoDB is unreachable for the moment; the call fails with 'unavailable' and can be retried.")]
     public static partial void DatabaseUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(16, LogLevel.Warning, "Event feed position {Position} was given up as a gap while recording {RecordingId} was being stored there; storing it at a new position.")]
+    public static partial void EventPositionGivenUp(ILogger logger, long position, string recordingId);
+
+    [LoggerMessage(17, LogLevel.Error, "The recording lock of conversation {ConversationId} expired (after {Timeout}) held by recording {RecordingId}, which stored no events: its process stopped between its change and its events, so that change, if it was applied, has no event in the feed.")]
+    public static partial void EventRecordingLost(ILogger logger, string conversationId, string recordingId, TimeSpan timeout);
+
+    [LoggerMessage(18, LogLevel.Warning, "Releasing the recording lock of conversation {ConversationId} failed; it expires after {Timeout}.")]
+    public static partial void EventLockReleaseFailed(ILogger logger, string conversationId, TimeSpan timeout, Exception exception);
+
+    [LoggerMessage(19, LogLevel.Information, "Purged {Count} event recordings older than {Cutoff}.")]
+    public static partial void EventsPurged(ILogger logger, long count, DateTimeOffset cutoff);
 }

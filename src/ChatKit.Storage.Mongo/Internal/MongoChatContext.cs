@@ -34,6 +34,9 @@ internal sealed partial class MongoChatContext : IDisposable
         OutboxCheckpoints = database.GetCollection<OutboxCheckpointDocument>(collectionPrefix + OutboxCheckpointsName, settings);
         OutboxRetries = database.GetCollection<OutboxRetryDocument>(collectionPrefix + OutboxRetriesName, settings);
         Attachments = database.GetCollection<AttachmentDocument>(collectionPrefix + AttachmentsName, settings);
+        Events = database.GetCollection<EventRecordingDocument>(collectionPrefix + EventsName, settings);
+        EventFeed = database.GetCollection<EventFeedStateDocument>(collectionPrefix + EventFeedName, settings);
+        EventLocks = database.GetCollection<EventLockDocument>(collectionPrefix + EventLocksName, settings);
     }
 
     public IMongoCollection<AttachmentDocument> Attachments { get; }

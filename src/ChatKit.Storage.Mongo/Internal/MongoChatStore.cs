@@ -23,6 +23,8 @@ internal sealed partial class MongoChatStore : IChatStore
     private readonly TimeProvider _time;
     private readonly ILogger<MongoChatStore> _logger;
     private readonly VisibleSeq _visible;
+    private readonly MongoEventFeedBackend _feedBackend;
+    private readonly VisibleSeq _feedVisible;
 
     public MongoChatStore(MongoChatContext context, IOptions<MongoChatStoreOptions> options, TimeProvider time, ILogger<MongoChatStore> logger)
     {
@@ -35,6 +37,8 @@ internal sealed partial class MongoChatStore : IChatStore
         _time = time;
         _logger = logger;
         _visible = new VisibleSeq(new MongoVisibleSeqBackend(context, time), time, _options.SeqGapTimeout);
+        _feedBackend = new MongoEventFeedBackend(context, time);
+        _feedVisible = new VisibleSeq(_feedBackend, time, _options.SeqGapTimeout);
     }
 
     /// <inheritdoc/>
@@ -138,6 +142,11 @@ internal sealed partial class MongoChatStore : IChatStore
     public async Task<StoreResult<ChatMessage>> AppendMessageAsync(ChatMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (_recording.Value is not null)
+        {
+            throw new InvalidOperationException("An append records its own newMessage event: it cannot be part of RecordEventsAsync.");
+        }
+
         try
         {
             if (message.TempId is not { } tempId)
@@ -149,7 +158,7 @@ internal sealed partial class MongoChatStore : IChatStore
             if (first is not null)
             {
                 // A retry: the first call may have failed after storing its message and before making it visible.
-                await CompleteAsync(first.ConversationId, first.SenderId, first.Seq).ConfigureAwait(false);
+                await CompleteAsync(first.ConversationId, first.Id, first.SenderId, first.Seq).ConfigureAwait(false);
                 return new StoreResult<ChatMessage>(first, false);
             }
 
@@ -486,6 +495,7 @@ internal sealed partial class MongoChatStore : IChatStore
 
             // From here the seq is this call's alone: the remaining writes ignore cancellation too.
             var document = DocumentMapper.ToDocument(message, counter.AllocatedSeq);
+            document.Unlogged = true;
             var stored = await InsertAllocatedAsync(document).ConfigureAwait(false);
             if (stored is null)
             {
@@ -499,7 +509,7 @@ internal sealed partial class MongoChatStore : IChatStore
                 continue;
             }
 
-            await CompleteAsync(stored.ConversationId, stored.SenderId, stored.Seq).ConfigureAwait(false);
+            await CompleteAsync(stored.ConversationId, stored.Id, stored.SenderId, stored.Seq).ConfigureAwait(false);
             return ReferenceEquals(stored, document)
                 ? new StoreResult<ChatMessage>(DocumentMapper.ToModel(document), true)
                 : new StoreResult<ChatMessage>(DocumentMapper.ToModel(stored), false);
@@ -508,13 +518,15 @@ internal sealed partial class MongoChatStore : IChatStore
 
     /// <summary>
     /// Makes a stored message visible (waiting for the seqs before it, see <see cref="VisibleSeq"/>) and moves its
-    /// sender's read position to it. Either failing fails the append: it is retried with the same tempId, which finds the
-    /// message and completes it, instead of being acknowledged while readers and unread counts cannot see it.
+    /// sender's read position to it, then logs its <c>newMessage</c> event (see MongoChatStore.Events.cs). Any step failing
+    /// fails the append: it is retried with the same tempId, which finds the message and completes it, instead of being
+    /// acknowledged while readers, unread counts or the event feed cannot see it.
     /// </summary>
-    private async Task CompleteAsync(string conversationId, string senderId, long seq)
+    private async Task CompleteAsync(string conversationId, string messageId, string senderId, long seq)
     {
         await _visible.PublishThroughAsync(conversationId, seq).ConfigureAwait(false);
         await AdvanceAsync(conversationId, senderId, seq, CancellationToken.None).ConfigureAwait(false);
+        await LogAppendedAsync(conversationId, messageId).ConfigureAwait(false);
     }
 
     /// <summary>The seq of a conversation's newest visible message, or 0.</summary>

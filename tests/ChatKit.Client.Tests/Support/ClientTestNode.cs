@@ -21,7 +21,7 @@ namespace ChatKit.Client.Tests.Support;
 public sealed class ClientTestNode : IAsyncDisposable
 {
     private static readonly TestJwtBearer Jwt = new("chatkit-client-tests-signing-key-of-32+bytes");
-    private readonly Action<DbContextOptionsBuilder> _database;
+    private Action<DbContextOptionsBuilder>? _database;
     private readonly string? _redis;
     private readonly string _prefix;
     private WebApplication? _app;
@@ -46,6 +46,12 @@ public sealed class ClientTestNode : IAsyncDisposable
         await node.StartAgainAsync(0);
         return node;
     }
+
+    /// <summary>
+    /// Changes the database the next <see cref="StartAgainAsync"/> uses; <see langword="null"/>: ChatKit's in-memory store
+    /// (another deployment at the same address, whose cursors the old one's clients do not share).
+    /// </summary>
+    public void UseDatabase(Action<DbContextOptionsBuilder>? database) => _database = database;
 
     /// <summary>A bearer token for <paramref name="userId"/>.</summary>
     public static string Token(string userId) => Jwt.Token(userId, userId.ToUpperInvariant());
@@ -96,7 +102,12 @@ public sealed class ClientTestNode : IAsyncDisposable
             {
                 o.RateLimitFor(operation).PermitLimit = 1_000_000;
             }
-        }).UseEntityFrameworkCore(_database);
+        });
+        if (_database is not null)
+        {
+            chat.UseEntityFrameworkCore(_database);
+        }
+
         if (_redis is not null)
         {
             chat.UseRedis(_redis, o => o.KeyPrefix = o.ChannelPrefix = _prefix);

@@ -22,4 +22,10 @@ internal static partial class Log
 
     [LoggerMessage(45, LogLevel.Warning, "Node {Node} lost the outbox lease of sink {Sink} during a batch; the batch stops and the lease holder goes on from the last checkpoint.")]
     public static partial void OutboxLeaseLost(ILogger logger, string sink, string node);
+
+    [LoggerMessage(46, LogLevel.Information, "Purged {Count} events that happened before {Before} from the event log.")]
+    public static partial void EventsPurged(ILogger logger, long count, DateTimeOffset before);
+
+    [LoggerMessage(47, LogLevel.Warning, "Purging old events from the event log failed; the next sweep runs in {Interval}.")]
+    public static partial void EventPurgeFailed(ILogger logger, TimeSpan interval, Exception exception);
 }
