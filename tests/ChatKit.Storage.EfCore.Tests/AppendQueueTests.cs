@@ -91,26 +91,6 @@ public sealed class AppendQueueTests : IAsyncDisposable
         Assert.Equal(3, (await Store.GetMessagesAsync(conversation.Id, null, null, 100, Ct)).Items.Count);
     }
 
-    [Fact]
-    public async Task Appends_AreWrittenOnTheStoresOwnWriterThread_NotOnAPoolThread_AndEachIsAnswered()
-    {
-        // Microsoft.Data.Sqlite's async methods block: a group written on a pool thread held that thread through its
-        // I/O and commit, so the store writes on a thread of its own.
-        await StartAsync(maxQueued: 100);
-        var (alice, bob) = (NewUserId(), NewUserId());
-        var conversation = NewGroup(alice, bob);
-        await Store.CreateConversationAsync(conversation, Ct);
-        await Store.AppendMessageAsync(NewMessage(conversation.Id, alice), Ct).WaitAsync(Patience, Ct);
-
-        var sends = Enumerable.Range(0, 20).Select(i => Task.Run(() => Store.AppendMessageAsync(NewMessage(conversation.Id, i % 2 == 0 ? bob : alice), Ct), Ct));
-        var stored = await Task.WhenAll(sends).WaitAsync(Patience, Ct);
-
-        Assert.Equal(Enumerable.Range(2, 20).Select(i => (long)i), stored.Select(r => r.Value.Seq).Order());
-        var threads = _gate.LockingThreads.Skip(1).ToList(); // the first group ran before the store knew its provider
-        Assert.NotEmpty(threads);
-        Assert.All(threads, t => Assert.Equal(("ChatKit append writer", false), t));
-    }
-
     private async Task StartAsync(int maxQueued) =>
         _node = await StoreNode.StartAsync(
             o => o.UseSqlite(_files.ConnectionString("chat.db")).AddInterceptors(_gate),

@@ -43,14 +43,6 @@ internal sealed partial class EfCoreChatStore
     private readonly ParticipantCache _participantCache = new();
     private int _writers;
 
-    /// <summary>How long the dedicated writer thread waits for work before it leaves.</summary>
-    private static readonly TimeSpan WriterThreadIdle = TimeSpan.FromSeconds(2);
-
-    /// <summary>One release per writer start in <see cref="WriterMode.Dedicated"/>.</summary>
-    private readonly SemaphoreSlim _writerWake = new(0);
-    private readonly Lock _writerThreadGate = new();
-    private bool _writerThreadRunning;
-
     /// <summary>How many appends wait in the queue now (for tests).</summary>
     internal int QueuedAppends => _appends.Reader.Count;
 
@@ -97,9 +89,8 @@ internal sealed partial class EfCoreChatStore
     /// <summary>
     /// Starts a writer when the queue holds appends and fewer than the most writers run. A caller starts it on its own
     /// thread where the provider's I/O is asynchronous (the writer leaves that thread at its first round trip), which
-    /// saves a thread-pool hand-off per group; a hand-over between writers goes through the thread pool. On SQLite, whose
-    /// async methods run synchronously, the writer runs on ChatKit's own writer thread instead (see
-    /// <see cref="RunWriterThread"/>), so that neither a caller nor a pool thread is held through other callers' I/O.
+    /// saves a thread-pool hand-off per group; on a provider whose async methods run synchronously (SQLite) a caller
+    /// must not be held for other callers' groups, so the writer goes to the thread pool, as a hand-over always does.
     /// </summary>
     private void StartWriter(bool fromCaller = false)
     {
@@ -113,63 +104,9 @@ internal sealed partial class EfCoreChatStore
 
             if (Interlocked.CompareExchange(ref _writers, writers + 1, writers) == writers)
             {
-                switch (_writerMode)
-                {
-                    case WriterMode.Dedicated:
-                        WakeWriterThread();
-                        break;
-                    case WriterMode.Inline when fromCaller:
-                        _ = WriteQueueAsync();
-                        break;
-                    default:
-                        _ = Task.Run(WriteQueueAsync);
-                        break;
-                }
-
+                _ = fromCaller && _inlineWriters ? WriteQueueAsync() : Task.Run(WriteQueueAsync);
                 return;
             }
-        }
-    }
-
-    /// <summary>Wakes the dedicated writer thread (SQLite) for one writer start, starting the thread if it is not running.</summary>
-    private void WakeWriterThread()
-    {
-        lock (_writerThreadGate)
-        {
-            _writerWake.Release();
-            if (!_writerThreadRunning)
-            {
-                _writerThreadRunning = true;
-                new Thread(RunWriterThread) { IsBackground = true, Name = "ChatKit append writer" }.Start();
-            }
-        }
-    }
-
-    /// <summary>
-    /// The dedicated writer (SQLite): each wake is one writer start, whose drain runs here synchronously (the provider
-    /// blocks in its async methods anyway). Should a drain go asynchronous after all, it finishes wherever its I/O
-    /// completes and its hand-over wakes this thread again. The thread leaves after <see cref="WriterThreadIdle"/> with
-    /// nothing to do; the next append starts it again.
-    /// </summary>
-    private void RunWriterThread()
-    {
-        while (true)
-        {
-            if (!_writerWake.Wait(WriterThreadIdle))
-            {
-                lock (_writerThreadGate)
-                {
-                    if (_writerWake.CurrentCount == 0)
-                    {
-                        _writerThreadRunning = false;
-                        return;
-                    }
-                }
-
-                continue;
-            }
-
-            _ = WriteQueueAsync();
         }
     }
 
@@ -551,17 +488,4 @@ internal sealed partial class EfCoreChatStore
     }
 
     private readonly record struct Outcome(AppendAnswer Answer, Exception? Error);
-
-    /// <summary>Where a writer runs.</summary>
-    private enum WriterMode
-    {
-        /// <summary>On the thread pool (until the provider is known).</summary>
-        Pool,
-
-        /// <summary>Started on the caller's thread, which it leaves at its first round trip (asynchronous providers).</summary>
-        Inline,
-
-        /// <summary>On ChatKit's own writer thread (SQLite, whose async methods block).</summary>
-        Dedicated,
-    }
 }

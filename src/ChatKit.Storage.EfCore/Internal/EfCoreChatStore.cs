@@ -25,8 +25,8 @@ internal sealed partial class EfCoreChatStore : IChatStore
     /// <summary>How many groups are written at once: one on SQLite (one writer at a time anyway), more elsewhere.</summary>
     private int _maxWriters = 1;
 
-    /// <summary>Where a writer runs: on the caller's thread, or on a dedicated thread on SQLite, whose async methods block.</summary>
-    private WriterMode _writerMode = WriterMode.Pool;
+    /// <summary>Whether a caller may start a writer on its own thread: not on SQLite, whose async methods block.</summary>
+    private bool _inlineWriters;
 
     public EfCoreChatStore(IChatKitContextSource contexts, IOptions<EfCoreChatStoreOptions> options, ILogger<EfCoreChatStore> logger)
     {
@@ -426,7 +426,7 @@ internal sealed partial class EfCoreChatStore : IChatStore
             // SQLite has one writer at a time: several groups in flight would only queue on its lock.
             var sqlite = db.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) == true;
             _maxWriters = sqlite ? 1 : MaxConcurrentGroups;
-            _writerMode = sqlite ? WriterMode.Dedicated : WriterMode.Inline;
+            _inlineWriters = !sqlite;
             _sql = ChatKitSql.Create(db);
         }
 

@@ -12,24 +12,11 @@ public sealed class CommandGate : DbCommandInterceptor
 {
     private readonly Lock _gate = new();
     private readonly List<string> _seqUpdates = [];
-    private readonly List<(string? Name, bool IsPoolThread)> _lockingThreads = [];
     private TaskCompletionSource? _held;
     private TaskCompletionSource? _release;
     private Exception? _failure;
 
     /// <summary>The conversation ids the store's group commands locked so far, in the order it locked them.</summary>
-    /// <summary>The thread (name, whether a pool thread) each append group's locking command was sent from.</summary>
-    public IReadOnlyList<(string? Name, bool IsPoolThread)> LockingThreads
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _lockingThreads];
-            }
-        }
-    }
-
     public IReadOnlyList<string> SeqUpdates
     {
         get
@@ -96,8 +83,6 @@ public sealed class CommandGate : DbCommandInterceptor
 
             if (command.CommandText.Contains("ck_lock_id", StringComparison.Ordinal))
             {
-                _lockingThreads.Add((Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread));
-
                 // The group's locking command: its conversation ids, in the order the locks are taken.
                 foreach (var id in command.Parameters.Cast<DbParameter>().Select(p => p.Value).OfType<string>().Where(v => v.StartsWith("c_", StringComparison.Ordinal)))
                 {
