@@ -36,7 +36,9 @@ internal static class ChatKitServer
                 chatKit.UseEntityFrameworkCore(o => o.UseSqlite(Require(options.ConnectionString)));
                 break;
             case "postgres":
-                chatKit.UseEntityFrameworkCore(o => o.UseNpgsql(Require(options.ConnectionString)));
+                // CHATKIT_BENCH_NPGSQL_SETTINGS (e.g. "Max Auto Prepare=20"): connection-string settings a host may add,
+                // appended for an experiment (docs/benchmarks.md); set it on the servers with CHATKIT_BENCH_SERVER_ENV_.
+                chatKit.UseEntityFrameworkCore(o => o.UseNpgsql(WithSettings(Require(options.ConnectionString), Environment.GetEnvironmentVariable("CHATKIT_BENCH_NPGSQL_SETTINGS"))));
                 break;
             default:
                 throw new ArgumentException($"unknown storage '{options.Storage}'");
@@ -50,6 +52,9 @@ internal static class ChatKitServer
         app.MapChatKit();
         return Task.CompletedTask;
     }
+
+    private static string WithSettings(string connectionString, string? settings) =>
+        string.IsNullOrWhiteSpace(settings) ? connectionString : connectionString.TrimEnd(';') + ";" + settings;
 
     private static string Require(string? connectionString) =>
         connectionString ?? throw new ArgumentException("--connection-string is required for this storage");

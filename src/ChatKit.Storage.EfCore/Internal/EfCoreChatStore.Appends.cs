@@ -82,11 +82,17 @@ internal sealed partial class EfCoreChatStore
             await _appends.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
         }
 
-        StartWriter();
+        StartWriter(fromCaller: true);
         return await pending.Answer.Task.ConfigureAwait(false);
     }
 
-    private void StartWriter()
+    /// <summary>
+    /// Starts a writer when the queue holds appends and fewer than the most writers run. A caller starts it on its own
+    /// thread where the provider's I/O is asynchronous (the writer leaves that thread at its first round trip), which
+    /// saves a thread-pool hand-off per group; on a provider whose async methods run synchronously (SQLite) a caller
+    /// must not be held for other callers' groups, so the writer goes to the thread pool, as a hand-over always does.
+    /// </summary>
+    private void StartWriter(bool fromCaller = false)
     {
         while (true)
         {
@@ -98,7 +104,7 @@ internal sealed partial class EfCoreChatStore
 
             if (Interlocked.CompareExchange(ref _writers, writers + 1, writers) == writers)
             {
-                _ = Task.Run(WriteQueueAsync);
+                _ = fromCaller && _inlineWriters ? WriteQueueAsync() : Task.Run(WriteQueueAsync);
                 return;
             }
         }

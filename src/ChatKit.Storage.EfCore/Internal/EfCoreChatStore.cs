@@ -25,6 +25,9 @@ internal sealed partial class EfCoreChatStore : IChatStore
     /// <summary>How many groups are written at once: one on SQLite (one writer at a time anyway), more elsewhere.</summary>
     private int _maxWriters = 1;
 
+    /// <summary>Whether a caller may start a writer on its own thread: not on SQLite, whose async methods block.</summary>
+    private bool _inlineWriters;
+
     public EfCoreChatStore(IChatKitContextSource contexts, IOptions<EfCoreChatStoreOptions> options, ILogger<EfCoreChatStore> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -421,7 +424,9 @@ internal sealed partial class EfCoreChatStore : IChatStore
         if (_sql is null)
         {
             // SQLite has one writer at a time: several groups in flight would only queue on its lock.
-            _maxWriters = db.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) == true ? 1 : MaxConcurrentGroups;
+            var sqlite = db.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) == true;
+            _maxWriters = sqlite ? 1 : MaxConcurrentGroups;
+            _inlineWriters = !sqlite;
             _sql = ChatKitSql.Create(db);
         }
 
