@@ -28,6 +28,7 @@ public sealed class ConfigurationDocTests
         }
 
         Add(data, new ChatKitOutboxOptions(), "");
+        Add(data, new ChatKitNotificationOptions(), "");
         Add(data, new ChatKitAttachmentOptions(), "");
         Add(data, new ChatKitServerOptions(), "");
         Add(data, new ChatKitWebhookOptions(), "");
