@@ -98,6 +98,29 @@ public sealed class NotificationPipelineTests
     }
 
     [Fact]
+    public async Task AMutedConversation_IsNotNotified_UntilUnmutedOrTheMuteEnds()
+    {
+        await using var chat = await StartAsync();
+        var group = await chat.CreateGroupAsync(ChatHarness.Alice, ChatHarness.Bob, ChatHarness.Carol);
+        var channel = RecordingNotificationChannel.Of<RecordingNotificationChannel>(chat.Services);
+        var muted = await chat.Chat.MuteConversationAsync(ChatHarness.Bob, group.Conversation.Id, null, Ct);
+        await chat.Chat.MuteConversationAsync(ChatHarness.Carol, group.Conversation.Id, chat.Now.AddSeconds(20), Ct);
+        Assert.Equal(Participant.MutedForever, muted.MutedUntil);
+
+        await chat.SendAsync(ChatHarness.Alice, group.Conversation.Id, "while muted");
+        await chat.Chat.UnmuteConversationAsync(ChatHarness.Bob, group.Conversation.Id, Ct); // after the message, before the window closed
+        var first = await channel.WaitForCountAsync(1, Pump(chat));
+        Assert.Equal("bob", Assert.Single(first).UserId); // the window is judged when it closes; carol is still muted
+
+        chat.Time.Advance(TimeSpan.FromSeconds(20)); // carol's mute ends
+        var after = await chat.SendAsync(ChatHarness.Alice, group.Conversation.Id, "after");
+        var all = await channel.WaitForCountAsync(3, Pump(chat));
+        Assert.Equal(["bob", "carol"], all.Skip(1).Select(n => n.UserId).Order());
+        Assert.All(all.Skip(1), n => Assert.Equal(after.Id, Assert.Single(n.Messages).Message.Id));
+        Assert.Null((await chat.Chat.GetConversationAsync(ChatHarness.Carol, group.Conversation.Id, Ct)).MutedUntil);
+    }
+
+    [Fact]
     public async Task AChannelThatThrows_IsRetried_WhileTheOtherSendsOnceWithoutWaiting()
     {
         await using var chat = await StartAsync(
