@@ -75,6 +75,7 @@ internal static partial class ChatEndpoints
         MapInteractions(group);
         MapSync(group);
         MapAttachments(group);
+        MapPush(group);
         return group;
     }
 

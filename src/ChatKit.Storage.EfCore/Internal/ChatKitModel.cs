@@ -114,6 +114,7 @@ internal static partial class ChatKitModel
         ConfigureOutbox(modelBuilder, schema);
         ConfigureEvents(modelBuilder, schema);
         ConfigureAttachments(modelBuilder, schema);
+        ConfigurePushRegistrations(modelBuilder, schema);
     }
 
     private static void ConfigureEvents(ModelBuilder modelBuilder, string? schema)

@@ -34,6 +34,7 @@ internal sealed partial class MongoChatContext : IDisposable
         OutboxCheckpoints = database.GetCollection<OutboxCheckpointDocument>(collectionPrefix + OutboxCheckpointsName, settings);
         OutboxRetries = database.GetCollection<OutboxRetryDocument>(collectionPrefix + OutboxRetriesName, settings);
         Attachments = database.GetCollection<AttachmentDocument>(collectionPrefix + AttachmentsName, settings);
+        PushRegistrations = database.GetCollection<PushRegistrationDocument>(collectionPrefix + PushRegistrationsName, settings);
     }
 
     public IMongoCollection<AttachmentDocument> Attachments { get; }

@@ -43,6 +43,7 @@ internal sealed class MongoChatStoreInitializer : IHostedService
         count += await CreateAsync(_context.TempIds, MongoDefinitions.TempIdIndexes, cancellationToken).ConfigureAwait(false);
         count += await CreateAsync(_context.OutboxRetries, MongoOutboxDefinitions.RetryIndexes, cancellationToken).ConfigureAwait(false);
         count += await CreateAsync(_context.Attachments, MongoDefinitions.AttachmentIndexes, cancellationToken).ConfigureAwait(false);
+        count += await CreateAsync(_context.PushRegistrations, MongoPushDefinitions.RegistrationIndexes, cancellationToken).ConfigureAwait(false);
         Log.IndexesCreated(_logger, count);
     }
 
