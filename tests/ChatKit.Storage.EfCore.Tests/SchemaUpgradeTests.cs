@@ -37,6 +37,7 @@ public sealed class SchemaUpgradeTests(PostgresServerFixture postgres) : IDispos
         Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'ux_chatkit_reactions_message_user_emoji'"));
         Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'ix_chatkit_outbox_retries_due'"));
         Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'ix_chatkit_push_registrations_user'"));
+        Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM pragma_table_info('chatkit_participants') WHERE name = 'muted_until'"));
     }
 
     [Fact]
@@ -61,6 +62,7 @@ public sealed class SchemaUpgradeTests(PostgresServerFixture postgres) : IDispos
         await using var check = new NpgsqlConnection(server.GetConnectionString(database));
         await check.OpenAsync(Ct);
         Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ux_chatkit_reactions_message_user_emoji'"));
+        Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'chatkit_participants' AND column_name = 'muted_until'"));
         Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ix_chatkit_outbox_retries_due'"));
         Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ix_chatkit_push_registrations_user'"));
     }
