@@ -107,6 +107,12 @@ public sealed class ChatKitOptions
     /// </summary>
     public int MaxMetadataBytes { get; set; } = 4_096;
 
+    /// <summary>
+    /// The most push registrations (Web Push subscriptions, FCM tokens) one user keeps per provider; registering one more
+    /// drops their oldest, so a user who reinstalls browsers never hits an error. Default 10; 1 to 1,000.
+    /// </summary>
+    public int MaxPushRegistrationsPerUser { get; set; } = 10;
+
     /// <summary>Returns the limit of <paramref name="operation"/>.</summary>
     /// <param name="operation">The operation.</param>
     public RateLimitOptions RateLimitFor(ChatOperation operation) => operation switch

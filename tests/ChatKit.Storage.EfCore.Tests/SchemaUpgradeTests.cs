@@ -36,6 +36,8 @@ public sealed class SchemaUpgradeTests(PostgresServerFixture postgres) : IDispos
         await check.OpenAsync(Ct);
         Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'ux_chatkit_reactions_message_user_emoji'"));
         Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'ix_chatkit_outbox_retries_due'"));
+        Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'ix_chatkit_push_registrations_user'"));
+        Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM pragma_table_info('chatkit_participants') WHERE name = 'muted_until'"));
     }
 
     [Fact]
@@ -60,7 +62,9 @@ public sealed class SchemaUpgradeTests(PostgresServerFixture postgres) : IDispos
         await using var check = new NpgsqlConnection(server.GetConnectionString(database));
         await check.OpenAsync(Ct);
         Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ux_chatkit_reactions_message_user_emoji'"));
+        Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'chatkit_participants' AND column_name = 'muted_until'"));
         Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ix_chatkit_outbox_retries_due'"));
+        Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ix_chatkit_push_registrations_user'"));
     }
 
     // What ChatKit 1 stored: a group of alice (owner), bob and carol with three messages (the second sent with a tempId,
@@ -129,6 +133,11 @@ public sealed class SchemaUpgradeTests(PostgresServerFixture postgres) : IDispos
 
             // The outbox's tables (added after v1) were created: a lease can be taken.
             Assert.True(await ((IChatOutboxStore)store).TryAcquireOutboxLeaseAsync("outbox:upgrade", "node-1", DateTimeOffset.UtcNow, TimeSpan.FromSeconds(5), Ct));
+
+            // The push registrations' table (added after the outbox) was created: a registration is saved and found.
+            var push = (ChatKit.Notifications.IPushRegistrationStore)nodes[2].Store;
+            await push.SavePushRegistrationAsync(new("alice", "webpush", "https://push.example.test/1", new Dictionary<string, string> { ["auth"] = "a" }, DateTimeOffset.UtcNow), Ct);
+            Assert.Single(await ((ChatKit.Notifications.IPushRegistrationStore)store).GetPushRegistrationsAsync("webpush", ["alice"], Ct));
             var chat = nodes[1].Services.GetRequiredService<ChatService>();
             var (alice, bob, carol) = (new ChatUser("alice", "Alice"), new ChatUser("bob", "Bob"), new ChatUser("carol", "Carol"));
 

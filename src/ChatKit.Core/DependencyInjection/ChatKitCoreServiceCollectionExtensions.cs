@@ -43,6 +43,7 @@ public static class ChatKitCoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatKitAttachmentOptions>, ChatKitAttachmentOptionsValidator>());
         services.TryAddSingleton<ChatKit.Attachments.IAttachmentBlobStore, ChatKit.Attachments.FileSystemAttachmentBlobStore>();
         services.TryAddSingleton<AttachmentService>();
+        services.TryAddSingleton<PushRegistrationService>();
         return new ChatKitBuilder(services);
     }
 }

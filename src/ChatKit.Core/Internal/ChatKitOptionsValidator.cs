@@ -31,6 +31,7 @@ internal sealed partial class ChatKitOptionsValidator : IValidateOptions<ChatKit
         RateLimit(failures, "DeleteMessageRateLimit", options.DeleteMessageRateLimit);
         Range(failures, "ChatKit:DeliveryReceiptsMaxParticipants", options.DeliveryReceiptsMaxParticipants, 0, 100_000);
         Range(failures, "ChatKit:MaxMetadataBytes", options.MaxMetadataBytes, 2, 1_000_000);
+        Range(failures, "ChatKit:MaxPushRegistrationsPerUser", options.MaxPushRegistrationsPerUser, 1, 1_000);
         RateLimit(failures, "EditMessageRateLimit", options.EditMessageRateLimit);
         RateLimit(failures, "ReactionRateLimit", options.ReactionRateLimit);
         RateLimit(failures, "UploadAttachmentRateLimit", options.UploadAttachmentRateLimit);

@@ -37,6 +37,7 @@ internal sealed partial class MongoChatContext : IDisposable
         Events = database.GetCollection<EventRecordingDocument>(collectionPrefix + EventsName, settings);
         EventFeed = database.GetCollection<EventFeedStateDocument>(collectionPrefix + EventFeedName, settings);
         EventLocks = database.GetCollection<EventLockDocument>(collectionPrefix + EventLocksName, settings);
+        PushRegistrations = database.GetCollection<PushRegistrationDocument>(collectionPrefix + PushRegistrationsName, settings);
     }
 
     public IMongoCollection<AttachmentDocument> Attachments { get; }

@@ -45,6 +45,7 @@ internal sealed class MongoChatStoreInitializer : IHostedService
         count += await CreateAsync(_context.Attachments, MongoDefinitions.AttachmentIndexes, cancellationToken).ConfigureAwait(false);
         count += await CreateAsync(_context.Events, MongoEventDefinitions.RecordingIndexes, cancellationToken).ConfigureAwait(false);
         count += await CreateAsync(_context.Messages, MongoEventDefinitions.UnloggedMessageIndexes, cancellationToken).ConfigureAwait(false);
+        count += await CreateAsync(_context.PushRegistrations, MongoPushDefinitions.RegistrationIndexes, cancellationToken).ConfigureAwait(false);
         Log.IndexesCreated(_logger, count);
     }
 
