@@ -36,6 +36,7 @@ public sealed class ConfigurationDocTests
         Add(data, new MongoChatStoreOptions(), "");
         Add(data, new ChatKitRedisOptions(), "");
         Add(data, new ChatKit.Blobs.S3.S3BlobStoreOptions(), "");
+        Add(data, new ChatKit.Notifications.WebPush.WebPushOptions(), "");
         return data;
     }
 
