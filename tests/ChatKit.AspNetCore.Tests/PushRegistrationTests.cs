@@ -25,8 +25,10 @@ public sealed class PushRegistrationTests
         var (alice, bob) = (ChatHost.NewUser("alice"), ChatHost.NewUser("bob"));
         var subscription = NewSubscription();
 
-        var (created, _) = await host.Http(alice).PostJsonAsync("/chats/push-subscriptions", subscription.Body);
+        var (created, echoed) = await host.Http(alice).PostJsonAsync("/chats/push-subscriptions", subscription.Body);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(subscription.Endpoint, echoed.GetProperty("endpoint").GetString());
+        Assert.Equal(subscription.P256dh, echoed.GetProperty("keys").GetProperty("p256dh").GetString());
         var saved = Assert.Single(await host.RegistrationsAsync(PushProviders.WebPush, alice));
         Assert.Equal(subscription.Endpoint, saved.Address);
         Assert.Equal(subscription.P256dh, saved.Keys["p256dh"]);
