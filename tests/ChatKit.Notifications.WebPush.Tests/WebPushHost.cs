@@ -73,6 +73,9 @@ public sealed class WebPushHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>A bearer token for <paramref name="userId"/> (the hub takes it as ?access_token=).</summary>
+    public static string Token(string userId) => Auth.Token(userId, "Name of " + userId);
+
     /// <summary>An HttpClient for the REST API as <paramref name="userId"/>.</summary>
     public HttpClient Http(string userId)
     {

@@ -28,6 +28,7 @@ public sealed class ConfigurationDocTests
         }
 
         Add(data, new ChatKitOutboxOptions(), "");
+        Add(data, new ChatKitNotificationOptions(), "");
         Add(data, new ChatKitAttachmentOptions(), "");
         Add(data, new ChatKitServerOptions(), "");
         Add(data, new ChatKitWebhookOptions(), "");
@@ -37,6 +38,7 @@ public sealed class ConfigurationDocTests
         Add(data, new ChatKitRedisOptions(), "");
         Add(data, new ChatKit.Blobs.S3.S3BlobStoreOptions(), "");
         Add(data, new ChatKit.Notifications.WebPush.WebPushOptions(), "");
+        Add(data, new ChatKit.Notifications.Fcm.ChatKitFcmOptions(), "");
         return data;
     }
 

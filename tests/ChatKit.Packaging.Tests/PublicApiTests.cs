@@ -19,6 +19,7 @@ public sealed class PublicApiTests
         "ChatKit.Client",
         "ChatKit.Blobs.S3",
         "ChatKit.Notifications.WebPush",
+        "ChatKit.Notifications.Fcm",
     ];
 
     [Theory]

@@ -13,7 +13,8 @@ namespace ChatKit.Sample.Tests;
 /// (<c>pushManager.subscribe</c> rejects with "AbortError: Registration failed - permission denied": it needs Google's push
 /// service, see docs/notifications.md), so the test stubs <c>PushManager.prototype.subscribe</c> in the page only, to give
 /// the subscription of a local push service that verifies VAPID and decrypts the push as a browser would. Everything
-/// else is real: the permission, the service worker, the page's POST, the server's encrypted push, and sw.js showing it.
+/// else is real: the permission, the service worker, the page's POST, the offline pipeline's encrypted push after a
+/// message, and sw.js showing it.
 /// </summary>
 public sealed class PushNotificationPageTests(SampleSite site, Browser browser) : IClassFixture<SampleSite>, IClassFixture<Browser>
 {
@@ -46,17 +47,12 @@ public sealed class PushNotificationPageTests(SampleSite site, Browser browser) 
         Assert.Equal(browserSubscription.Endpoint, saved.Address);
         Assert.Equal(browserSubscription.P256dh, saved.Keys["p256dh"]);
 
-        // Bob writes; Alice is notified through the sample's Web Push channel (called here as the offline pipeline would).
+        // Alice closes her page (no connection left: offline); Bob writes; ChatKit's offline pipeline pushes to her browser.
+        await alicePage.CloseAsync();
         await bob.SendAsync("ping from bob");
-        await alice.OpenAsync(bobId);
-        await Expect(alice.Message("ping from bob")).ToBeVisibleAsync(); // stored
-        var store = site.Services.GetRequiredService<IChatStore>();
-        var conversation = (await store.ListConversationsAsync(aliceId, null, 10, TestContext.Current.CancellationToken)).Single().Conversation;
-        var message = (await store.GetMessagesAsync(conversation.Id, null, null, 10, TestContext.Current.CancellationToken)).Items.Single(m => m.Content == "ping from bob");
-        var channel = site.Services.GetServices<IChatNotificationChannel>().Single(c => c.GetType().Name == "WebPushChannel");
-        await channel.SendAsync(new ChatNotification("n_" + Guid.NewGuid().ToString("N"), aliceId, [new NotifiedMessage(message, ConversationType.Direct, null)], 1), TestContext.Current.CancellationToken);
+        var conversation = (await site.Services.GetRequiredService<IChatStore>().ListConversationsAsync(aliceId, null, 10, TestContext.Current.CancellationToken)).Single().Conversation;
 
-        var push = await receiver.WaitForPushAsync();
+        var push = await receiver.WaitForPushAsync(TimeSpan.FromSeconds(60));
         Assert.Null(push.Error);
         Assert.Equal(ServerKey(), push.VapidPublicKey);
         var payload = JsonDocument.Parse(push.Payload!).RootElement;
@@ -64,7 +60,9 @@ public sealed class PushNotificationPageTests(SampleSite site, Browser browser) 
         Assert.Equal("ping from bob", payload.GetProperty("body").GetString());
         Assert.Equal($"/?conversation={conversation.Id}", payload.GetProperty("url").GetString());
 
-        // The decrypted payload, delivered to the page's service worker as a push event: sw.js shows it.
+        // The decrypted payload, delivered to the browser's service worker as a push event: sw.js shows it.
+        alicePage = await alicePage.Context.NewPageAsync();
+        await alicePage.GotoAsync("/");
         var cdp = await alicePage.Context.NewCDPSessionAsync(alicePage);
         var registrationId = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         cdp.Event("ServiceWorker.workerRegistrationUpdated").OnEvent += (_, e) =>
@@ -91,7 +89,11 @@ public sealed class PushNotificationPageTests(SampleSite site, Browser browser) 
         Assert.Equal("ping from bob", notification.GetProperty("body").GetString());
         Assert.Equal(payload.GetProperty("id").GetString(), notification.GetProperty("tag").GetString());
 
-        // Off: the subscription is removed from the server.
+        // Off (signed in again in this browser): the subscription is removed from the server.
+        alice = new ChatPage(alicePage);
+        await alice.SignInAsync(aliceId);
+        toggle = alicePage.GetByTestId("notifications-toggle");
+        await Expect(toggle).ToHaveAttributeAsync("aria-pressed", "true"); // renewed at sign-in: it was on in this browser
         await toggle.ClickAsync();
         await Expect(toggle).ToHaveAttributeAsync("aria-pressed", "false");
         Assert.Empty(await registrations.GetPushRegistrationsAsync(PushProviders.WebPush, [aliceId], TestContext.Current.CancellationToken));

@@ -71,6 +71,7 @@ internal static partial class ChatEndpoints
             .WithSummary("The caller leaves a group.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         MapGroupAdministration(group);
+        MapMute(group);
         MapInteractions(group);
         MapSync(group);
         MapAttachments(group);

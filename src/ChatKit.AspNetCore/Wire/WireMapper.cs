@@ -69,8 +69,15 @@ internal static class WireMapper
             UnreadCount = view.UnreadCount,
             Metadata = Json(c.Metadata),
             UnreadMentionCount = view.UnreadMentionCount,
+            MutedUntil = view.MutedUntil is { } mutedUntil ? Utc(mutedUntil) : null,
         };
     }
+
+    /// <summary>Reads a mute's <c>until</c>: null or absent is no end; anything else must be an ISO 8601 time with an offset.</summary>
+    public static DateTimeOffset? ParseMuteUntil(string? until) =>
+        until is null ? null
+        : DateTimeOffset.TryParse(until, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time) ? time
+        : throw ChatException.Validation("until", "until must be an ISO 8601 time, e.g. 2026-12-01T08:00:00Z, or null for no end");
 
     public static ConversationType ParseConversationType(string? type) => type?.ToLowerInvariant() switch
     {

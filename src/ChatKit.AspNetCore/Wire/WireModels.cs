@@ -173,6 +173,12 @@ public sealed class ConversationDto
     [JsonPropertyName("metadata"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public System.Text.Json.JsonElement? Metadata { get; init; }
     /// <summary>The caller's unread messages that mention them (v2).</summary>
     [JsonPropertyName("unreadMentionCount")] public int UnreadMentionCount { get; init; }
+
+    /// <summary>
+    /// Until when the caller muted the conversation (9999-12-31T23:59:59Z: until unmuted), or null when not muted (v2).
+    /// Private to the caller: always null in <c>conversationCreated</c> and <c>conversationUpdated</c> events.
+    /// </summary>
+    [JsonPropertyName("mutedUntil"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public DateTime? MutedUntil { get; init; }
 }
 
 /// <summary>A page of conversations.</summary>
@@ -369,3 +375,13 @@ public sealed record SyncResponse(
 public sealed record SyncEventDto(
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("data")] object Data);
+
+/// <summary>The argument of <c>muteConversation</c> and <c>unmuteConversation</c>, and the body of <c>PUT /conversations/{id}/mute</c> (which takes the id from the path).</summary>
+public sealed class MuteConversationArgs
+{
+    /// <summary>The conversation id (hub only).</summary>
+    [JsonPropertyName("conversationId")] public string? ConversationId { get; init; }
+
+    /// <summary>Until when, an ISO 8601 time in the future; absent or null: until unmuted.</summary>
+    [JsonPropertyName("until")] public string? Until { get; init; }
+}

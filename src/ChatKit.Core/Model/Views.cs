@@ -15,6 +15,13 @@ public sealed record ConversationView(Conversation Conversation, ChatMessage? La
     /// Messages of other senders after the user's read position that mention the user; deleted and system messages excluded.
     /// </summary>
     public int UnreadMentionCount { get; init; }
+
+    /// <summary>
+    /// Until when the viewing user muted the conversation (<see cref="Participant.MutedForever"/>: until unmuted), or
+    /// <see langword="null"/> when they did not (or the mute ended). Set in the user's own responses only, never in
+    /// events, which every participant receives.
+    /// </summary>
+    public DateTimeOffset? MutedUntil { get; init; }
 }
 
 /// <summary>One page of a user's conversations, most recent activity first.</summary>

@@ -216,7 +216,7 @@ public sealed partial class ChatService
     private async Task<ConversationView> PublishUpdatedAsync(ChatUser caller, Conversation updated, IReadOnlyList<ChatEvent> recorded, ChatMessage? notice, CancellationToken cancellationToken)
     {
         var view = await FindViewAsync(caller, updated.Id, cancellationToken).ConfigureAwait(false);
-        await _events.PublishAsync(new ConversationUpdatedEvent(view, ParticipantIds(view.Conversation)) { EventId = recorded.FirstOrDefault()?.EventId }).ConfigureAwait(false);
+        await _events.PublishAsync(new ConversationUpdatedEvent(view with { MutedUntil = null }, ParticipantIds(view.Conversation)) { EventId = recorded.FirstOrDefault()?.EventId }).ConfigureAwait(false);
         await PublishNoticeAsync(notice, view.Conversation).ConfigureAwait(false);
         return view;
     }

@@ -219,7 +219,7 @@ public sealed partial class ChatService
             throw ChatException.ConversationNotFound(conversationId);
         }
 
-        return await CompleteViewAsync(view, cancellationToken).ConfigureAwait(false);
+        return WithMute(await CompleteViewAsync(view, cancellationToken).ConfigureAwait(false), caller.Id);
     }
 
     /// <summary>Lists the caller's conversations, most recent activity first.</summary>
@@ -242,9 +242,9 @@ public sealed partial class ChatService
 
         await EnforceAsync(caller, ChatOperation.Query, cancellationToken).ConfigureAwait(false);
 
-        var items = await CompleteViewsAsync(
+        var items = (await CompleteViewsAsync(
             await _store.ListConversationsAsync(caller.Id, after, size + 1, cancellationToken).ConfigureAwait(false),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false)).Select(v => WithMute(v, caller.Id)).ToList();
         if (items.Count <= size)
         {
             return new ConversationPage(items, null);

@@ -52,6 +52,7 @@ internal static partial class ChatKitModel
             e.Property(p => p.Role).HasColumnName("role").HasConversion<string>().HasMaxLength(16);
             e.Property(p => p.JoinedAt).HasColumnName("joined_at");
             e.Property(p => p.Ordinal).HasColumnName("ordinal");
+            e.Property(p => p.MutedUntil).HasColumnName("muted_until");
 
             // A user's conversations, and the people they share them with.
             e.HasIndex(p => new { p.UserId, p.ConversationId }).HasDatabaseName("ix_chatkit_participants_user");

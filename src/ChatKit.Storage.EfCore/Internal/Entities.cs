@@ -50,6 +50,9 @@ internal sealed class ParticipantEntity
 
     /// <summary>The join order within the conversation.</summary>
     public long Ordinal { get; set; }
+
+    /// <summary>Until when the participant muted the conversation (Unix milliseconds), or null.</summary>
+    public long? MutedUntil { get; set; }
 }
 
 /// <summary>A row of <c>chatkit_messages</c>.</summary>

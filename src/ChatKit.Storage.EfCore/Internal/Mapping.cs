@@ -41,6 +41,7 @@ internal static class Mapping
         Role = participant.Role,
         JoinedAt = ToStore(participant.JoinedAt),
         Ordinal = ordinal,
+        MutedUntil = ToStore(participant.MutedUntil),
     };
 
     public static MessageEntity ToEntity(ChatMessage message, long seq) => new()
@@ -76,7 +77,7 @@ internal static class Mapping
         DirectKey = entity.DirectKey,
         Participants = participants
             .OrderBy(p => p.Ordinal)
-            .Select(p => new Participant(p.UserId, p.Role, FromStore(p.JoinedAt)))
+            .Select(p => new Participant(p.UserId, p.Role, FromStore(p.JoinedAt)) { MutedUntil = FromStore(p.MutedUntil) })
             .ToList(),
         Metadata = entity.Metadata,
     };

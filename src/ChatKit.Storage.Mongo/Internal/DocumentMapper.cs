@@ -40,10 +40,14 @@ internal static class DocumentMapper
         UserId = participant.UserId,
         Role = ToStored(participant.Role),
         JoinedAt = ToStored(participant.JoinedAt),
+        MutedUntil = participant.MutedUntil?.UtcDateTime,
     };
 
     public static Participant ToModel(ParticipantDocument document) =>
-        new(document.UserId, ToParticipantRole(document.Role), ToModel(document.JoinedAt));
+        new(document.UserId, ToParticipantRole(document.Role), ToModel(document.JoinedAt))
+        {
+            MutedUntil = document.MutedUntil is { } mutedUntil ? ToModel(mutedUntil) : null,
+        };
 
     public static MessageDocument ToDocument(ChatMessage message, long seq) => new()
     {

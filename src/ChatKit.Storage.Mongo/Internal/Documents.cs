@@ -87,6 +87,12 @@ internal sealed class ParticipantDocument
     [BsonElement("joinedAt")]
     [BsonDateTimeOptions(Kind = DateTimeKind.Utc, Representation = BsonType.DateTime)]
     public DateTime JoinedAt { get; set; }
+
+    /// <summary>Until when the participant muted the conversation; absent when not muted (so older documents compare equal).</summary>
+    [BsonElement("mutedUntil")]
+    [BsonIgnoreIfNull]
+    [BsonDateTimeOptions(Kind = DateTimeKind.Utc, Representation = BsonType.DateTime)]
+    public DateTime? MutedUntil { get; set; }
 }
 
 /// <summary>A message or its tombstone.</summary>

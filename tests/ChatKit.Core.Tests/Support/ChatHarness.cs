@@ -18,11 +18,12 @@ public sealed class ChatHarness : IAsyncDisposable
     public static readonly DateTimeOffset Start = new DateTimeOffset(2026, 11, 24, 10, 0, 0, 123, TimeSpan.Zero).AddTicks(4_567);
 
     private readonly ServiceProvider _provider;
+    private readonly List<Microsoft.Extensions.Hosting.IHostedService> _started = [];
 
-    public ChatHarness(Action<ChatKitOptions>? configure = null, IChatEventPublisher? publisher = null, IChatStore? store = null)
+    public ChatHarness(Action<ChatKitOptions>? configure = null, IChatEventPublisher? publisher = null, IChatStore? store = null, Action<ChatKitBuilder>? chatKit = null)
     {
         var services = new ServiceCollection();
-        services.AddChatKitCore(options =>
+        var builder = services.AddChatKitCore(options =>
         {
             foreach (var operation in Enum.GetValues<ChatOperation>())
             {
@@ -31,6 +32,7 @@ public sealed class ChatHarness : IAsyncDisposable
 
             configure?.Invoke(options);
         });
+        chatKit?.Invoke(builder);
         services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
         services.Configure<ChatKitAttachmentOptions>(o => o.FileSystemPath = Path.Combine(Path.GetTempPath(), "chatkit-core-tests-attachments"));
         services.Replace(ServiceDescriptor.Singleton(publisher ?? Events));
@@ -100,5 +102,26 @@ public sealed class ChatHarness : IAsyncDisposable
     public async Task AddAdminAsync(string conversationId, ChatUser user) =>
         await Store.AddParticipantsAsync(conversationId, [new Participant(user.Id, ParticipantRole.Admin, Now)], Ct);
 
-    public ValueTask DisposeAsync() => _provider.DisposeAsync();
+    /// <summary>The harness's services.</summary>
+    public IServiceProvider Services => _provider;
+
+    /// <summary>Starts the hosted services (the outbox dispatcher), as a host would; they stop when the harness is disposed.</summary>
+    public async Task StartBackgroundAsync()
+    {
+        foreach (var hosted in _provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(Ct);
+            _started.Add(hosted);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var hosted in _started)
+        {
+            await hosted.StopAsync(CancellationToken.None);
+        }
+
+        await _provider.DisposeAsync();
+    }
 }

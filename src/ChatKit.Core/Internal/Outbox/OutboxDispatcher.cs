@@ -16,7 +16,7 @@ namespace ChatKit.Internal.Outbox;
 /// entries after it go on), and the checkpoint moves past the page with a compare-and-set. A crash anywhere means the
 /// page is delivered again from the last checkpoint: at least once, deduplicated by the event's id.
 /// </summary>
-internal sealed class OutboxDispatcher : BackgroundService
+internal sealed partial class OutboxDispatcher : BackgroundService
 {
     private const int MaxErrorLength = 2_000;
 
@@ -64,9 +64,12 @@ internal sealed class OutboxDispatcher : BackgroundService
     /// <summary>The name a sink's lease, checkpoint and retry entries are kept under: its type's full name.</summary>
     public static string SinkName(Type sinkType) => sinkType.FullName ?? sinkType.Name;
 
+    /// <summary>The name of a sink instance: a batching sink names itself (one generic sink type serves several channels).</summary>
+    public static string SinkName(IChatEventSink sink) => sink is IBatchingEventSink batching ? batching.Name : SinkName(sink.GetType());
+
     private async Task RunAsync(IChatEventSink sink, CancellationToken stoppingToken)
     {
-        var name = SinkName(sink.GetType());
+        var name = SinkName(sink);
         var lease = new Lease(this, "outbox:" + name);
         try
         {
@@ -77,7 +80,9 @@ internal sealed class OutboxDispatcher : BackgroundService
                 {
                     if (await lease.RenewAsync(stoppingToken).ConfigureAwait(false))
                     {
-                        more = await CycleAsync(sink, name, lease, stoppingToken).ConfigureAwait(false);
+                        more = sink is IBatchingEventSink batching
+                            ? await CycleBatchAsync(batching, name, lease, stoppingToken).ConfigureAwait(false)
+                            : await CycleAsync(sink, name, lease, stoppingToken).ConfigureAwait(false);
                     }
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -124,7 +129,8 @@ internal sealed class OutboxDispatcher : BackgroundService
             }
 
             var attempt = retry.Attempts + 1;
-            var error = await DeliverAsync(sink, new OutboxEntry(retry.EventId, chatEvent, retry.OccurredAt, attempt), ct).ConfigureAwait(false);
+            var entry = new OutboxEntry(retry.EventId, chatEvent, retry.OccurredAt, attempt);
+            var error = await DeliverAsync(t => sink.DeliverAsync(entry, t), ct).ConfigureAwait(false);
             if (error is null)
             {
                 await _store.DeleteOutboxRetryAsync(name, retry.EventId, ct).ConfigureAwait(false);
@@ -146,7 +152,7 @@ internal sealed class OutboxDispatcher : BackgroundService
             }
 
             var chatEvent = stored.Event.EventId == stored.Id ? stored.Event : stored.Event with { EventId = stored.Id };
-            var error = await DeliverAsync(sink, new OutboxEntry(stored.Id, chatEvent, stored.OccurredAt, 1), ct).ConfigureAwait(false);
+            var error = await DeliverAsync(t => sink.DeliverAsync(new OutboxEntry(stored.Id, chatEvent, stored.OccurredAt, 1), t), ct).ConfigureAwait(false);
             if (error is null)
             {
                 _metrics.Delivered(name);
@@ -166,30 +172,37 @@ internal sealed class OutboxDispatcher : BackgroundService
             await FailAsync(name, entry, error, ct).ConfigureAwait(false);
         }
 
-        if (page.Cursor != checkpoint?.Cursor)
+        return await AdvanceAsync(name, lease, checkpoint, page.Cursor, ct).ConfigureAwait(false)
+            && (page.HasMore || due.Count == _options.BatchSize);
+    }
+
+    /// <summary>Moves a sink's checkpoint to <paramref name="cursor"/>; whether this node still holds the lease.</summary>
+    private async Task<bool> AdvanceAsync(string name, Lease lease, OutboxCheckpoint? checkpoint, string cursor, CancellationToken ct)
+    {
+        if (cursor != checkpoint?.Cursor)
         {
             // Only the lease holder gets here, and only from the version it read: a node that lost the lease cannot move
             // the checkpoint back, and the holder goes on from wherever it is.
             if (!await lease.RenewIfDueAsync(ct).ConfigureAwait(false)
-                || !await _store.SaveOutboxCheckpointAsync(name, page.Cursor, checkpoint?.Version ?? 0, ct).ConfigureAwait(false))
+                || !await _store.SaveOutboxCheckpointAsync(name, cursor, checkpoint?.Version ?? 0, ct).ConfigureAwait(false))
             {
                 Log.OutboxLeaseLost(_logger, name, NodeId);
                 return false;
             }
         }
 
-        return page.HasMore || due.Count == _options.BatchSize;
+        return true;
     }
 
     /// <summary>Delivers one entry within the delivery timeout; returns <see langword="null"/> when delivered, else why not.</summary>
-    private async Task<string?> DeliverAsync(IChatEventSink sink, OutboxEntry entry, CancellationToken stoppingToken)
+    private async Task<string?> DeliverAsync(Func<CancellationToken, ValueTask> deliver, CancellationToken stoppingToken)
     {
         using var timeout = new CancellationTokenSource(_options.DeliveryTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stoppingToken);
         try
         {
             // WaitAsync: a sink that ignores its token is no longer waited for at the timeout.
-            await sink.DeliverAsync(entry, linked.Token).AsTask().WaitAsync(_options.DeliveryTimeout, _time, stoppingToken).ConfigureAwait(false);
+            await deliver(linked.Token).AsTask().WaitAsync(_options.DeliveryTimeout, _time, stoppingToken).ConfigureAwait(false);
             return null;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
