@@ -1,11 +1,11 @@
 using System.Buffers.Text;
 using System.Net;
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ChatKit.AspNetCore.Tests.Support;
 using ChatKit.Notifications;
 using ChatKit.Storage;
+using ChatKit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -260,34 +260,6 @@ public sealed class PushRegistrationTests
             s.RemoveAll<TimeProvider>();
             s.AddSingleton<TimeProvider>(Time);
             services?.Invoke(s);
-        }
-    }
-}
-
-/// <summary>A store that is an <see cref="IChatStore"/> and nothing more: a third party's store written before push existed.</summary>
-public class ChatStoreOnly : DispatchProxy
-{
-    private IChatStore _inner = null!;
-
-    /// <summary>Wraps <paramref name="inner"/>, hiding every other interface it implements.</summary>
-    public static IChatStore Wrap(IChatStore inner)
-    {
-        var proxy = Create<IChatStore, ChatStoreOnly>();
-        ((ChatStoreOnly)(object)proxy)._inner = inner;
-        return proxy;
-    }
-
-    /// <inheritdoc/>
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-    {
-        try
-        {
-            return targetMethod!.Invoke(_inner, args);
-        }
-        catch (TargetInvocationException exception) when (exception.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception.InnerException);
-            throw;
         }
     }
 }

@@ -224,7 +224,7 @@ public sealed class WebPushChannelTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(async () => await WebPushHost.StartAsync(services: s =>
         {
             s.RemoveAll<IChatStore>();
-            s.AddSingleton(System.Reflection.DispatchProxy.Create<IChatStore, NoPushStore>());
+            s.AddSingleton(ChatKit.Testing.ChatStoreOnly.Wrap(new InMemoryChatStore()));
         }));
 
         Assert.Contains(error.Failures, f => f.Contains("does not implement IPushRegistrationStore", StringComparison.Ordinal));
