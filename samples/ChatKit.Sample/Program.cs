@@ -38,7 +38,7 @@ builder.Services.AddAuthorization();
 
 // Every ChatKit option can be set from the "ChatKit" section (ChatKit__SendRateLimit__PermitLimit=...).
 builder.Services.AddOptions<ChatKitOptions>().Bind(builder.Configuration.GetSection("ChatKit"));
-builder.Services.AddChatKit().UseConfiguredStorage(builder.Configuration);
+builder.Services.AddChatKit().UseConfiguredStorage(builder.Configuration).AddSampleWebPush(builder.Configuration);
 
 // /healthz reports every registered check: with ConnectionStrings__Redis set, that includes Redis reachability.
 builder.Services.AddHealthChecks();

@@ -48,4 +48,21 @@ internal static class SampleStorage
 
         return chat;
     }
+
+    /// <summary>The folder of the sample's own files: the SQLite database's folder, or the working folder.</summary>
+    public static string DataFolder(IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString("Chat");
+        var storage = configuration["ChatKit:Storage"] ?? "Sqlite";
+        if (storage.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString ?? "Data Source=chatkit.db").DataSource;
+            if (!string.IsNullOrEmpty(file) && file != ":memory:")
+            {
+                return Path.GetDirectoryName(Path.GetFullPath(file)) ?? Directory.GetCurrentDirectory();
+            }
+        }
+
+        return Directory.GetCurrentDirectory();
+    }
 }

@@ -1,11 +1,11 @@
 using System.Buffers.Text;
 using System.Net;
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ChatKit.AspNetCore.Tests.Support;
 using ChatKit.Notifications;
 using ChatKit.Storage;
+using ChatKit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -25,8 +25,10 @@ public sealed class PushRegistrationTests
         var (alice, bob) = (ChatHost.NewUser("alice"), ChatHost.NewUser("bob"));
         var subscription = NewSubscription();
 
-        var (created, _) = await host.Http(alice).PostJsonAsync("/chats/push-subscriptions", subscription.Body);
+        var (created, echoed) = await host.Http(alice).PostJsonAsync("/chats/push-subscriptions", subscription.Body);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(subscription.Endpoint, echoed.GetProperty("endpoint").GetString());
+        Assert.Equal(subscription.P256dh, echoed.GetProperty("keys").GetProperty("p256dh").GetString());
         var saved = Assert.Single(await host.RegistrationsAsync(PushProviders.WebPush, alice));
         Assert.Equal(subscription.Endpoint, saved.Address);
         Assert.Equal(subscription.P256dh, saved.Keys["p256dh"]);
@@ -258,34 +260,6 @@ public sealed class PushRegistrationTests
             s.RemoveAll<TimeProvider>();
             s.AddSingleton<TimeProvider>(Time);
             services?.Invoke(s);
-        }
-    }
-}
-
-/// <summary>A store that is an <see cref="IChatStore"/> and nothing more: a third party's store written before push existed.</summary>
-public class ChatStoreOnly : DispatchProxy
-{
-    private IChatStore _inner = null!;
-
-    /// <summary>Wraps <paramref name="inner"/>, hiding every other interface it implements.</summary>
-    public static IChatStore Wrap(IChatStore inner)
-    {
-        var proxy = Create<IChatStore, ChatStoreOnly>();
-        ((ChatStoreOnly)(object)proxy)._inner = inner;
-        return proxy;
-    }
-
-    /// <inheritdoc/>
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-    {
-        try
-        {
-            return targetMethod!.Invoke(_inner, args);
-        }
-        catch (TargetInvocationException exception) when (exception.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception.InnerException);
-            throw;
         }
     }
 }

@@ -37,6 +37,7 @@ public sealed class ConfigurationDocTests
         Add(data, new MongoChatStoreOptions(), "");
         Add(data, new ChatKitRedisOptions(), "");
         Add(data, new ChatKit.Blobs.S3.S3BlobStoreOptions(), "");
+        Add(data, new ChatKit.Notifications.WebPush.WebPushOptions(), "");
         Add(data, new ChatKit.Notifications.Fcm.ChatKitFcmOptions(), "");
         return data;
     }

@@ -20,6 +20,7 @@ public sealed class PackageTests(PackedFeed feed)
     [InlineData("ChatKit.Scaleout.Redis")]
     [InlineData("ChatKit.Client")]
     [InlineData("ChatKit.Blobs.S3")]
+    [InlineData("ChatKit.Notifications.WebPush")]
     [InlineData("ChatKit.Notifications.Fcm")]
     public async Task Package_CarriesReadmeDocsSymbolsLicenceAndRepository(string id)
     {
@@ -56,7 +57,7 @@ public sealed class PackageTests(PackedFeed feed)
         Assert.Equal(
             ["Microsoft.AspNetCore.SignalR.Protocols.MessagePack"],
             aspNetCore.Where(d => d.Id.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)).Select(d => d.Id));
-        foreach (var adapter in new[] { "ChatKit.AspNetCore", "ChatKit.Storage.EfCore", "ChatKit.Storage.Mongo", "ChatKit.Blobs.S3", "ChatKit.Notifications.Fcm" })
+        foreach (var adapter in new[] { "ChatKit.AspNetCore", "ChatKit.Storage.EfCore", "ChatKit.Storage.Mongo", "ChatKit.Blobs.S3", "ChatKit.Notifications.WebPush", "ChatKit.Notifications.Fcm" })
         {
             Assert.Contains(Dependencies(adapter), d => d.Id == "ChatKit.Core" && d.Version == feed.Version);
         }
@@ -66,6 +67,7 @@ public sealed class PackageTests(PackedFeed feed)
         Assert.Contains(Dependencies("ChatKit.Storage.EfCore"), d => d.Id == "Microsoft.EntityFrameworkCore.Relational");
         Assert.Contains(Dependencies("ChatKit.Storage.Mongo"), d => d.Id == "MongoDB.Driver");
         Assert.Contains(Dependencies("ChatKit.Blobs.S3"), d => d.Id == "AWSSDK.S3");
+        Assert.Contains(Dependencies("ChatKit.Notifications.WebPush"), d => d.Id == "Lib.Net.Http.WebPush");
         Assert.Contains(Dependencies("ChatKit.Notifications.Fcm"), d => d.Id == "Google.Apis.Auth");
         Assert.Contains(Dependencies("ChatKit.Scaleout.Redis"), d => d.Id == "Microsoft.AspNetCore.SignalR.StackExchangeRedis");
 
@@ -100,7 +102,7 @@ public sealed class PackageTests(PackedFeed feed)
 /// </summary>
 public sealed class PackedFeed : IAsyncDisposable
 {
-    public static readonly string[] Packages = ["ChatKit.Core", "ChatKit.AspNetCore", "ChatKit.Storage.EfCore", "ChatKit.Storage.Mongo", "ChatKit.Scaleout.Redis", "ChatKit.Client", "ChatKit.Blobs.S3", "ChatKit.Notifications.Fcm"];
+    public static readonly string[] Packages = ["ChatKit.Core", "ChatKit.AspNetCore", "ChatKit.Storage.EfCore", "ChatKit.Storage.Mongo", "ChatKit.Scaleout.Redis", "ChatKit.Client", "ChatKit.Blobs.S3", "ChatKit.Notifications.WebPush", "ChatKit.Notifications.Fcm"];
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private bool _packed;

@@ -18,6 +18,7 @@ public sealed class PublicApiTests
         "ChatKit.Scaleout.Redis",
         "ChatKit.Client",
         "ChatKit.Blobs.S3",
+        "ChatKit.Notifications.WebPush",
         "ChatKit.Notifications.Fcm",
     ];
 

@@ -16,6 +16,9 @@ public class SampleSite : IAsyncLifetime
     /// <summary>Where the sample listens (a loopback port chosen at start, kept across restarts).</summary>
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>The running sample's services.</summary>
+    public IServiceProvider Services => _host!.Services;
+
     /// <summary>samples/ChatKit.Sample in this checkout: the content root, so wwwroot is served from the source.</summary>
     public static string SampleFolder { get; } = FindSampleFolder();
 

@@ -9,6 +9,7 @@ import { showAttachmentDrafts, takeAttachmentIds, wireAttachments } from "./atta
 import { cancelReply, excerptOf, renderMessages, renderReplyPreview } from "./message-view.js";
 import { others, renderConversations, titleOf } from "./conversation-list.js";
 import { $, state } from "./state.js";
+import { wireNotifications } from "./notifications.js";
 import { onComposerInput, renderTyping, setTyping, stopTyping } from "./typing.js";
 
 const PAGE_SIZE = 30;
@@ -43,6 +44,7 @@ async function start(token, userId, openId = null) {
   $("login").hidden = true;
   $("app").hidden = false;
   await connect(openId);
+  wireNotifications(showError);
   if (!state.activeId) {
     $("new-chat-users").focus();
   }
@@ -480,7 +482,7 @@ $("login-form").addEventListener("submit", async (event) => {
     return;
   }
   try {
-    await start(await signIn(userId), userId);
+    await start(await signIn(userId), userId, new URLSearchParams(location.search).get("conversation"));
   } catch (error) {
     $("login-error").textContent = error.message;
   }
@@ -581,10 +583,18 @@ $("messages").addEventListener("scroll", async () => {
 
 document.addEventListener("visibilitychange", markActiveRead);
 
+// A click on a push notification: the service worker names the conversation to open (sw.js), or opens ?conversation=.
+navigator.serviceWorker?.addEventListener("message", (event) => {
+  const id = event.data?.type === "chatkit-open" ? event.data.conversationId : null;
+  if (id && state.conversations.has(id)) {
+    open(id).catch(showError);
+  }
+});
+
 // A reload keeps the signed-in user of this tab.
 const saved = JSON.parse(sessionStorage.getItem("chatkit.sample") ?? "null");
 if (saved?.token) {
-  start(saved.token, saved.userId, saved.openId).catch((error) => {
+  start(saved.token, saved.userId, new URLSearchParams(location.search).get("conversation") ?? saved.openId).catch((error) => {
     sessionStorage.removeItem("chatkit.sample");
     $("login").hidden = false;
     $("app").hidden = true;

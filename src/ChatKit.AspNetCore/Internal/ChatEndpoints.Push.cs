@@ -32,7 +32,7 @@ internal static partial class ChatEndpoints
             .WithSummary("Removes the caller's FCM token (?token=); 204 also when it was not registered.");
     }
 
-    private static async Task<Created> SubscribeWebPushAsync(
+    private static async Task<Created<PushSubscriptionBody>> SubscribeWebPushAsync(
         HttpContext http, PushRegistrationService push, ChatUserAccessor users, CancellationToken cancellationToken)
     {
         var user = RequireUser(http, users);
@@ -42,8 +42,10 @@ internal static partial class ChatEndpoints
             throw ChatException.Validation("keys", "keys is required");
         }
 
-        await push.SaveWebPushAsync(user.Id, body.Endpoint, body.Keys.P256dh, body.Keys.Auth, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Created();
+        var saved = await push.SaveWebPushAsync(user.Id, body.Endpoint, body.Keys.P256dh, body.Keys.Auth, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Created(
+            (string?)null,
+            new PushSubscriptionBody { Endpoint = saved.Address, Keys = new PushSubscriptionKeysBody { P256dh = saved.Keys["p256dh"], Auth = saved.Keys["auth"] } });
     }
 
     private static async Task<NoContent> UnsubscribeWebPushAsync(
@@ -54,13 +56,13 @@ internal static partial class ChatEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Created> RegisterFcmTokenAsync(
+    private static async Task<Created<FcmTokenBody>> RegisterFcmTokenAsync(
         HttpContext http, PushRegistrationService push, ChatUserAccessor users, CancellationToken cancellationToken)
     {
         var user = RequireUser(http, users);
         var body = await ReadBodyAsync<FcmTokenBody>(http, cancellationToken).ConfigureAwait(false);
-        await push.SaveFcmAsync(user.Id, body?.Token, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Created();
+        var saved = await push.SaveFcmAsync(user.Id, body?.Token, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Created((string?)null, new FcmTokenBody { Token = saved.Address });
     }
 
     private static async Task<NoContent> UnregisterFcmTokenAsync(

@@ -12,7 +12,7 @@ namespace ChatKit.Internal;
 internal sealed class PushRegistrationService(IChatStore store, IOptions<ChatKitOptions> options, TimeProvider time)
 {
     /// <summary>Saves the caller's Web Push subscription (replacing it, and taking it from another user, when it exists).</summary>
-    public Task SaveWebPushAsync(string userId, string? endpoint, string? p256dh, string? auth, CancellationToken cancellationToken)
+    public Task<PushRegistration> SaveWebPushAsync(string userId, string? endpoint, string? p256dh, string? auth, CancellationToken cancellationToken)
     {
         var address = PushRegistrationRules.Endpoint(endpoint, "endpoint");
         var keys = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -24,7 +24,7 @@ internal sealed class PushRegistrationService(IChatStore store, IOptions<ChatKit
     }
 
     /// <summary>Saves the caller's FCM registration token.</summary>
-    public Task SaveFcmAsync(string userId, string? token, CancellationToken cancellationToken) =>
+    public Task<PushRegistration> SaveFcmAsync(string userId, string? token, CancellationToken cancellationToken) =>
         SaveAsync(
             new PushRegistration(userId, PushProviders.Fcm, PushRegistrationRules.FcmToken(token), new Dictionary<string, string>(), Now()),
             cancellationToken);
@@ -45,7 +45,7 @@ internal sealed class PushRegistrationService(IChatStore store, IOptions<ChatKit
             ChatErrorCode.NotFound,
             "push notifications are not available: the chat store does not keep push registrations (IPushRegistrationStore)");
 
-    private async Task SaveAsync(PushRegistration registration, CancellationToken cancellationToken)
+    private async Task<PushRegistration> SaveAsync(PushRegistration registration, CancellationToken cancellationToken)
     {
         var registrations = Store;
         await registrations.SavePushRegistrationAsync(registration, cancellationToken).ConfigureAwait(false);
@@ -62,6 +62,8 @@ internal sealed class PushRegistrationService(IChatStore store, IOptions<ChatKit
         {
             await registrations.DeletePushRegistrationAsync(old.Provider, old.Address, old.UserId, cancellationToken).ConfigureAwait(false);
         }
+
+        return registration;
     }
 
     private DateTimeOffset Now()
