@@ -66,7 +66,7 @@ internal sealed class EventRetentionSweeper(
                 return 0; // the dispatcher refuses such a store; purge nothing a sink might still need
             }
 
-            if (await outbox.GetOutboxCheckpointAsync(OutboxDispatcher.SinkName(sink.GetType()), cancellationToken).ConfigureAwait(false) is { } checkpoint)
+            if (await outbox.GetOutboxCheckpointAsync(OutboxDispatcher.SinkName(sink), cancellationToken).ConfigureAwait(false) is { } checkpoint)
             {
                 keepAfter.Add(checkpoint.Cursor);
             }
