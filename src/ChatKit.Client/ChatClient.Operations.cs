@@ -189,6 +189,24 @@ public sealed partial class ChatClient
     public Task<Conversation> AddParticipantsAsync(string conversationId, IEnumerable<string> userIds, CancellationToken cancellationToken = default) =>
         _rest.SendAsync<Conversation>(HttpMethod.Post, $"/conversations/{Uri.EscapeDataString(conversationId)}/participants", new { userIds }, cancellationToken);
 
+    /// <summary>
+    /// Mutes a conversation for the calling user: no notification about it reaches them while they are offline, until
+    /// <paramref name="until"/> (until unmuted when <see langword="null"/>). Live events still arrive.
+    /// </summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="until">When the mute ends (in the future), or <see langword="null"/> for until unmuted.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The conversation, with <see cref="Conversation.MutedUntil"/> set.</returns>
+    public Task<Conversation> MuteConversationAsync(string conversationId, DateTimeOffset? until = null, CancellationToken cancellationToken = default) =>
+        _rest.SendAsync<Conversation>(HttpMethod.Put, $"/conversations/{Uri.EscapeDataString(conversationId)}/mute", new { until }, cancellationToken);
+
+    /// <summary>Ends the calling user's mute of a conversation (nothing when it was not muted).</summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The conversation, with <see cref="Conversation.MutedUntil"/> <see langword="null"/>.</returns>
+    public Task<Conversation> UnmuteConversationAsync(string conversationId, CancellationToken cancellationToken = default) =>
+        _rest.SendAsync<Conversation>(HttpMethod.Delete, $"/conversations/{Uri.EscapeDataString(conversationId)}/mute", null, cancellationToken);
+
     /// <summary>Removes a user from a group (its owner or an admin).</summary>
     /// <param name="conversationId">The group.</param>
     /// <param name="userId">The user.</param>

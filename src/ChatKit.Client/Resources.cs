@@ -58,6 +58,10 @@ public enum UserStatus
 /// <param name="UnreadCount">Messages of others after the caller's read position.</param>
 /// <param name="UnreadMentionCount">Those of them that mention the caller.</param>
 /// <param name="Metadata">The host app's JSON object, or <see langword="null"/>.</param>
+/// <param name="MutedUntil">
+/// Until when the caller muted it (no notification while offline; 9999-12-31T23:59:59Z: until unmuted), or
+/// <see langword="null"/>; always <see langword="null"/> in <c>conversationCreated</c> and <c>conversationUpdated</c> events.
+/// </param>
 public sealed record Conversation(
     string Id,
     ConversationType Type,
@@ -70,7 +74,8 @@ public sealed record Conversation(
     DateTimeOffset LastActivityAt,
     int UnreadCount,
     int UnreadMentionCount = 0,
-    JsonElement? Metadata = null);
+    JsonElement? Metadata = null,
+    DateTimeOffset? MutedUntil = null);
 
 /// <summary>A participant of a conversation.</summary>
 /// <param name="UserId">The user's id.</param>

@@ -76,6 +76,14 @@ public sealed class TypedApiTests : IAsyncLifetime
         await bob.MarkConversationAsReadAsync(group.Id);
         Assert.Equal(bobId, (await conversationRead).ReadBy);
 
+        var until = DateTimeOffset.UtcNow.AddHours(1);
+        var muted = await bob.MuteConversationAsync(group.Id, until);
+        Assert.Equal(until.ToUnixTimeMilliseconds() / 1000, muted.MutedUntil!.Value.ToUnixTimeMilliseconds() / 1000);
+        Assert.Equal(DateTimeOffset.MaxValue.Year, (await bob.MuteConversationAsync(group.Id)).MutedUntil!.Value.Year);
+        Assert.NotNull((await bob.GetConversationAsync(group.Id)).MutedUntil);
+        Assert.Null((await alice.GetConversationAsync(group.Id)).MutedUntil); // the mute is Bob's own
+        Assert.Null((await bob.UnmuteConversationAsync(group.Id)).MutedUntil);
+
         var roleChanged = Next<Conversation>(h => bob.ConversationUpdated += h);
         await alice.SetRoleAsync(group.Id, bobId, ParticipantRole.Admin);
         Assert.Equal(ParticipantRole.Admin, (await roleChanged).Participants.Single(p => p.UserId == bobId).Role);

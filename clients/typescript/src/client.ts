@@ -3,7 +3,7 @@ import type { HubConnection } from "@microsoft/signalr";
 import { ChatKitError } from "./errors.js";
 import type {
   Conversation, ConversationPage, CreateConversationRequest, DurableEventName, HistoryQuery, Message, MessagePage,
-  PushSubscriptionRequest, Role, SendMessageAck, SendMessageRequest, ServerEvents, SyncRequest, SyncResult,
+  PushSubscriptionRequest, Role, SendMessageAck, SendMessageRequest, ServerEvents, SyncRequest, SyncResult, Timestamp,
   UpdateConversationRequest,
 } from "./types.js";
 import { durableEventNames, transientEventNames } from "./types.js";
@@ -517,6 +517,19 @@ export class ChatClient {
       this.seqs.set(conversation.id, conversation.lastSeq);
     }
     return conversation;
+  }
+
+  /**
+   * Mutes a conversation for the calling user: no notification about it reaches them while they are offline, until
+   * `until` (until unmuted when omitted). Live events still arrive.
+   */
+  async muteConversation(conversationId: string, until?: Timestamp | null): Promise<Conversation> {
+    return this.invoke<Conversation>("muteConversation", { conversationId, until: until ?? null });
+  }
+
+  /** Ends the calling user's mute of a conversation (nothing when it was not muted). */
+  async unmuteConversation(conversationId: string): Promise<Conversation> {
+    return this.invoke<Conversation>("unmuteConversation", { conversationId });
   }
 
   /** Receives the conversation's typing events on this connection, again after every reconnect, until leaveRoom. */

@@ -34,6 +34,11 @@ export interface Conversation {
   unreadMentionCount?: number;
   /** v2 */
   metadata?: JsonObject | null;
+  /**
+   * Until when the calling user muted it (no notification while offline; "9999-12-31T23:59:59Z": until unmuted), or
+   * null. Always null in conversationCreated and conversationUpdated events (they go to everyone).
+   */
+  mutedUntil?: Timestamp | null;
 }
 
 export interface Sender {

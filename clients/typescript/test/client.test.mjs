@@ -85,6 +85,13 @@ describe("ChatClient against the sample host", () => {
     await waitUntil(() => bob.seen.events.some(([n]) => n === "messageUpdated"), "messageUpdated at bob");
     await assertSameAsServer(bob, conversation.id, 1);
 
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const muted = await bob.client.muteConversation(conversation.id, until);
+    assert.equal(Math.floor(Date.parse(muted.mutedUntil) / 1000), Math.floor(Date.parse(until) / 1000));
+    assert.equal((await bob.client.muteConversation(conversation.id)).mutedUntil?.slice(0, 4), "9999");
+    assert.equal((await alice.client.getConversation(conversation.id)).mutedUntil, null); // the mute is Bob's own
+    assert.equal((await bob.client.unmuteConversation(conversation.id)).mutedUntil, null);
+
     await assert.rejects(alice.client.getConversation("c_missing"), (e) => e.code === "not_found" && e.status === 404);
     await assert.rejects(alice.client.send({ conversationId: conversation.id, content: "   " }), (e) => e.code === "validation_failed");
     assert.equal(alice.client.outbox[0].status, "refused");

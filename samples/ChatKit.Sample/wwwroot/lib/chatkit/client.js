@@ -429,6 +429,17 @@ export class ChatClient {
         }
         return conversation;
     }
+    /**
+     * Mutes a conversation for the calling user: no notification about it reaches them while they are offline, until
+     * `until` (until unmuted when omitted). Live events still arrive.
+     */
+    async muteConversation(conversationId, until) {
+        return this.invoke("muteConversation", { conversationId, until: until ?? null });
+    }
+    /** Ends the calling user's mute of a conversation (nothing when it was not muted). */
+    async unmuteConversation(conversationId) {
+        return this.invoke("unmuteConversation", { conversationId });
+    }
     /** Receives the conversation's typing events on this connection, again after every reconnect, until leaveRoom. */
     async joinRoom(conversationId) {
         this.rooms.add(conversationId);
