@@ -47,7 +47,12 @@ public sealed class SyncCatchUpTests : IAsyncLifetime
         alice.MessageReceived += (_, m) => seen.Add($"message #{m.Seq}");
         alice.MessageUpdated += (_, e) => seen.Add($"edited {e.Message.Content}");
         alice.ReactionAdded += (_, e) => seen.Add($"reaction {e.Emoji} by {e.UserId}");
-        alice.MessageRead += (_, e) => seen.Add($"read by {e.ReadBy}");
+        var readSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        alice.MessageRead += (_, e) =>
+        {
+            seen.Add($"read by {e.ReadBy}");
+            readSeen.TrySetResult(); // set by the same handler that records it, so no raise can fall between the two
+        };
         var caughtUp = 0;
         alice.CaughtUp += (_, _) => Interlocked.Increment(ref caughtUp);
         await alice.StartAsync();
@@ -63,12 +68,7 @@ public sealed class SyncCatchUpTests : IAsyncLifetime
 
         _first.Connections.Abort(aliceId);
         await aliceSees.WaitForAsync(conversation.Id, m => m.Seq == 2, Wait);
-        var readReceived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        alice.MessageRead += (_, _) => readReceived.TrySetResult();
-        if (!seen.Contains($"read by {bobId}"))
-        {
-            await readReceived.Task.WaitAsync(Wait);
-        }
+        await readSeen.Task.WaitAsync(Wait);
 
         // A second cut: the same events come again in the next sync or not at all; the app sees them once.
         var before = Volatile.Read(ref caughtUp);
