@@ -2,6 +2,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using ChatKit.AspNetCore.Tests.Support;
+using ChatKit.Storage;
+using ChatKit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ChatKit.AspNetCore.Tests;
 
@@ -99,5 +103,31 @@ public sealed class MuteTests(ChatHost host) : IClassFixture<ChatHost>
         await http.SendJsonAsync(HttpMethod.Patch, $"/chats/conversations/{id}", new { name = "Renamed" });
         var updated = await other.WaitForAsync("conversationUpdated", e => e.GetProperty("id").GetString() == id);
         Assert.Equal(JsonValueKind.Null, updated.Payload.GetProperty("mutedUntil").ValueKind);
+    }
+
+    [Fact]
+    public async Task Mute_OnAStoreWithoutMutes_Is404WithASentence_AndTheRestStillWorks()
+    {
+        await using var old = new StoreWithoutMutesHost();
+        await old.InitializeAsync();
+        var alice = ChatHost.NewUser("alice");
+        var id = await old.DirectAsync(alice, ChatHost.NewUser("bob"));
+        using var http = old.Http(alice);
+
+        var (response, problem) = await http.SendJsonAsync(HttpMethod.Put, $"/chats/conversations/{id}/mute");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("not_found", problem.GetProperty("code").GetString());
+        Assert.Contains("keeps no mutes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetJsonAsync($"/chats/conversations/{id}")).Response.StatusCode);
+    }
+
+    private sealed class StoreWithoutMutesHost : ChatHost
+    {
+        protected override void ConfigureServices(IServiceCollection services)
+        {
+            services.RemoveAll<IChatStore>();
+            services.AddSingleton(ChatStoreOnly.Wrap(new InMemoryChatStore(), nameof(IChatStore.SetParticipantMuteAsync)));
+        }
     }
 }

@@ -46,8 +46,18 @@ public sealed partial class ChatService
         ArgumentNullException.ThrowIfNull(caller);
         ValidateConversationId(conversationId);
         await EnforceAsync(caller, ChatOperation.Query, cancellationToken).ConfigureAwait(false);
-        _ = await _store.SetParticipantMuteAsync(conversationId, caller.Id, mutedUntil, cancellationToken).ConfigureAwait(false)
-            ?? throw ChatException.ConversationNotFound(conversationId);
+        Conversation? changed;
+        try
+        {
+            changed = await _store.SetParticipantMuteAsync(conversationId, caller.Id, mutedUntil, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NotSupportedException)
+        {
+            // A store written before mutes existed: a missing feature of this server, which no retry will fix.
+            throw new ChatException(ChatErrorCode.NotFound, "muting conversations is not available on this server: its chat store keeps no mutes");
+        }
+
+        _ = changed ?? throw ChatException.ConversationNotFound(conversationId);
         return await FindViewAsync(caller, conversationId, cancellationToken).ConfigureAwait(false);
     }
 
