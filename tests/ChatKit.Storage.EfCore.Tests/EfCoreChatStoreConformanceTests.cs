@@ -77,6 +77,64 @@ public abstract class EfCoreChatStoreConformanceTests : ChatStoreConformanceTest
     }
 
     [Fact]
+    public async Task AppendMessage_WithATempId_LooksUpStoredMessagesByTheirWholeKey_NotByTheConversationsHistory()
+    {
+        var nodes = await GetNodesAsync();
+        var (alice, bob) = (NewUserId(), NewUserId());
+        var group = NewGroup(alice, bob);
+        await nodes.First.Store.CreateConversationAsync(group, Ct);
+        await nodes.First.Store.AppendMessageAsync(NewMessage(group.Id, alice, NewTempId()), Ct);
+        nodes.First.Queries.Reset();
+
+        await nodes.First.Store.AppendMessageAsync(NewMessage(group.Id, bob, NewTempId()), Ct);
+
+        // The statement that finds messages already stored with the group's tempIds, planned by the database itself with
+        // its parameters: it must probe the (conversation, sender, tempId) index by all three columns. A lookup by
+        // conversation and tempId alone walks every message of the conversation, so each send cost more as history grew.
+        var command = Assert.Single(nodes.First.Queries.Sent, c => c.Text.Contains("ck_message_id", StringComparison.Ordinal));
+        var lookup = command.Text.Split(";\n").Single(s => s.Contains("ck_message_id", StringComparison.Ordinal));
+        var plan = await ExplainAsync(command, lookup);
+        Assert.Contains("ux_chatkit_messages_temp_id", plan, StringComparison.Ordinal);
+        Assert.Matches(command.IsPostgres ? "Index Cond: .*conversation_id.*sender_id.*temp_id" : "conversation_id=\\? AND sender_id=\\? AND temp_id=\\?", plan);
+        Assert.DoesNotContain("Filter", plan, StringComparison.Ordinal);
+    }
+
+    /// <summary>The database's plan for <paramref name="statement"/> with the parameters <paramref name="sent"/> carried.</summary>
+    private static async Task<string> ExplainAsync(QueryCounter.SentCommand sent, string statement)
+    {
+        System.Data.Common.DbConnection connection = sent.IsPostgres
+            ? new Npgsql.NpgsqlConnection(sent.ConnectionString)
+            : new Microsoft.Data.Sqlite.SqliteConnection(sent.ConnectionString);
+        await using (connection)
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            // PostgreSQL would scan a table this small whatever the statement: take that choice away, so the plan shows
+            // which index conditions the statement allows.
+            command.CommandText = (sent.IsPostgres ? "SET enable_seqscan = off; SET enable_bitmapscan = off; EXPLAIN " : "EXPLAIN QUERY PLAN ") + statement;
+            foreach (var (name, value) in sent.Parameters)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+
+            var lines = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync(Ct);
+            do
+            {
+                while (await reader.ReadAsync(Ct))
+                {
+                    lines.Add(reader.GetValue(reader.FieldCount - 1).ToString()!);
+                }
+            }
+            while (await reader.NextResultAsync(Ct));
+            return string.Join("\n", lines);
+        }
+    }
+
+    [Fact]
     public async Task AppendParticipantMessage_ToAConversationItAppendedTo_UsesItsParticipantCache_UntilAnotherNodeChangesTheMembers()
     {
         var nodes = await GetNodesAsync();

@@ -298,7 +298,6 @@ internal sealed partial class EfCoreChatStore
                .Append(CultureInfo.InvariantCulture, $"{names.ParticipantCounter} AS ck_lock_counter;\n");
         }
 
-        var inConversations = string.Join(", ", conversationIds.Select((_, i) => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
         var read = new GroupRead();
         // Every append resolves them (warm: from this node's cache): for the membership check, and as the audience of
         // its newMessage event.
@@ -307,12 +306,21 @@ internal sealed partial class EfCoreChatStore
             AppendParticipantRead(sql, names, conversationIds, cache, read);
         }
 
-        var tempIds = group.Select(p => p.Message.TempId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        if (tempIds.Count > 0)
+        // The messages stored with the group's tempIds, looked up by their whole key (conversation, sender, tempId), one
+        // index probe each: a lookup by conversation and tempId alone reads every message of those conversations (the
+        // index leads with the sender after the conversation), so its cost grew with the conversations' history.
+        var tempKeys = group
+            .Where(p => p.Message.TempId is not null)
+            .Select(p => (p.Message.ConversationId, p.Message.SenderId, TempId: p.Message.TempId!))
+            .Distinct()
+            .ToList();
+        if (tempKeys.Count > 0)
         {
             var columns = names.MessageColumns;
-            sql.Append(CultureInfo.InvariantCulture, $"SELECT {columns[0]} AS ck_message_id, {string.Join(", ", columns.Skip(1))} FROM {names.MessageTable} ")
-               .Append(CultureInfo.InvariantCulture, $"WHERE {columns[1]} IN ({inConversations}) AND {columns[7]} IN ({string.Join(", ", tempIds.Select(t => Arg(args, t)))});\n");
+            sql.Append(CultureInfo.InvariantCulture, $"SELECT {columns[0]} AS ck_message_id, {string.Join(", ", columns.Skip(1))} FROM {names.MessageTable} WHERE ")
+               .AppendJoin(" OR ", tempKeys.Select(k =>
+                   $"({columns[1]} = {Arg(args, k.ConversationId)} AND {columns[3]} = {Arg(args, k.SenderId)} AND {columns[7]} = {Arg(args, k.TempId)})"))
+               .Append(";\n");
         }
 
         var command = BuildCommand(db, sql.ToString(), args);

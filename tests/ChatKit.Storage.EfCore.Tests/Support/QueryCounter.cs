@@ -8,6 +8,10 @@ public sealed class QueryCounter : DbCommandInterceptor
 {
     private readonly Lock _gate = new();
     private readonly List<string> _commands = [];
+    private readonly List<SentCommand> _sent = [];
+
+    /// <summary>A command as it was sent: its text, its parameters and the connection string it went over.</summary>
+    public sealed record SentCommand(string Text, IReadOnlyList<KeyValuePair<string, object?>> Parameters, string ConnectionString, bool IsPostgres);
 
     /// <summary>The commands sent since the last <see cref="Reset"/>.</summary>
     public IReadOnlyList<string> Commands
@@ -21,12 +25,25 @@ public sealed class QueryCounter : DbCommandInterceptor
         }
     }
 
+    /// <summary>The commands sent since the last <see cref="Reset"/>, with their parameters.</summary>
+    public IReadOnlyList<SentCommand> Sent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _sent];
+            }
+        }
+    }
+
     /// <summary>Forgets the commands counted so far.</summary>
     public void Reset()
     {
         lock (_gate)
         {
             _commands.Clear();
+            _sent.Clear();
         }
     }
 
@@ -71,6 +88,11 @@ public sealed class QueryCounter : DbCommandInterceptor
         lock (_gate)
         {
             _commands.Add(command.CommandText);
+            _sent.Add(new SentCommand(
+                command.CommandText,
+                [.. command.Parameters.Cast<DbParameter>().Select(p => KeyValuePair.Create(p.ParameterName, p.Value))],
+                command.Connection?.ConnectionString ?? string.Empty,
+                command.Connection is Npgsql.NpgsqlConnection));
         }
     }
 }
