@@ -67,7 +67,7 @@ public static class ChatKitEntityFrameworkCoreBuilderExtensions
             optionsBuilder.ConfigureWarnings(w => w.Log((RelationalEventId.CommandExecuted, LogLevel.Debug)));
             configure(sp, optionsBuilder);
             var busyTimeout = sp.GetRequiredService<IOptions<EfCoreChatStoreOptions>>().Value.SqliteBusyTimeout;
-            optionsBuilder.AddInterceptors(new SqliteConnectionInterceptor(busyTimeout));
+            optionsBuilder.AddInterceptors(new SqliteConnectionInterceptor(busyTimeout), new PreparingCommandInterceptor());
             return optionsBuilder.Options;
         });
         services.RemoveAll<IDbContextFactory<ChatKitDbContext>>();

@@ -2,34 +2,37 @@ using ChatKit.Storage.EfCore.Internal;
 using ChatKit.Storage.EfCore.Tests.Support;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using ChatKit.Testing.Servers;
 using static ChatKit.Storage.EfCore.Tests.Support.TestData;
 
 namespace ChatKit.Storage.EfCore.Tests;
 
 /// <summary>
 /// Appends that queue up while another is written go to the database together, in one transaction. These tests write
-/// such groups directly, on a SQLite file, to prove each answer is what the message would have got alone.
+/// such groups directly, on each database (SQLite writes a group's values inline, PostgreSQL as arrays), to prove each
+/// answer is what the message would have got alone.
 /// </summary>
-public sealed class GroupCommitTests : IAsyncLifetime
+public abstract class GroupCommitTests : IAsyncLifetime
 {
-    private readonly SqliteFiles _files = new();
     private StoreNode? _node;
 
-    private EfCoreChatStore Store => (EfCoreChatStore)_node!.Store;
+    private protected EfCoreChatStore Store => (EfCoreChatStore)_node!.Store;
 
-    private readonly CommandGate _commands = new();
+    private protected StoreNode Node => _node!;
 
-    public async ValueTask InitializeAsync() =>
-        _node = await StoreNode.StartAsync(o => o.UseSqlite(_files.ConnectionString("chat.db")).AddInterceptors(_commands));
+    private protected CommandGate Commands { get; } = new();
 
-    public async ValueTask DisposeAsync()
+    /// <summary>A node on a database of its own, with <paramref name="commands"/> among its context's interceptors.</summary>
+    private protected abstract Task<StoreNode> StartNodeAsync(CommandGate commands);
+
+    public async ValueTask InitializeAsync() => _node = await StartNodeAsync(Commands);
+
+    public virtual async ValueTask DisposeAsync()
     {
         if (_node is not null)
         {
             await _node.DisposeAsync();
         }
-
-        _files.Dispose();
     }
 
     [Fact]
@@ -73,7 +76,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         var results = await Store.AppendAsOneGroupAsync(
             [NewMessage(descending[0], alice), NewMessage(descending[1], bob), NewMessage(descending[2], alice), NewMessage(descending[0], bob)]);
 
-        Assert.Equal(ids, _commands.SeqUpdates);
+        Assert.Equal(ids, Commands.SeqUpdates);
         Assert.Equal([1L, 1, 1, 2], results.Select(r => r.Value.Seq));
     }
 
@@ -127,5 +130,58 @@ public sealed class GroupCommitTests : IAsyncLifetime
         var page = (await Store.GetMessagesAsync(conversation.Id, null, null, 100, Ct)).Items;
         Assert.Equal([1L, 2, 3], page.Select(m => m.Seq));
         Assert.Equal(3, (await Store.FindConversationAsync(conversation.Id, Ct))!.LastSeq);
+    }
+}
+
+/// <summary>Group commit on a SQLite file.</summary>
+public sealed class SqliteGroupCommitTests : GroupCommitTests
+{
+    private readonly SqliteFiles _files = new();
+
+    private protected override Task<StoreNode> StartNodeAsync(CommandGate commands) =>
+        StoreNode.StartAsync(o => o.UseSqlite(_files.ConnectionString("chat.db")).AddInterceptors(commands));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _files.Dispose();
+    }
+}
+
+/// <summary>Group commit on PostgreSQL, whose statements take the group's values as arrays and are prepared.</summary>
+public sealed class PostgresGroupCommitTests(PostgresServerFixture postgres) : GroupCommitTests
+{
+    private protected override async Task<StoreNode> StartNodeAsync(CommandGate commands)
+    {
+        var server = await postgres.GetServerAsync();
+        return await StoreNode.StartAsync(o => o.UseNpgsql(PostgresServerFixture.ConnectionString(server, PostgresServerFixture.NewDatabaseName())).AddInterceptors(commands));
+    }
+
+    [Fact]
+    public async Task Groups_OfEveryShape_SendTheSameStatementTexts_Prepared()
+    {
+        var (alice, bob) = (NewUserId(), NewUserId());
+        var first = NewGroup(alice, bob);
+        var second = NewGroup(bob, alice);
+        await Store.CreateConversationAsync(first, Ct);
+        await Store.CreateConversationAsync(second, Ct);
+        await Store.AppendMessageAsync(NewMessage(first.Id, alice), Ct);
+        await Store.AppendMessageAsync(NewMessage(second.Id, alice), Ct);
+
+        Node.Queries.Reset();
+        await Store.AppendAsOneGroupAsync([NewMessage(first.Id, alice, NewTempId())]);
+        var one = Node.Queries.Sent;
+        Node.Queries.Reset();
+        await Store.AppendAsOneGroupAsync(
+            [NewMessage(second.Id, bob, NewTempId()), NewMessage(first.Id, alice, NewTempId()), NewMessage(first.Id, bob, NewTempId()), NewMessage(second.Id, alice, NewTempId())]);
+        var four = Node.Queries.Sent;
+
+        // One text per statement whatever the group holds, so PostgreSQL parses and plans each once per connection.
+        Assert.Equal(2, one.Count);
+        Assert.Equal(one.Select(c => c.Text), four.Select(c => c.Text));
+        Assert.All(four, c => Assert.StartsWith(EfCoreChatStore.PreparedMarker, c.Text, StringComparison.Ordinal));
+        Assert.All(Node.Queries.Executed, c => Assert.True(c.Prepared, "not prepared: " + c.Text));
+        Assert.Equal([1L, 2, 3, 4], (await Store.GetMessagesAsync(first.Id, null, null, 100, Ct)).Items.Select(m => m.Seq));
+        Assert.Equal([1L, 2, 3], (await Store.GetMessagesAsync(second.Id, null, null, 100, Ct)).Items.Select(m => m.Seq));
     }
 }

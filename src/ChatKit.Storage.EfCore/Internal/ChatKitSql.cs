@@ -108,6 +108,7 @@ internal sealed class ChatKitSql
         {
             ParticipantCounter = counter,
             BeginTransaction = context.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) == true ? "BEGIN IMMEDIATE;" : "BEGIN;",
+            UsesArrays = context.Database.ProviderName?.Contains("Npgsql", StringComparison.OrdinalIgnoreCase) == true,
         };
         // As the read position's upsert, on the delivery column: moves only past both positions (reading implies delivery).
         var delivered = readColumn(nameof(ReadPositionEntity.DeliveredSeq));
@@ -170,6 +171,12 @@ internal sealed record AppendNames(
     /// first, as Microsoft.Data.Sqlite's transactions do), <c>BEGIN</c> elsewhere.
     /// </summary>
     public string BeginTransaction { get; init; } = "BEGIN;";
+
+    /// <summary>
+    /// PostgreSQL: the group's statements take their values as arrays (<c>unnest</c>, <c>= ANY</c>), so each has one
+    /// text whatever the group holds, and is prepared once per connection instead of parsed and planned per group.
+    /// </summary>
+    public bool UsesArrays { get; init; }
 
     /// <summary>The message columns, in the order of <see cref="MessageColumns"/>.</summary>
     public static readonly string[] MessageProperties =

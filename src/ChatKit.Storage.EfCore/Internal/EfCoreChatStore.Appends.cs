@@ -288,39 +288,14 @@ internal sealed partial class EfCoreChatStore
         var cache = _participantCache;
         var sql = new StringBuilder(transaction.Begin());
         var args = new List<object?>();
-        AppendConversationLocks(sql, args, names, conversationIds); // first: the ids are {0}…{n-1}, as below
-        foreach (var id in conversationIds)
-        {
-            // A no-op update takes the row lock (and on SQLite starts the write). SELECT … FOR UPDATE was tried on
-            // PostgreSQL and measured slower in this harness (docs/benchmarks.md), so both use the update.
-            sql.Append(CultureInfo.InvariantCulture, $"UPDATE {names.ConversationTable} SET {names.LastSeq} = {names.LastSeq} WHERE {names.ConversationId} = {Arg(args, id)} ")
-               .Append(CultureInfo.InvariantCulture, $"RETURNING {names.ConversationId} AS ck_lock_id, {names.LastSeq} AS ck_lock_seq, {names.ConversationType} AS ck_lock_type, ")
-               .Append(CultureInfo.InvariantCulture, $"{names.ParticipantCounter} AS ck_lock_counter;\n");
-        }
-
         var read = new GroupRead();
-        // Every append resolves them (warm: from this node's cache): for the membership check, and as the audience of
-        // its newMessage event.
-        if (group.Count > 0)
+        if (names.UsesArrays)
         {
-            AppendParticipantRead(sql, names, conversationIds, cache, read);
+            AppendArrayLockAndRead(sql, args, names, group, conversationIds, cache, read);
         }
-
-        // The messages stored with the group's tempIds, looked up by their whole key (conversation, sender, tempId), one
-        // index probe each: a lookup by conversation and tempId alone reads every message of those conversations (the
-        // index leads with the sender after the conversation), so its cost grew with the conversations' history.
-        var tempKeys = group
-            .Where(p => p.Message.TempId is not null)
-            .Select(p => (p.Message.ConversationId, p.Message.SenderId, TempId: p.Message.TempId!))
-            .Distinct()
-            .ToList();
-        if (tempKeys.Count > 0)
+        else
         {
-            var columns = names.MessageColumns;
-            sql.Append(CultureInfo.InvariantCulture, $"SELECT {columns[0]} AS ck_message_id, {string.Join(", ", columns.Skip(1))} FROM {names.MessageTable} WHERE ")
-               .AppendJoin(" OR ", tempKeys.Select(k =>
-                   $"({columns[1]} = {Arg(args, k.ConversationId)} AND {columns[3]} = {Arg(args, k.SenderId)} AND {columns[7]} = {Arg(args, k.TempId)})"))
-               .Append(";\n");
+            AppendLockAndRead(sql, args, names, group, conversationIds, cache, read);
         }
 
         var command = BuildCommand(db, sql.ToString(), args);
@@ -369,6 +344,46 @@ internal sealed partial class EfCoreChatStore
         return read;
     }
 
+    /// <summary>The group's first command, one statement per conversation and values inline (SQLite).</summary>
+    private static void AppendLockAndRead(
+        StringBuilder sql, List<object?> args, AppendNames names, List<PendingAppend> group, List<string> conversationIds, ParticipantCache cache, GroupRead read)
+    {
+        AppendConversationLocks(sql, args, names, conversationIds); // first: the ids are {0}…{n-1}, as below
+        foreach (var id in conversationIds)
+        {
+            // A no-op update takes the row lock (and on SQLite starts the write). SELECT … FOR UPDATE was tried on
+            // PostgreSQL and measured slower in this harness (docs/benchmarks.md), so both use the update.
+            sql.Append(CultureInfo.InvariantCulture, $"UPDATE {names.ConversationTable} SET {names.LastSeq} = {names.LastSeq} WHERE {names.ConversationId} = {Arg(args, id)} ")
+               .Append(CultureInfo.InvariantCulture, $"RETURNING {names.ConversationId} AS ck_lock_id, {names.LastSeq} AS ck_lock_seq, {names.ConversationType} AS ck_lock_type, ")
+               .Append(CultureInfo.InvariantCulture, $"{names.ParticipantCounter} AS ck_lock_counter;\n");
+        }
+
+        // Every append resolves them (warm: from this node's cache): for the membership check, and as the audience of
+        // its newMessage event.
+        if (group.Count > 0)
+        {
+            AppendParticipantRead(sql, names, conversationIds, cache, read);
+        }
+
+        // The messages stored with the group's tempIds, looked up by their whole key (conversation, sender, tempId), one
+        // index probe each: a lookup by conversation and tempId alone reads every message of those conversations (the
+        // index leads with the sender after the conversation), so its cost grew with the conversations' history.
+        var tempKeys = group
+            .Where(p => p.Message.TempId is not null)
+            .Select(p => (p.Message.ConversationId, p.Message.SenderId, TempId: p.Message.TempId!))
+            .Distinct()
+            .ToList();
+        if (tempKeys.Count > 0)
+        {
+            var columns = names.MessageColumns;
+            sql.Append(CultureInfo.InvariantCulture, $"SELECT {columns[0]} AS ck_message_id, {string.Join(", ", columns.Skip(1))} FROM {names.MessageTable} WHERE ")
+               .AppendJoin(" OR ", tempKeys.Select(k =>
+                   $"({columns[1]} = {Arg(args, k.ConversationId)} AND {columns[3]} = {Arg(args, k.SenderId)} AND {columns[7]} = {Arg(args, k.TempId)})"))
+               .Append(";\n");
+        }
+
+    }
+
     /// <summary>
     /// One command: the conversations' new last seqs, the messages, the senders' read positions (in lock order), their
     /// newMessage events, and the commit.
@@ -378,6 +393,24 @@ internal sealed partial class EfCoreChatStore
     {
         var sql = new StringBuilder();
         var args = new List<object?>();
+        if (names.UsesArrays)
+        {
+            AppendArrayWrites(sql, args, names, toStore, read);
+        }
+        else
+        {
+            AppendWrites(sql, args, names, toStore, read);
+        }
+
+        sql.Append(GroupTransaction.Commit());
+        var command = BuildCommand(db, sql.ToString(), args);
+        await command.RelationalCommand.ExecuteNonQueryAsync(Parameters(db, command), ct).ConfigureAwait(false);
+        transaction.Committed();
+    }
+
+    /// <summary>The group's write statements with their values inline (SQLite).</summary>
+    private static void AppendWrites(StringBuilder sql, List<object?> args, AppendNames names, List<(int Index, MessageEntity Entity)> toStore, GroupRead read)
+    {
         foreach (var conversation in toStore.GroupBy(e => e.Entity.ConversationId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             sql.Append(CultureInfo.InvariantCulture, $"UPDATE {names.ConversationTable} SET {names.LastSeq} = {Arg(args, conversation.Max(e => e.Entity.Seq))}, ")
@@ -411,11 +444,6 @@ internal sealed partial class EfCoreChatStore
            .Append(CultureInfo.InvariantCulture, $"WHERE r.{names.ReadPositionSeq} < excluded.{names.ReadPositionSeq};\n");
         AppendNewMessageEvents(sql, args, names, toStore, read);
         sql.Append('\n');
-
-        sql.Append(GroupTransaction.Commit());
-        var command = BuildCommand(db, sql.ToString(), args);
-        await command.RelationalCommand.ExecuteNonQueryAsync(Parameters(db, command), ct).ConfigureAwait(false);
-        transaction.Committed();
     }
 
     private static MessageEntity ReadMessage(DbDataReader data, AppendNames names) => new()

@@ -84,7 +84,7 @@ public sealed class CommandGate : DbCommandInterceptor
             if (command.CommandText.Contains("ck_lock_id", StringComparison.Ordinal))
             {
                 // The group's locking command: its conversation ids, in the order the locks are taken.
-                foreach (var id in command.Parameters.Cast<DbParameter>().Select(p => p.Value).OfType<string>().Where(v => v.StartsWith("c_", StringComparison.Ordinal)))
+                foreach (var id in command.Parameters.Cast<DbParameter>().SelectMany(p => p.Value switch { string[] values => values, string value => [value], _ => [] }).Where(v => v.StartsWith("c_", StringComparison.Ordinal)))
                 {
                     if (!_seqUpdates.Contains(id))
                     {

@@ -9,6 +9,7 @@ public sealed class QueryCounter : DbCommandInterceptor
     private readonly Lock _gate = new();
     private readonly List<string> _commands = [];
     private readonly List<SentCommand> _sent = [];
+    private readonly List<(string Text, bool Prepared)> _executed = [];
 
     /// <summary>A command as it was sent: its text, its parameters and the connection string it went over.</summary>
     public sealed record SentCommand(string Text, IReadOnlyList<KeyValuePair<string, object?>> Parameters, string ConnectionString, bool IsPostgres);
@@ -37,6 +38,18 @@ public sealed class QueryCounter : DbCommandInterceptor
         }
     }
 
+    /// <summary>The commands that ran since the last <see cref="Reset"/>, and whether each ran prepared (PostgreSQL).</summary>
+    public IReadOnlyList<(string Text, bool Prepared)> Executed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _executed];
+            }
+        }
+    }
+
     /// <summary>Forgets the commands counted so far.</summary>
     public void Reset()
     {
@@ -44,6 +57,7 @@ public sealed class QueryCounter : DbCommandInterceptor
         {
             _commands.Clear();
             _sent.Clear();
+            _executed.Clear();
         }
     }
 
@@ -81,6 +95,26 @@ public sealed class QueryCounter : DbCommandInterceptor
     {
         Record(command);
         return ValueTask.FromResult(result);
+    }
+
+    public override ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
+    {
+        RecordExecuted(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public override ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        RecordExecuted(command);
+        return ValueTask.FromResult(result);
+    }
+
+    private void RecordExecuted(DbCommand command)
+    {
+        lock (_gate)
+        {
+            _executed.Add((command.CommandText, command is Npgsql.NpgsqlCommand { IsPrepared: true }));
+        }
     }
 
     private void Record(DbCommand command)
