@@ -129,6 +129,7 @@ public sealed class ChatKitOptions
         ChatOperation.EditMessage => EditMessageRateLimit,
         ChatOperation.React => ReactionRateLimit,
         ChatOperation.UploadAttachment => UploadAttachmentRateLimit,
+        ChatOperation.ManagePushRegistrations => PushRegistrationRateLimit,
         _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, null),
     };
 
@@ -164,6 +165,12 @@ public sealed class ChatKitOptions
 
     /// <summary>The per-user limit on uploading attachments. Default 30 per minute.</summary>
     public RateLimitOptions UploadAttachmentRateLimit { get; set; } = new() { PermitLimit = 30, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>
+    /// The per-user limit on saving and removing push registrations (Web Push subscriptions and FCM tokens together,
+    /// REST). Default 10 per minute.
+    /// </summary>
+    public RateLimitOptions PushRegistrationRateLimit { get; set; } = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) };
 }
 
 /// <summary>

@@ -177,6 +177,48 @@ public sealed class PushRegistrationTests
     }
 
     [Fact]
+    public async Task RegistrationCalls_BeyondTheirSharedLimit_Are429WithRetryAfter_AndChangeNothing()
+    {
+        await using var host = await PushHost.StartAsync(o =>
+        {
+            o.PushRegistrationRateLimit.PermitLimit = 3;
+            o.PushRegistrationRateLimit.Window = TimeSpan.FromHours(1);
+        });
+        var (alice, bob) = (ChatHost.NewUser("alice"), ChatHost.NewUser("bob"));
+        using var http = host.Http(alice);
+        var (kept, dropped) = (NewSubscription(), NewSubscription());
+        var token = "fcm-" + Guid.NewGuid().ToString("N");
+
+        // Web Push and FCM, saves and removals, draw on one bucket: three calls pass.
+        Assert.Equal(HttpStatusCode.Created, (await http.PostJsonAsync("/chats/push-subscriptions", kept.Body)).Response.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await http.PostJsonAsync("/chats/push-tokens/fcm", new { token })).Response.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteJsonAsync("/chats/push-subscriptions?endpoint=" + Uri.EscapeDataString(dropped.Endpoint))).Response.StatusCode);
+
+        // Each of the four calls is refused now, with the REST rate_limited shape, and stores or removes nothing.
+        var refused = new List<(HttpResponseMessage Response, JsonElement Problem)>
+        {
+            await http.PostJsonAsync("/chats/push-subscriptions", dropped.Body),
+            await http.DeleteJsonAsync("/chats/push-subscriptions?endpoint=" + Uri.EscapeDataString(kept.Endpoint)),
+            await http.PostJsonAsync("/chats/push-tokens/fcm", new { token = token + "b" }),
+            await http.DeleteJsonAsync("/chats/push-tokens/fcm?token=" + Uri.EscapeDataString(token)),
+        };
+        foreach (var (response, problem) in refused)
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+            Assert.Equal("rate_limited", problem.GetProperty("code").GetString());
+            Assert.Equal("too many push registration changes; slow down", problem.GetProperty("detail").GetString());
+            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, $"Retry-After is {response.Headers.RetryAfter}");
+        }
+
+        Assert.Equal(kept.Endpoint, Assert.Single(await host.RegistrationsAsync(PushProviders.WebPush, alice)).Address);
+        Assert.Equal(token, Assert.Single(await host.RegistrationsAsync(PushProviders.Fcm, alice)).Address);
+
+        // The limit is per user; the VAPID key is not counted.
+        Assert.Equal(HttpStatusCode.Created, (await host.Http(bob).PostJsonAsync("/chats/push-subscriptions", dropped.Body)).Response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetJsonAsync("/chats/push-subscriptions/vapid-public-key")).Response.StatusCode);
+    }
+
+    [Fact]
     public async Task PushEndpoints_NeedAnAuthenticatedCaller()
     {
         await using var host = await PushHost.StartAsync();

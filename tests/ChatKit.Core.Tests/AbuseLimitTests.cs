@@ -149,6 +149,9 @@ public sealed class AbuseLimitTests
         ChatOperation.EditMessage => chat.Chat.EditMessageAsync(Alice, messageId, attempt == 0 ? "edited" : "edited again", Ct),
         ChatOperation.React => attempt == 0 ? chat.Chat.AddReactionAsync(Alice, messageId, "👍", Ct) : chat.Chat.RemoveReactionAsync(Alice, messageId, "👍", Ct),
         ChatOperation.UploadAttachment => chat.Attachments.UploadAsync(Alice, id, "notes.txt", "text/plain", new MemoryStream("notes"u8.ToArray()), Ct),
+        ChatOperation.ManagePushRegistrations => attempt == 0
+            ? chat.Push.SaveFcmAsync(Alice.Id, "token-" + id, Ct)
+            : chat.Push.DeleteAsync(Alice.Id, ChatKit.Notifications.PushProviders.Fcm, "token-" + id, "token", Ct),
         _ => throw new ArgumentOutOfRangeException(nameof(operation)),
     };
 }

@@ -1,10 +1,7 @@
 using System.Collections;
 using ChatKit.AspNetCore;
 using ChatKit.Scaleout.Redis.Tests.Support;
-using ChatKit.Testing;
-using ChatKit.Testing.Servers;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatKit.Scaleout.Redis.Tests;
@@ -14,75 +11,27 @@ namespace ChatKit.Scaleout.Redis.Tests;
 /// protocol: a MessagePack client on the other node, and one on the sender's own node (reached through Redis too), get
 /// the message under the contract's names.
 /// </summary>
-public sealed class MessagePackAcrossNodesTests : IAsyncLifetime
+public sealed class MessagePackAcrossNodesTests : ClusterTest
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("chatkit-msgpack-").FullName;
-    private RedisServer? _redis;
-    private ChatNode? _a;
-    private ChatNode? _b;
-
-    public async ValueTask InitializeAsync()
-    {
-        if (!RedisServer.IsInstalled)
-        {
-            return;
-        }
-
-        var file = Path.Combine(_directory, "chat.db");
-        var prefix = RedisFixture.UniquePrefix();
-        _redis = await RedisServer.StartAsync();
-        _a = await ChatNode.StartAsync(_redis.ConnectionString, prefix, o => o.UseSqlite($"Data Source={file}"), host: MessagePack);
-        _b = await ChatNode.StartAsync(_redis.ConnectionString, prefix, o => o.UseSqlite($"Data Source={file}"), host: MessagePack);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var node in new[] { _a, _b })
-        {
-            if (node is not null)
-            {
-                await node.DisposeAsync();
-            }
-        }
-
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
-    }
-
     [Fact]
     public async Task NewMessage_ToMessagePackClients_OnBothNodes_CarriesTheContractsNames()
     {
-        if (_a is null || _b is null)
-        {
-            ServiceAvailability.Missing(RedisServer.MissingMessage);
-            return;
-        }
+        RequireRedis();
+        var a = await StartNodeAsync(host: MessagePack);
+        var b = await StartNodeAsync(host: MessagePack);
 
-        var ct = TestContext.Current.CancellationToken;
-        await using var alice = await _a.ConnectAsync("alice", ct);
-        var (bobOnB, bobReceived) = await ConnectPackedAsync(_b, "bob", ct);
-        var (carolOnA, carolReceived) = await ConnectPackedAsync(_a, "carol", ct);
+        await using var alice = await a.ConnectAsync("alice", Ct);
+        var (bobOnB, bobReceived) = await ConnectPackedAsync(b, "bob", Ct);
+        var (carolOnA, carolReceived) = await ConnectPackedAsync(a, "carol", Ct);
         await using var bobConnection = bobOnB;
         await using var carolConnection = carolOnA;
-        var created = await alice.Connection.InvokeAsync<System.Text.Json.JsonElement>("createConversation", new { type = "group", participantIds = new[] { "bob", "carol" }, name = "Team" }, ct);
+        var created = await alice.Connection.InvokeAsync<System.Text.Json.JsonElement>("createConversation", new { type = "group", participantIds = new[] { "bob", "carol" }, name = "Team" }, Ct);
 
-        await alice.Connection.InvokeAsync<System.Text.Json.JsonElement>("sendMessage", new { conversationId = created.GetProperty("id").GetString(), content = "hello", tempId = "t-1" }, ct);
+        await alice.Connection.InvokeAsync<System.Text.Json.JsonElement>("sendMessage", new { conversationId = created.GetProperty("id").GetString(), content = "hello", tempId = "t-1" }, Ct);
 
         foreach (var received in new[] { bobReceived, carolReceived })
         {
-            var payload = await received.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+            var payload = await received.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
             var message = Assert.IsAssignableFrom<IDictionary>(payload["message"]);
             Assert.Equal("hello", message["content"]);
             Assert.Equal("t-1", message["tempId"]);

@@ -7,7 +7,8 @@ namespace ChatKit.Testing;
 /// <summary>
 /// A store that is an <see cref="IChatStore"/> and nothing more, over a real one: a third party's store written before
 /// the optional store interfaces (push registrations, the outbox) existed, and optionally before some of
-/// <see cref="IChatStore"/>'s later members existed (they then throw <see cref="NotSupportedException"/>, as their defaults do).
+/// <see cref="IChatStore"/>'s later members existed (they then throw <see cref="NotSupportedException"/>, as their defaults do;
+/// a hidden <see cref="IChatStore.SupportsAttachments"/> reads <see langword="false"/>, as its default does).
 /// </summary>
 public class ChatStoreOnly : DispatchProxy
 {
@@ -27,6 +28,11 @@ public class ChatStoreOnly : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
+        if (targetMethod.Name == "get_" + nameof(IChatStore.SupportsAttachments) && _missing.Contains(nameof(IChatStore.SupportsAttachments)))
+        {
+            return false;
+        }
+
         if (_missing.Contains(targetMethod.Name))
         {
             throw new NotSupportedException($"This store predates IChatStore.{targetMethod.Name}.");

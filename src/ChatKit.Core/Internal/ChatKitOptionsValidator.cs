@@ -35,6 +35,7 @@ internal sealed partial class ChatKitOptionsValidator : IValidateOptions<ChatKit
         RateLimit(failures, "EditMessageRateLimit", options.EditMessageRateLimit);
         RateLimit(failures, "ReactionRateLimit", options.ReactionRateLimit);
         RateLimit(failures, "UploadAttachmentRateLimit", options.UploadAttachmentRateLimit);
+        RateLimit(failures, "PushRegistrationRateLimit", options.PushRegistrationRateLimit);
         Range(failures, "ChatKit:MaxReactionEmojiLength", options.MaxReactionEmojiLength, 1, 256);
         Range(failures, "ChatKit:MaxDistinctReactionsPerMessage", options.MaxDistinctReactionsPerMessage, 1, 1_000);
         if (options.SyncRetention < TimeSpan.FromMinutes(1) || options.SyncRetention > TimeSpan.FromDays(3650))

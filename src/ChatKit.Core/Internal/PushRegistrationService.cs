@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using ChatKit.Notifications;
+using ChatKit.Services;
 using ChatKit.Storage;
 using Microsoft.Extensions.Options;
 
@@ -8,30 +10,40 @@ namespace ChatKit.Internal;
 /// Registers and removes the caller's browsers (Web Push) and devices (FCM) for offline notifications: the rules of
 /// <see cref="PushRegistrationRules"/>, then the store. A user keeps at most
 /// <see cref="ChatKitOptions.MaxPushRegistrationsPerUser"/> registrations per provider: saving one more drops their oldest.
+/// Every call, saves and removals alike, first takes a permit of <see cref="ChatOperation.ManagePushRegistrations"/>, so
+/// nobody churns registrations (store writes, and the cap's reads and deletes) without bound.
 /// </summary>
-internal sealed class PushRegistrationService(IChatStore store, IOptions<ChatKitOptions> options, TimeProvider time)
+internal sealed class PushRegistrationService(
+    IChatStore store, IChatRateLimiter rateLimiter, IOptions<ChatKitOptions> options, TimeProvider time, IMeterFactory? meterFactory = null)
 {
+    private readonly ChatKitMetrics _metrics = ChatKitMetrics.For(meterFactory);
+
     /// <summary>Saves the caller's Web Push subscription (replacing it, and taking it from another user, when it exists).</summary>
-    public Task<PushRegistration> SaveWebPushAsync(string userId, string? endpoint, string? p256dh, string? auth, CancellationToken cancellationToken)
+    public async Task<PushRegistration> SaveWebPushAsync(string userId, string? endpoint, string? p256dh, string? auth, CancellationToken cancellationToken)
     {
+        await EnforceAsync(userId, cancellationToken).ConfigureAwait(false);
         var address = PushRegistrationRules.Endpoint(endpoint, "endpoint");
         var keys = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["p256dh"] = PushRegistrationRules.P256dh(p256dh),
             ["auth"] = PushRegistrationRules.Auth(auth),
         };
-        return SaveAsync(new PushRegistration(userId, PushProviders.WebPush, address, keys, Now()), cancellationToken);
+        return await SaveAsync(new PushRegistration(userId, PushProviders.WebPush, address, keys, Now()), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Saves the caller's FCM registration token.</summary>
-    public Task<PushRegistration> SaveFcmAsync(string userId, string? token, CancellationToken cancellationToken) =>
-        SaveAsync(
+    public async Task<PushRegistration> SaveFcmAsync(string userId, string? token, CancellationToken cancellationToken)
+    {
+        await EnforceAsync(userId, cancellationToken).ConfigureAwait(false);
+        return await SaveAsync(
             new PushRegistration(userId, PushProviders.Fcm, PushRegistrationRules.FcmToken(token), new Dictionary<string, string>(), Now()),
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Removes the caller's registration; nothing when there is none or it is another user's.</summary>
     public async Task DeleteAsync(string userId, string provider, string? address, string field, CancellationToken cancellationToken)
     {
+        await EnforceAsync(userId, cancellationToken).ConfigureAwait(false);
         if (string.IsNullOrEmpty(address))
         {
             throw ChatException.Validation(field, $"{field} is required");
@@ -65,6 +77,9 @@ internal sealed class PushRegistrationService(IChatStore store, IOptions<ChatKit
 
         return registration;
     }
+
+    private ValueTask EnforceAsync(string userId, CancellationToken cancellationToken) =>
+        RateLimits.EnforceAsync(rateLimiter, _metrics, userId, ChatOperation.ManagePushRegistrations, cancellationToken);
 
     private DateTimeOffset Now()
     {

@@ -31,6 +31,7 @@ internal static class RateLimits
         ChatOperation.EditMessage => "too many edits; slow down",
         ChatOperation.React => "too many reactions; slow down",
         ChatOperation.UploadAttachment => "too many uploads; slow down",
+        ChatOperation.ManagePushRegistrations => "too many push registration changes; slow down",
         _ => "too many calls; slow down",
     };
 }

@@ -38,4 +38,10 @@ public enum ChatOperation
 
     /// <summary>Uploading an attachment: <see cref="ChatKitOptions.UploadAttachmentRateLimit"/>.</summary>
     UploadAttachment,
+
+    /// <summary>
+    /// Saving and removing push registrations (Web Push subscriptions, FCM tokens):
+    /// <see cref="ChatKitOptions.PushRegistrationRateLimit"/>.
+    /// </summary>
+    ManagePushRegistrations,
 }

@@ -1,3 +1,4 @@
+using ChatKit.Internal;
 using ChatKit.Events;
 using ChatKit.Services;
 using ChatKit.Storage;
@@ -48,9 +49,12 @@ public sealed class ChatHarness : IAsyncDisposable
         Presence = _provider.GetRequiredService<PresenceService>();
         Store = _provider.GetRequiredService<IChatStore>();
         Attachments = _provider.GetRequiredService<AttachmentService>();
+        Push = _provider.GetRequiredService<PushRegistrationService>();
     }
 
     public AttachmentService Attachments { get; }
+
+    internal PushRegistrationService Push { get; }
 
     public static ChatUser Alice { get; } = new("alice", "Alice");
 

@@ -60,18 +60,8 @@ internal sealed partial class OutboxDispatcher
                 return false;
             }
 
-            var attempt = retry.Attempts + 1;
             var item = new OutboxWorkItem(retry.EventId, retry.EventType, retry.Payload, retry.OccurredAt);
-            var error = await DeliverAsync(t => sink.DeliverAsync(item, attempt, t), ct).ConfigureAwait(false);
-            if (error is null)
-            {
-                await _store.DeleteOutboxRetryAsync(name, retry.EventId, ct).ConfigureAwait(false);
-                _metrics.Delivered(name);
-            }
-            else
-            {
-                await FailAsync(name, retry with { Attempts = attempt }, error, ct).ConfigureAwait(false);
-            }
+            await RetryAsync(name, retry, (attempt, t) => sink.DeliverAsync(item, attempt, t), ct).ConfigureAwait(false);
         }
 
         var checkpoint = await _store.GetOutboxCheckpointAsync(name, ct).ConfigureAwait(false);
@@ -100,24 +90,8 @@ internal sealed partial class OutboxDispatcher
                 return false;
             }
 
-            var error = await DeliverAsync(t => sink.DeliverAsync(item, 1, t), ct).ConfigureAwait(false);
-            if (error is null)
-            {
-                _metrics.Delivered(name);
-                continue;
-            }
-
-            var entry = new OutboxRetryEntry
-            {
-                Sink = name,
-                EventId = item.Id,
-                EventType = item.Type,
-                Payload = item.Payload,
-                OccurredAt = item.OccurredAt,
-                Attempts = 1,
-                NextAttemptAt = Now(),
-            };
-            await FailAsync(name, entry, error, ct).ConfigureAwait(false);
+            await DeliverFirstAsync(name, item.Id, item.OccurredAt, () => (item.Type, item.Payload), t => sink.DeliverAsync(item, 1, t), ct)
+                .ConfigureAwait(false);
         }
 
         return await AdvanceAsync(name, lease, checkpoint, page.Cursor, ct).ConfigureAwait(false)

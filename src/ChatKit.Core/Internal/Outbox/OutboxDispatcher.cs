@@ -128,18 +128,7 @@ internal sealed partial class OutboxDispatcher : BackgroundService
                 continue;
             }
 
-            var attempt = retry.Attempts + 1;
-            var entry = new OutboxEntry(retry.EventId, chatEvent, retry.OccurredAt, attempt);
-            var error = await DeliverAsync(t => sink.DeliverAsync(entry, t), ct).ConfigureAwait(false);
-            if (error is null)
-            {
-                await _store.DeleteOutboxRetryAsync(name, retry.EventId, ct).ConfigureAwait(false);
-                _metrics.Delivered(name);
-            }
-            else
-            {
-                await FailAsync(name, retry with { Attempts = attempt }, error, ct).ConfigureAwait(false);
-            }
+            await RetryAsync(name, retry, (attempt, t) => sink.DeliverAsync(new OutboxEntry(retry.EventId, chatEvent, retry.OccurredAt, attempt), t), ct).ConfigureAwait(false);
         }
 
         var checkpoint = await _store.GetOutboxCheckpointAsync(name, ct).ConfigureAwait(false);
@@ -152,24 +141,13 @@ internal sealed partial class OutboxDispatcher : BackgroundService
             }
 
             var chatEvent = stored.Event.EventId == stored.Id ? stored.Event : stored.Event with { EventId = stored.Id };
-            var error = await DeliverAsync(t => sink.DeliverAsync(new OutboxEntry(stored.Id, chatEvent, stored.OccurredAt, 1), t), ct).ConfigureAwait(false);
-            if (error is null)
-            {
-                _metrics.Delivered(name);
-                continue;
-            }
-
-            var entry = new OutboxRetryEntry
-            {
-                Sink = name,
-                EventId = stored.Id,
-                EventType = ChatEventJson.TypeOf(stored.Event),
-                Payload = ChatEventJson.Serialize(stored.Event),
-                OccurredAt = stored.OccurredAt,
-                Attempts = 1,
-                NextAttemptAt = Now(),
-            };
-            await FailAsync(name, entry, error, ct).ConfigureAwait(false);
+            await DeliverFirstAsync(
+                name,
+                stored.Id,
+                stored.OccurredAt,
+                () => (ChatEventJson.TypeOf(stored.Event), ChatEventJson.Serialize(stored.Event)),
+                t => sink.DeliverAsync(new OutboxEntry(stored.Id, chatEvent, stored.OccurredAt, 1), t),
+                ct).ConfigureAwait(false);
         }
 
         return await AdvanceAsync(name, lease, checkpoint, page.Cursor, ct).ConfigureAwait(false)
@@ -218,6 +196,58 @@ internal sealed partial class OutboxDispatcher : BackgroundService
             var text = $"{exception.GetType().Name}: {exception.Message}";
             return text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
         }
+    }
+
+    /// <summary>
+    /// Delivers a due retry entry as attempt <c>Attempts + 1</c> (<paramref name="deliver"/> gets that number): removes the
+    /// entry once delivered, else records the failed attempt (<see cref="FailAsync"/>).
+    /// </summary>
+    private async Task RetryAsync(string name, OutboxRetryEntry retry, Func<int, CancellationToken, ValueTask> deliver, CancellationToken ct)
+    {
+        var attempt = retry.Attempts + 1;
+        var error = await DeliverAsync(t => deliver(attempt, t), ct).ConfigureAwait(false);
+        if (error is null)
+        {
+            await _store.DeleteOutboxRetryAsync(name, retry.EventId, ct).ConfigureAwait(false);
+            _metrics.Delivered(name);
+        }
+        else
+        {
+            await FailAsync(name, retry with { Attempts = attempt }, error, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Delivers an event or work item for the first time; a failure keeps it as a retry entry under <paramref name="id"/>,
+    /// with the type and payload <paramref name="describe"/> gives (asked for only then).
+    /// </summary>
+    private async Task DeliverFirstAsync(
+        string name,
+        string id,
+        DateTimeOffset occurredAt,
+        Func<(string Type, string Payload)> describe,
+        Func<CancellationToken, ValueTask> deliver,
+        CancellationToken ct)
+    {
+        var error = await DeliverAsync(deliver, ct).ConfigureAwait(false);
+        if (error is null)
+        {
+            _metrics.Delivered(name);
+            return;
+        }
+
+        var (type, payload) = describe();
+        var entry = new OutboxRetryEntry
+        {
+            Sink = name,
+            EventId = id,
+            EventType = type,
+            Payload = payload,
+            OccurredAt = occurredAt,
+            Attempts = 1,
+            NextAttemptAt = Now(),
+        };
+        await FailAsync(name, entry, error, ct).ConfigureAwait(false);
     }
 
     /// <summary>Schedules the next attempt with exponential backoff and jitter, or dead-letters the entry.</summary>
