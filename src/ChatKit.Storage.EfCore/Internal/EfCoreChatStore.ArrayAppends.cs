@@ -24,6 +24,12 @@ internal sealed partial class EfCoreChatStore
         StringBuilder sql, List<object?> args, AppendNames names, List<PendingAppend> group, List<string> conversationIds, ParticipantCache cache, GroupRead read)
     {
         sql.Insert(0, PreparedMarker);
+
+        // A prepared statement is planned afresh at each execution while PostgreSQL finds its plans for the values at
+        // hand cheaper than its generic plan, which it does for array parameters (it knows their lengths then): the
+        // group's statements would be parsed once but still planned every time. Their generic plans are the right ones
+        // (index probes), so this transaction, and only it, uses them.
+        sql.Append("SET LOCAL plan_cache_mode = force_generic_plan;\n");
         var ids = Arg(args, conversationIds.ToArray());
         if (names.Events.LockConversation is { } lockSql)
         {
