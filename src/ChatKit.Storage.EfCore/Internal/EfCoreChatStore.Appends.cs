@@ -408,6 +408,7 @@ internal sealed partial class EfCoreChatStore
         var command = BuildCommand(db, sql.ToString(), args);
         await command.RelationalCommand.ExecuteNonQueryAsync(Parameters(db, command), ct).ConfigureAwait(false);
         transaction.Committed();
+        MarkAudiencesStored(toStore, read);
     }
 
     private static MessageEntity ReadMessage(DbDataReader data, AppendNames names) => new()
@@ -468,6 +469,9 @@ internal sealed partial class EfCoreChatStore
 
         /// <summary>The participants under the lock: read, or this node's cached copy at the same counter.</summary>
         public IReadOnlyList<string> ParticipantIds { get; set; } = [];
+
+        /// <summary>This node's cache entry of <see cref="ParticipantIds"/>, which remembers whether their audience row is stored.</summary>
+        public ParticipantCache.Entry? Cached { get; set; }
 
         public AppendAnswer Answer(StoreResult<ChatMessage> result) => new(result, true, type, ParticipantIds);
     }
