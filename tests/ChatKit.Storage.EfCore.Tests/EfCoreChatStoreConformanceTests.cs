@@ -146,6 +146,28 @@ public abstract class EfCoreChatStoreConformanceTests : ChatStoreConformanceTest
     }
 
     [Fact]
+    public async Task AppendMessage_AfterTheFirstGroupOfARoomRolledBack_StillWritesTheRoomsAudience()
+    {
+        var nodes = await GetNodesAsync();
+        var store = nodes.First.Store;
+        var start = await store.GetEventFeedEndAsync(Ct);
+        var (alice, bob) = (NewUserId(), NewUserId());
+        var (elsewhere, group) = (NewGroup(alice, bob), NewGroup(alice, bob));
+        await store.CreateConversationAsync(elsewhere, Ct);
+        await store.CreateConversationAsync(group, Ct);
+        var taken = (await store.AppendMessageAsync(NewMessage(elsewhere.Id, alice), Ct)).Value;
+
+        // The room's first group reads its participants (this node caches them) and fails in its write command, which
+        // held the audience's row too: the whole transaction rolls back, and the node must not think the audience stored.
+        await Assert.ThrowsAnyAsync<Exception>(() => store.AppendMessageAsync(NewMessage(group.Id, alice) with { Id = taken.Id }, Ct));
+        var stored = (await store.AppendMessageAsync(NewMessage(group.Id, bob), Ct)).Value;
+
+        var created = Assert.Single(await ReadMessagesOfAsync(store, start, group.Id, 1));
+        Assert.Equal(stored.Id, created.Message.Id);
+        Assert.Equal(new[] { alice, bob }.Order(StringComparer.Ordinal), created.ParticipantIds.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task ReadEventFeed_ANewMessageRowAsTheOlderVersionWroteIt_ReadsItsAudienceFromItsPayload()
     {
         var nodes = await GetNodesAsync();
