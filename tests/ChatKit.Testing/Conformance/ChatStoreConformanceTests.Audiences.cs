@@ -11,15 +11,12 @@ public abstract partial class ChatStoreConformanceTests
     [Fact]
     public async Task EventFeed_MembershipChangesBetweenAppendsOnTwoInstances_EachMessageHasTheAudienceOfItsTime()
     {
-        var store = await CreateStoreAsync();
-        var second = await CreateSecondStoreAsync();
-        if (await FeedEndAsync(store) is not { } start)
+        if (await AudienceRoomAsync() is not { } room)
         {
             return;
         }
 
-        var group = await CreateGroupAsync(store, memberCount: 1);
-        var (owner, member, late) = (group.Participants[0].UserId, group.Participants[1].UserId, NewUserId());
+        var (store, second, start, group, owner, member, late) = room;
 
         // Both instances append at the first membership (each then knows it), then the membership changes on one instance
         // and the other appends, and the other way round.
@@ -60,15 +57,12 @@ public abstract partial class ChatStoreConformanceTests
     [Fact]
     public async Task PurgeEvents_EveryMessageOfARoomPurged_LaterMessagesOnBothInstancesKeepTheirAudience()
     {
-        var store = await CreateStoreAsync();
-        var second = await CreateSecondStoreAsync();
-        if (await FeedEndAsync(store) is not { } start)
+        if (await AudienceRoomAsync() is not { } room)
         {
             return;
         }
 
-        var group = await CreateGroupAsync(store, memberCount: 1);
-        var (owner, member, late) = (group.Participants[0].UserId, group.Participants[1].UserId, NewUserId());
+        var (store, second, start, group, owner, member, late) = room;
         var longAgo = Now() - LongAgo;
 
         // Old messages at two memberships, on both instances; the purge then removes every event of the room.
@@ -97,5 +91,22 @@ public abstract partial class ChatStoreConformanceTests
             Assert.Equal(new[] { owner, member, late }.Order(StringComparer.Ordinal), messages[1].ParticipantIds.Order(StringComparer.Ordinal));
             Assert.Equal(new[] { owner, late }.Order(StringComparer.Ordinal), messages[2].ParticipantIds.Order(StringComparer.Ordinal));
         }
+    }
+
+    /// <summary>
+    /// Both instances, the feed's end, and a group of an owner and a member, with a user to add later; <see langword="null"/>
+    /// for a store without an event log (see <see cref="FeedEndAsync"/>).
+    /// </summary>
+    private async Task<(IChatStore Store, IChatStore Second, string Start, Conversation Group, string Owner, string Member, string Late)?> AudienceRoomAsync()
+    {
+        var store = await CreateStoreAsync();
+        var second = await CreateSecondStoreAsync();
+        if (await FeedEndAsync(store) is not { } start)
+        {
+            return null;
+        }
+
+        var group = await CreateGroupAsync(store, memberCount: 1);
+        return (store, second, start, group, group.Participants[0].UserId, group.Participants[1].UserId, NewUserId());
     }
 }
