@@ -1,4 +1,7 @@
+using ChatKit.Events;
 using ChatKit.Storage.EfCore.Internal;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using ChatKit.Storage.EfCore.Tests.Support;
 using ChatKit.Testing.Conformance;
 using static ChatKit.Storage.EfCore.Tests.Support.TestData;
@@ -177,6 +180,131 @@ public abstract class EfCoreChatStoreConformanceTests : ChatStoreConformanceTest
         Assert.EndsWith("COMMIT;", commands[1].TrimEnd(), StringComparison.Ordinal);
         Assert.DoesNotContain("ck_member_conversation", commands[0], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AppendMessage_ToASteadyRoomOnTwoNodes_WritesItsAudienceOnce_AndEachEventOnlyNamesIt()
+    {
+        var nodes = await GetNodesAsync();
+        var members = Enumerable.Range(0, 50).Select(_ => NewUserId()).ToArray();
+        var group = NewGroup(members[0], members[1..]);
+        await nodes.First.Store.CreateConversationAsync(group, Ct);
+
+        for (var i = 0; i < 10; i++)
+        {
+            await (i % 2 == 0 ? nodes.First : nodes.Second).Store.AppendMessageAsync(NewMessage(group.Id, members[i]), Ct);
+        }
+
+        await using var db = await ContextAsync(nodes.First);
+        var audience = Assert.Single(await db.Set<EventAudienceEntity>().Where(a => a.ConversationId == group.Id).ToListAsync(Ct));
+        Assert.Equal(50, audience.Counter);
+        Assert.Equal(members.Order(StringComparer.Ordinal), ChatEventJson.DeserializeUserIds(audience.UserIds).Order(StringComparer.Ordinal));
+        var events = await db.Set<EventEntity>().Where(e => e.ConversationId == group.Id).ToListAsync(Ct);
+        Assert.Equal(10, events.Count);
+        Assert.All(events, e => Assert.Equal((string.Empty, 50L), (e.Payload, e.Audience!.Value)));
+    }
+
+    [Fact]
+    public async Task AppendMessage_AfterTheFirstGroupOfARoomRolledBack_StillWritesTheRoomsAudience()
+    {
+        var nodes = await GetNodesAsync();
+        var store = nodes.First.Store;
+        var start = await store.GetEventFeedEndAsync(Ct);
+        var (alice, bob) = (NewUserId(), NewUserId());
+        var (elsewhere, group) = (NewGroup(alice, bob), NewGroup(alice, bob));
+        await store.CreateConversationAsync(elsewhere, Ct);
+        await store.CreateConversationAsync(group, Ct);
+        var taken = (await store.AppendMessageAsync(NewMessage(elsewhere.Id, alice), Ct)).Value;
+
+        // The room's first group reads its participants (this node caches them) and fails in its write command, which
+        // held the audience's row too: the whole transaction rolls back, and the node must not think the audience stored.
+        await Assert.ThrowsAnyAsync<Exception>(() => store.AppendMessageAsync(NewMessage(group.Id, alice) with { Id = taken.Id }, Ct));
+        var stored = (await store.AppendMessageAsync(NewMessage(group.Id, bob), Ct)).Value;
+
+        var created = Assert.Single(await ReadMessagesOfAsync(store, start, group.Id, 1));
+        Assert.Equal(stored.Id, created.Message.Id);
+        Assert.Equal(new[] { alice, bob }.Order(StringComparer.Ordinal), created.ParticipantIds.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ReadEventFeed_ANewMessageRowAsTheOlderVersionWroteIt_ReadsItsAudienceFromItsPayload()
+    {
+        var nodes = await GetNodesAsync();
+        var start = await nodes.First.Store.GetEventFeedEndAsync(Ct);
+        var (alice, bob) = (NewUserId(), NewUserId());
+        var group = NewGroup(alice, bob);
+        await nodes.First.Store.CreateConversationAsync(group, Ct);
+        var old = (await nodes.First.Store.AppendMessageAsync(NewMessage(group.Id, alice), Ct)).Value;
+        var current = (await nodes.First.Store.AppendMessageAsync(NewMessage(group.Id, bob), Ct)).Value;
+
+        // The older version's row: the audience's ids in the payload, no counter (and no audience row it could fall back to).
+        await using (var db = await ContextAsync(nodes.First))
+        {
+            var json = ChatEventJson.SerializeUserIds(["x-old-1", "x-old-2"]);
+            Assert.Equal(1, await db.Set<EventEntity>().Where(e => e.Id == old.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.Payload, json).SetProperty(e => e.Audience, (long?)null), Ct));
+        }
+
+        foreach (var node in new[] { nodes.First, nodes.Second })
+        {
+            var created = await ReadMessagesOfAsync(node.Store, start, group.Id, 2);
+            Assert.Equal([old.Id, current.Id], created.Select(e => e.Message.Id));
+            Assert.Equal(["x-old-1", "x-old-2"], created[0].ParticipantIds);
+            Assert.Equal(new[] { alice, bob }.Order(StringComparer.Ordinal), created[1].ParticipantIds.Order(StringComparer.Ordinal));
+        }
+
+        // A user's feed filters by the audience the row names: alice, a participant, was not in the old row's.
+        var mine = await nodes.Second.Store.ReadUserEventsAsync(alice, start, 100, Ct);
+        Assert.Equal([current.Id], mine.Events.Where(e => ChatEventAudience.ConversationOf(e.Event) == group.Id).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task PurgeEvents_RemovesTheAudiencesNoEventNamesAnyMore_AndKeepsTheCurrentOne()
+    {
+        var nodes = await GetNodesAsync();
+        var store = nodes.First.Store;
+        var (alice, bob, carol) = (NewUserId(), NewUserId(), NewUserId());
+        var group = NewGroup(alice, bob);
+        await store.CreateConversationAsync(group, Ct);
+        var longAgo = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddDays(-400).ToUnixTimeMilliseconds());
+
+        await store.AppendMessageAsync(NewMessage(group.Id, alice) with { CreatedAt = longAgo }, Ct);
+        await store.AddParticipantsAsync(group.Id, [new Participant(carol, ParticipantRole.Member, longAgo)], Ct);
+        await store.AppendMessageAsync(NewMessage(group.Id, alice) with { CreatedAt = longAgo }, Ct);
+        await store.AddParticipantsAsync(group.Id, [new Participant(NewUserId(), ParticipantRole.Member, longAgo)], Ct);
+        await nodes.Second.Store.AppendMessageAsync(NewMessage(group.Id, alice) with { CreatedAt = longAgo }, Ct);
+        await using var db = await ContextAsync(nodes.First);
+        Assert.Equal([2L, 3, 4], await db.Set<EventAudienceEntity>().Where(a => a.ConversationId == group.Id).Select(a => a.Counter).OrderBy(c => c).ToListAsync(Ct));
+
+        // Every message is old: all three events go; the audiences below the conversation's counter go with them.
+        while (await store.PurgeEventsAsync(DateTimeOffset.UtcNow.AddDays(-300), [], 100, Ct) == 100)
+        {
+        }
+
+        Assert.Empty(await db.Set<EventEntity>().Where(e => e.ConversationId == group.Id).ToListAsync(Ct));
+        Assert.Equal([4L], await db.Set<EventAudienceEntity>().Where(a => a.ConversationId == group.Id).Select(a => a.Counter).ToListAsync(Ct));
+    }
+
+    private static async Task<List<MessageCreatedEvent>> ReadMessagesOfAsync(IChatStore store, string after, string conversationId, int expected)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        var found = new List<MessageCreatedEvent>();
+        var cursor = after;
+        while (found.Count < expected)
+        {
+            var page = await store.ReadEventFeedAsync(cursor, 100, timeout.Token);
+            found.AddRange(page.Events.Select(e => e.Event).OfType<MessageCreatedEvent>().Where(e => e.Message.ConversationId == conversationId));
+            cursor = page.Cursor;
+            if (!page.HasMore && found.Count < expected)
+            {
+                await Task.Delay(20, timeout.Token); // a transaction that started earlier is still running
+            }
+        }
+
+        return found;
+    }
+
+    private static async Task<ChatKitDbContext> ContextAsync(StoreNode node) =>
+        await node.Services.GetRequiredService<IDbContextFactory<ChatKitDbContext>>().CreateDbContextAsync(Ct);
 
     private static async Task CreateChattyGroupAsync(IChatStore store, string user)
     {

@@ -37,7 +37,7 @@ public sealed class HostContextTests : IDisposable
         var view = Assert.Single(await node.Store.ListConversationsAsync(bob, null, 10, Ct));
         Assert.Equal(1, view.UnreadCount);
         Assert.Equal(
-            ["Notes", "chatkit_attachments", "chatkit_conversations", "chatkit_events", "chatkit_messages", "chatkit_outbox_checkpoints", "chatkit_outbox_leases", "chatkit_outbox_retries", "chatkit_participants", "chatkit_push_registrations", "chatkit_reactions", "chatkit_read_positions"],
+            ["Notes", "chatkit_attachments", "chatkit_conversations", "chatkit_event_audiences", "chatkit_events", "chatkit_messages", "chatkit_outbox_checkpoints", "chatkit_outbox_leases", "chatkit_outbox_retries", "chatkit_participants", "chatkit_push_registrations", "chatkit_reactions", "chatkit_read_positions"],
             (await SqliteStoreTests.TablesAsync(connectionString)).Order(StringComparer.Ordinal));
         Assert.Equal("wal", await SqliteStoreTests.ScalarAsync(connectionString, "PRAGMA journal_mode"));
     }
@@ -103,7 +103,7 @@ public sealed class HostContextTests : IDisposable
 
             var tables = operations.OfType<CreateTableOperation>().ToDictionary(t => t.Name);
             Assert.Equal(
-                ["Notes", "chatkit_attachments", "chatkit_conversations", "chatkit_events", "chatkit_messages", "chatkit_outbox_checkpoints", "chatkit_outbox_leases", "chatkit_outbox_retries", "chatkit_participants", "chatkit_push_registrations", "chatkit_reactions", "chatkit_read_positions"],
+                ["Notes", "chatkit_attachments", "chatkit_conversations", "chatkit_event_audiences", "chatkit_events", "chatkit_messages", "chatkit_outbox_checkpoints", "chatkit_outbox_leases", "chatkit_outbox_retries", "chatkit_participants", "chatkit_push_registrations", "chatkit_reactions", "chatkit_read_positions"],
                 tables.Keys.Order(StringComparer.Ordinal));
             Assert.Equal(["conversation_id", "user_id"], tables["chatkit_read_positions"].PrimaryKey!.Columns);
             Assert.Equal(3, tables["chatkit_messages"].ForeignKeys.Count + tables["chatkit_participants"].ForeignKeys.Count + tables["chatkit_read_positions"].ForeignKeys.Count);

@@ -28,7 +28,7 @@ public sealed class PostgresStoreTests(PostgresServerFixture postgres)
 
             Assert.Equal(1, (await nodes[2].Store.FindConversationAsync(group.Id, Ct))!.LastSeq);
             Assert.Equal(
-                ["chatkit_attachments", "chatkit_conversations", "chatkit_events", "chatkit_messages", "chatkit_outbox_checkpoints", "chatkit_outbox_leases", "chatkit_outbox_retries", "chatkit_participants", "chatkit_push_registrations", "chatkit_reactions", "chatkit_read_positions"],
+                ["chatkit_attachments", "chatkit_conversations", "chatkit_event_audiences", "chatkit_events", "chatkit_messages", "chatkit_outbox_checkpoints", "chatkit_outbox_leases", "chatkit_outbox_retries", "chatkit_participants", "chatkit_push_registrations", "chatkit_reactions", "chatkit_read_positions"],
                 await TablesAsync(server.GetConnectionString(database), "public"));
         }
         finally
@@ -60,7 +60,7 @@ public sealed class PostgresStoreTests(PostgresServerFixture postgres)
         Assert.Equal(3, added!.Participants.Count);
         Assert.Equal(0, (await node.Store.FindConversationViewAsync(group.Id, alice, Ct))!.UnreadCount);
         Assert.Equal(
-            ["chatkit_attachments", "chatkit_conversations", "chatkit_events", "chatkit_messages", "chatkit_outbox_checkpoints", "chatkit_outbox_leases", "chatkit_outbox_retries", "chatkit_participants", "chatkit_push_registrations", "chatkit_reactions", "chatkit_read_positions"],
+            ["chatkit_attachments", "chatkit_conversations", "chatkit_event_audiences", "chatkit_events", "chatkit_messages", "chatkit_outbox_checkpoints", "chatkit_outbox_leases", "chatkit_outbox_retries", "chatkit_participants", "chatkit_push_registrations", "chatkit_reactions", "chatkit_read_positions"],
             await TablesAsync(connectionString, "chat"));
         Assert.Empty(await TablesAsync(connectionString, "public"));
     }

@@ -67,6 +67,72 @@ public sealed class SchemaUpgradeTests(PostgresServerFixture postgres) : IDispos
         Assert.Equal(1L, await ScalarAsync(check, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ix_chatkit_push_registrations_user'"));
     }
 
+    [Fact]
+    public async Task Sqlite_DatabaseWithoutEventAudiences_GetsThem_AndItsNewMessageEventsStillRead() =>
+        await UpgradeFromAudiencesInPayloadAsync(node => o => o.UseSqlite(_files.ConnectionString("audiences.db", node)));
+
+    [Fact]
+    public async Task Postgres_DatabaseWithoutEventAudiences_GetsThem_AndItsNewMessageEventsStillRead()
+    {
+        var server = await postgres.GetServerAsync();
+        var database = PostgresServerFixture.NewDatabaseName();
+        await UpgradeFromAudiencesInPayloadAsync(node => o => o.UseNpgsql(PostgresServerFixture.ConnectionString(server, database, node)));
+    }
+
+    /// <summary>
+    /// The version before the audiences' table: its newMessage rows held their audience's ids in the payload, and
+    /// chatkit_events had no audience column. Made here from today's schema by removing both and rewriting a row as it wrote
+    /// them; then the new version starts on it, adds them back, reads the old row, and appends.
+    /// </summary>
+    private static async Task UpgradeFromAudiencesInPayloadAsync(Func<int, Action<DbContextOptionsBuilder>> database)
+    {
+        var group = NewGroup("alice", "bob");
+        ChatMessage old;
+        await using (var previous = await StoreNode.StartAsync(database(1)))
+        {
+            await previous.Store.CreateConversationAsync(group, Ct);
+            old = (await previous.Store.AppendMessageAsync(NewMessage(group.Id, "alice"), Ct)).Value;
+            await using var db = await previous.Services.GetRequiredService<IDbContextFactory<ChatKitDbContext>>().CreateDbContextAsync(Ct);
+            await db.Database.ExecuteSqlRawAsync(
+                "DROP TABLE chatkit_event_audiences; ALTER TABLE chatkit_events DROP COLUMN audience; UPDATE chatkit_events SET payload = '[\"alice\",\"bob\",\"zoe\"]';",
+                Ct);
+        }
+
+        var nodes = await Task.WhenAll(Enumerable.Range(1, 2).Select(n => Task.Run(() => StoreNode.StartAsync(database(n)), Ct)));
+        try
+        {
+            var store = nodes[1].Store;
+            var current = (await store.AppendMessageAsync(NewMessage(group.Id, "bob"), Ct)).Value;
+            // The feed serves a PostgreSQL row once every older transaction has ended: a start-up task of the other node (its
+            // first purge, say) may still be running, so read until both events are served.
+            var created = new List<Events.MessageCreatedEvent>();
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            deadline.CancelAfter(TimeSpan.FromSeconds(30));
+            while (true)
+            {
+                var page = await store.ReadEventFeedAsync(null, 10, deadline.Token);
+                created = [.. page.Events.Select(e => e.Event).OfType<Events.MessageCreatedEvent>()];
+                if (created.Count >= 2)
+                {
+                    break;
+                }
+
+                await Task.Delay(50, deadline.Token);
+            }
+
+            Assert.Equal([old.Id, current.Id], created.Select(e => e.Message.Id));
+            Assert.Equal(["alice", "bob", "zoe"], created[0].ParticipantIds);
+            Assert.Equal(["alice", "bob"], created[1].ParticipantIds.Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
     // What ChatKit 1 stored: a group of alice (owner), bob and carol with three messages (the second sent with a tempId,
     // the third deleted), and read positions.
     private const string Group = "c_00000000000000000000000000000001";

@@ -117,7 +117,7 @@ public sealed class SqliteStoreTests : IDisposable
 
         Assert.Equal(1, sent.Value.Seq);
         Assert.Equal(
-            ["chatkit_attachments", "chatkit_conversations", "chatkit_events", "chatkit_messages", "chatkit_outbox_checkpoints", "chatkit_outbox_leases", "chatkit_outbox_retries", "chatkit_participants", "chatkit_push_registrations", "chatkit_reactions", "chatkit_read_positions", "orders"],
+            ["chatkit_attachments", "chatkit_conversations", "chatkit_event_audiences", "chatkit_events", "chatkit_messages", "chatkit_outbox_checkpoints", "chatkit_outbox_leases", "chatkit_outbox_retries", "chatkit_participants", "chatkit_push_registrations", "chatkit_reactions", "chatkit_read_positions", "orders"],
             await TablesAsync(connectionString));
         Assert.Equal("42", await ScalarAsync(connectionString, "SELECT total FROM orders WHERE id = 1"));
     }
@@ -142,7 +142,7 @@ public sealed class SqliteStoreTests : IDisposable
             await nodes[0].Store.CreateConversationAsync(group, Ct);
             await nodes[3].Store.AppendMessageAsync(NewMessage(group.Id, group.CreatedBy), Ct);
             Assert.Equal(1, (await nodes[2].Store.FindConversationAsync(group.Id, Ct))!.LastSeq);
-            Assert.Equal(11, (await TablesAsync(connectionString)).Count);
+            Assert.Equal(12, (await TablesAsync(connectionString)).Count);
         }
         finally
         {

@@ -113,6 +113,7 @@ internal static partial class ChatKitModel
         ConfigureReactions(modelBuilder, schema);
         ConfigureOutbox(modelBuilder, schema);
         ConfigureEvents(modelBuilder, schema);
+        ConfigureEventAudiences(modelBuilder, schema);
         ConfigureAttachments(modelBuilder, schema);
         ConfigurePushRegistrations(modelBuilder, schema);
     }
@@ -131,6 +132,10 @@ internal static partial class ChatKitModel
             e.Property(v => v.SubjectId).HasColumnName("subject_id");
             e.Property(v => v.Payload).HasColumnName("payload");
             e.Property(v => v.OccurredAt).HasColumnName("occurred_at");
+
+            // newMessage rows: the participant counter naming their audience in chatkit_event_audiences (null on rows
+            // an older ChatKit wrote, whose payload holds the ids; added to existing databases by the schema upgrade).
+            e.Property(v => v.Audience).HasColumnName("audience");
 
             // The feed's order, (tx, position), and a conversation's events in that order (a user's sync reads those).
             e.HasIndex(v => new { v.Tx, v.Position }).HasDatabaseName("ix_chatkit_events_feed");

@@ -130,7 +130,8 @@ internal sealed class ChatKitSql
             $"{context.GetType().Name} does not contain ChatKit's tables: call modelBuilder.AddChatKit() in its OnModelCreating "
             + "(and add a migration), or use ChatKit's own context with UseEntityFrameworkCore(options => …).");
 
-    private static (string Table, Func<string, string> Column) Names(IEntityType entity, ISqlGenerationHelper sql)
+    /// <summary>An entity's delimited table name (with its schema) and a function giving a property's delimited column name.</summary>
+    internal static (string Table, Func<string, string> Column) Names(IEntityType entity, ISqlGenerationHelper sql)
     {
         var table = entity.GetTableMappings().Single().Table;
         var delimitedTable = sql.DelimitIdentifier(table.Name, table.Schema);

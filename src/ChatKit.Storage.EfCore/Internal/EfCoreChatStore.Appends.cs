@@ -406,6 +406,7 @@ internal sealed partial class EfCoreChatStore
         var command = BuildCommand(db, sql.ToString(), args);
         await command.RelationalCommand.ExecuteNonQueryAsync(Parameters(db, command), ct).ConfigureAwait(false);
         transaction.Committed();
+        MarkAudiencesStored(toStore, read);
     }
 
     /// <summary>The group's write statements with their values inline (SQLite).</summary>
@@ -504,6 +505,9 @@ internal sealed partial class EfCoreChatStore
 
         /// <summary>The participants under the lock: read, or this node's cached copy at the same counter.</summary>
         public IReadOnlyList<string> ParticipantIds { get; set; } = [];
+
+        /// <summary>This node's cache entry of <see cref="ParticipantIds"/>, which remembers whether their audience row is stored.</summary>
+        public ParticipantCache.Entry? Cached { get; set; }
 
         public AppendAnswer Answer(StoreResult<ChatMessage> result) => new(result, true, type, ParticipantIds);
     }

@@ -119,12 +119,28 @@ internal sealed partial class EfCoreChatStore
            .Append(CultureInfo.InvariantCulture, $"ON CONFLICT ({names.ReadPositionConversationId}, {names.ReadPositionUserId}) DO UPDATE SET {names.ReadPositionSeq} = excluded.{names.ReadPositionSeq} ")
            .Append(CultureInfo.InvariantCulture, $"WHERE r.{names.ReadPositionSeq} < excluded.{names.ReadPositionSeq};\n");
 
-        // One newMessage event row per message, under the message's id, with the participants read under the lock.
+        // The audience of each conversation at its locked participant counter, unless this node stored it already (a
+        // steady room writes none), then one newMessage event row per message, under the message's id, naming it.
         var events = names.Events;
+        var audiences = toStore
+            .DistinctBy(e => e.Entity.ConversationId, StringComparer.Ordinal)
+            .Select(e => (e.Entity.ConversationId, e.Entity.CreatedAt, Conversation: read.Conversations[e.Entity.ConversationId]))
+            .Where(a => a.Conversation.Cached is not { AudienceStored: true })
+            .ToList();
+        if (audiences.Count > 0)
+        {
+            sql.Append(events.InsertAudience.AsSpan(0, events.InsertAudience.Length - "VALUES ".Length))
+               .Append(CultureInfo.InvariantCulture, $"SELECT * FROM unnest({Arg(args, audiences.Select(a => a.ConversationId).ToArray())}::text[], ")
+               .Append(CultureInfo.InvariantCulture, $"{Arg(args, audiences.Select(a => a.Conversation.ParticipantCounter).ToArray())}::bigint[], ")
+               .Append(CultureInfo.InvariantCulture, $"{Arg(args, audiences.Select(a => ChatEventJson.SerializeUserIds(a.Conversation.ParticipantIds)).ToArray())}::text[], ")
+               .Append(CultureInfo.InvariantCulture, $"{Arg(args, audiences.Select(a => a.CreatedAt).ToArray())}::bigint[])")
+               .Append(events.InsertAudienceEnd)
+               .Append(";\n");
+        }
+
         sql.Append(events.Insert.AsSpan(0, events.Insert.Length - "VALUES ".Length))
-           .Append(CultureInfo.InvariantCulture, $"SELECT {events.Tx}, e.id, e.conversation, 'newMessage', NULL, e.payload, e.at FROM unnest(")
-           .Append(CultureInfo.InvariantCulture, $"{Texts(m => m.Id)}, {Texts(m => m.ConversationId)}, ")
-           .Append(CultureInfo.InvariantCulture, $"{Arg(args, messages.Select(m => ChatEventJson.SerializeUserIds(read.Conversations[m.ConversationId].ParticipantIds)).ToArray())}::text[], ")
-           .Append(CultureInfo.InvariantCulture, $"{Numbers(m => m.CreatedAt)}) AS e(id, conversation, payload, at);\n");
+           .Append(CultureInfo.InvariantCulture, $"SELECT {events.Tx}, e.id, e.conversation, 'newMessage', NULL, '', e.at, e.audience FROM unnest(")
+           .Append(CultureInfo.InvariantCulture, $"{Texts(m => m.Id)}, {Texts(m => m.ConversationId)}, {Numbers(m => m.CreatedAt)}, ")
+           .Append(CultureInfo.InvariantCulture, $"{Arg(args, messages.Select(m => read.Conversations[m.ConversationId].ParticipantCounter).ToArray())}::bigint[]) AS e(id, conversation, at, audience);\n");
     }
 }

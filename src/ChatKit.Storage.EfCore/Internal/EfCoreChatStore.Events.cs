@@ -120,12 +120,43 @@ internal sealed partial class EfCoreChatStore
         var (tx, position) = keepAfter.Count == 0 ? (long.MaxValue, long.MaxValue) : keepAfter.Select(ParseCursor).Min();
         var cutoff = ToStore(before);
         return WriteAsync(
-            (db, ct) => db.Set<EventEntity>()
-                .Where(e => e.OccurredAt < cutoff && (e.Tx < tx || (e.Tx == tx && e.Position <= position)))
-                .OrderBy(e => e.Position)
-                .Take(limit)
-                .ExecuteDeleteAsync(ct),
+            async (db, ct) =>
+            {
+                var deleted = await db.Set<EventEntity>()
+                    .Where(e => e.OccurredAt < cutoff && (e.Tx < tx || (e.Tx == tx && e.Position <= position)))
+                    .OrderBy(e => e.Position)
+                    .Take(limit)
+                    .ExecuteDeleteAsync(ct)
+                    .ConfigureAwait(false);
+                await PurgeAudiencesAsync(db, cutoff, limit, ct).ConfigureAwait(false);
+                return deleted;
+            },
             cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> old audience rows no event names any more. A conversation's events name
+    /// counters that never go down in feed order (the counter only grows, and appends write under the conversation's lock
+    /// in feed order), so every remaining event names at least the counter of its conversation's first remaining
+    /// <c>newMessage</c> row: an audience below that one, and below the conversation's current counter (which an append in
+    /// flight, or a node that remembers having stored it, may still name), is unused for good.
+    /// </summary>
+    private static Task<int> PurgeAudiencesAsync(DbContext db, long cutoff, int limit, CancellationToken ct)
+    {
+        var events = db.Set<EventEntity>();
+        var conversations = db.Set<ConversationEntity>();
+        return db.Set<EventAudienceEntity>()
+            .Where(a => a.CreatedAt < cutoff
+                && a.Counter < conversations.Where(c => c.Id == a.ConversationId).Select(c => c.ParticipantCounter).FirstOrDefault()
+                && a.Counter < (events
+                    .Where(e => e.ConversationId == a.ConversationId && e.Audience != null)
+                    .OrderBy(e => e.Tx)
+                    .ThenBy(e => e.Position)
+                    .Select(e => e.Audience)
+                    .FirstOrDefault() ?? long.MaxValue))
+            .OrderBy(a => a.CreatedAt)
+            .Take(limit)
+            .ExecuteDeleteAsync(ct);
     }
 
     /// <summary>A page of the feed from a cursor; only the events <paramref name="userId"/> received when one is given.</summary>
@@ -160,6 +191,7 @@ internal sealed partial class EfCoreChatStore
                 var messages = messageIds.Count == 0
                     ? []
                     : await db.Set<MessageEntity>().AsNoTracking().Where(m => messageIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, StringComparer.Ordinal, ct).ConfigureAwait(false);
+                var audiences = await ReadAudiencesAsync(db, rows, ct).ConfigureAwait(false);
                 var page = new List<StoredChatEvent>(rows.Count);
                 foreach (var row in rows)
                 {
@@ -171,7 +203,19 @@ internal sealed partial class EfCoreChatStore
                             continue; // its conversation was deleted since
                         }
 
-                        chatEvent = new MessageCreatedEvent(ToModel(message), ChatEventJson.DeserializeUserIds(row.Payload));
+                        // Rows an older ChatKit wrote carry their audience's ids themselves. An audience is missing only when the
+                        // purge removed it with the event after this page was read (between the two queries): the event is gone.
+                        IReadOnlyList<string> participantIds;
+                        if (row.Audience is not { } counter)
+                        {
+                            participantIds = ChatEventJson.DeserializeUserIds(row.Payload);
+                        }
+                        else if (!audiences.TryGetValue((row.ConversationId, counter), out participantIds!))
+                        {
+                            continue;
+                        }
+
+                        chatEvent = new MessageCreatedEvent(ToModel(message), participantIds);
                     }
                     else
                     {
@@ -190,6 +234,34 @@ internal sealed partial class EfCoreChatStore
             cancellationToken));
     }
 
+    /// <summary>
+    /// The audiences the page's <c>newMessage</c> rows name, by (conversation, counter), in one query: each read once, and
+    /// its ids shared by every event of the page that names it.
+    /// </summary>
+    private static async Task<Dictionary<(string Conversation, long Counter), IReadOnlyList<string>>> ReadAudiencesAsync(DbContext db, List<EventEntity> rows, CancellationToken ct)
+    {
+        var named = rows.Where(r => r.Audience is not null).Select(r => (r.ConversationId, Counter: r.Audience!.Value)).ToHashSet();
+        var found = new Dictionary<(string Conversation, long Counter), IReadOnlyList<string>>(named.Count);
+        if (named.Count == 0)
+        {
+            return found;
+        }
+
+        // Conversations and counters apart (a pair list does not translate everywhere): a few extra rows at most.
+        var conversationIds = named.Select(n => n.ConversationId).Distinct(StringComparer.Ordinal).ToList();
+        var counters = named.Select(n => n.Counter).Distinct().ToList();
+        var audiences = await db.Set<EventAudienceEntity>().AsNoTracking()
+            .Where(a => conversationIds.Contains(a.ConversationId) && counters.Contains(a.Counter))
+            .ToListAsync(ct)
+            .ConfigureAwait(false);
+        foreach (var audience in audiences.Where(a => named.Contains((a.ConversationId, a.Counter))))
+        {
+            found[(audience.ConversationId, audience.Counter)] = ChatEventJson.DeserializeUserIds(audience.UserIds);
+        }
+
+        return found;
+    }
+
     /// <summary>PostgreSQL: the oldest transaction id still running; SQLite: none (commit order is position order).</summary>
     private async Task<long?> HorizonAsync(DbContext db, CancellationToken ct)
     {
@@ -203,19 +275,51 @@ internal sealed partial class EfCoreChatStore
 
     /// <summary>
     /// Adds to an append group's write command one event row per new message: its <c>newMessage</c> event, under the
-    /// message's id, with the participants read under the conversation's lock as its audience.
+    /// message's id, naming as its audience the participant counter read under the conversation's lock. Before them, the
+    /// audience row of each conversation at that counter, unless this node stored it already (a steady room writes none).
     /// </summary>
     private static void AppendNewMessageEvents(StringBuilder sql, List<object?> args, AppendNames names, List<(int Index, MessageEntity Entity)> toStore, GroupRead read)
     {
+        var audiences = 0;
+        foreach (var first in toStore.DistinctBy(e => e.Entity.ConversationId, StringComparer.Ordinal))
+        {
+            var conversation = read.Conversations[first.Entity.ConversationId];
+            if (conversation.Cached is { AudienceStored: true })
+            {
+                continue;
+            }
+
+            sql.Append(audiences++ == 0 ? "\n" + names.Events.InsertAudience : ", ")
+               .Append(CultureInfo.InvariantCulture, $"({Arg(args, first.Entity.ConversationId)}, {Arg(args, conversation.ParticipantCounter)}, ")
+               .Append(CultureInfo.InvariantCulture, $"{Arg(args, ChatEventJson.SerializeUserIds(conversation.ParticipantIds))}, {Arg(args, first.Entity.CreatedAt)})");
+        }
+
+        if (audiences > 0)
+        {
+            sql.Append(names.Events.InsertAudienceEnd).Append(';');
+        }
+
         sql.Append('\n').Append(names.Events.Insert);
         for (var i = 0; i < toStore.Count; i++)
         {
             var m = toStore[i].Entity;
             sql.Append(i == 0 ? string.Empty : ", ")
-               .Append(Row(names.Events, args, m.Id, m.ConversationId, "newMessage", null, ChatEventJson.SerializeUserIds(read.Conversations[m.ConversationId].ParticipantIds), m.CreatedAt));
+               .Append(Row(names.Events, args, m.Id, m.ConversationId, "newMessage", null, string.Empty, m.CreatedAt, read.Conversations[m.ConversationId].ParticipantCounter));
         }
 
         sql.Append(';');
+    }
+
+    /// <summary>After the group committed: its conversations' audience rows are stored, at the counters this node cached.</summary>
+    private static void MarkAudiencesStored(List<(int Index, MessageEntity Entity)> toStore, GroupRead read)
+    {
+        foreach (var (_, entity) in toStore)
+        {
+            if (read.Conversations[entity.ConversationId].Cached is { } cached)
+            {
+                cached.AudienceStored = true;
+            }
+        }
     }
 
     /// <summary>PostgreSQL: adds the conversations' advisory locks, in the order given, before an append group writes anything.</summary>
@@ -241,8 +345,8 @@ internal sealed partial class EfCoreChatStore
         }
     }
 
-    private static string Row(EventNames names, List<object?> args, string id, string conversationId, string type, string? subjectId, string payload, long occurredAt) =>
-        $"({names.Tx}, {Arg(args, id)}, {Arg(args, conversationId)}, {Arg(args, type)}, {Arg(args, subjectId)}, {Arg(args, payload)}, {Arg(args, occurredAt)})";
+    private static string Row(EventNames names, List<object?> args, string id, string conversationId, string type, string? subjectId, string payload, long occurredAt, long? audience = null) =>
+        $"({names.Tx}, {Arg(args, id)}, {Arg(args, conversationId)}, {Arg(args, type)}, {Arg(args, subjectId)}, {Arg(args, payload)}, {Arg(args, occurredAt)}, {Arg(args, audience)})";
 
     private static string NewEventId(DateTimeOffset at) => "e_" + Guid.CreateVersion7(at).ToString("N");
 

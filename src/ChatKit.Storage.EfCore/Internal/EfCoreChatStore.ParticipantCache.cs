@@ -65,6 +65,7 @@ internal sealed partial class EfCoreChatStore
             if (cached.Counter == conversation.ParticipantCounter)
             {
                 conversation.ParticipantIds = cached.ParticipantIds;
+                conversation.Cached = cached;
                 Interlocked.Increment(ref _participantCacheHits);
             }
             else
@@ -87,7 +88,7 @@ internal sealed partial class EfCoreChatStore
 
             string[] ids = [.. conversation.ReadParticipants];
             conversation.ParticipantIds = ids;
-            cache.Remember(id, conversation.ParticipantCounter, ids);
+            conversation.Cached = cache.Remember(id, conversation.ParticipantCounter, ids);
             Interlocked.Increment(ref _participantReads);
         }
     }

@@ -142,8 +142,14 @@ internal sealed class EventEntity
     /// <summary>The user a <c>participantRemoved</c> event removed (it still receives that event), else null.</summary>
     public string? SubjectId { get; set; }
 
-    /// <summary>The event's JSON (<see cref="ChatEventJson.Serialize"/>); for <c>newMessage</c>, only its audience (the message is its own row).</summary>
+    /// <summary>
+    /// The event's JSON (<see cref="ChatEventJson.Serialize"/>); for <c>newMessage</c> empty (the message is its own row,
+    /// its audience a row of <c>chatkit_event_audiences</c>), or its audience's ids on rows an older ChatKit wrote.
+    /// </summary>
     public string Payload { get; set; } = string.Empty;
+
+    /// <summary>For <c>newMessage</c>: the participant counter its audience was read at (<see cref="EventAudienceEntity.Counter"/>); else null.</summary>
+    public long? Audience { get; set; }
 
     public long OccurredAt { get; set; }
 }

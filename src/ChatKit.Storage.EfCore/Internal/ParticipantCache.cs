@@ -23,13 +23,26 @@ internal sealed class ParticipantCache
     private int _ids;
 
     /// <summary>The participant ids of a conversation as read at a given participant counter.</summary>
-    internal sealed record Entry(long Counter, IReadOnlyList<string> ParticipantIds);
+    internal sealed record Entry(long Counter, IReadOnlyList<string> ParticipantIds)
+    {
+        private volatile bool _audienceStored;
+
+        /// <summary>
+        /// Whether a group of this node committed these ids as the audience row of (conversation, <see cref="Counter"/>):
+        /// its next appends then write none. Set only after the commit, so a group that rolled back leaves it unset.
+        /// </summary>
+        public bool AudienceStored
+        {
+            get => _audienceStored;
+            set => _audienceStored = value;
+        }
+    }
 
     /// <summary>The cached entry of a conversation, or <see langword="null"/>.</summary>
     public Entry? Find(string conversationId) => _entries.GetValueOrDefault(conversationId);
 
-    /// <summary>Remembers the participants read under the conversation's lock at <paramref name="counter"/>.</summary>
-    public void Remember(string conversationId, long counter, IReadOnlyList<string> participantIds)
+    /// <summary>Remembers the participants read under the conversation's lock at <paramref name="counter"/>; returns the new entry.</summary>
+    public Entry Remember(string conversationId, long counter, IReadOnlyList<string> participantIds)
     {
         if (Interlocked.Add(ref _ids, participantIds.Count) > MaxIds)
         {
@@ -37,10 +50,12 @@ internal sealed class ParticipantCache
             Volatile.Write(ref _ids, participantIds.Count);
         }
 
+        var entry = new Entry(counter, participantIds);
         _entries.AddOrUpdate(
             conversationId,
             static (_, entry) => entry,
             static (_, existing, entry) => entry.Counter >= existing.Counter ? entry : existing,
-            new Entry(counter, participantIds));
+            entry);
+        return entry;
     }
 }
