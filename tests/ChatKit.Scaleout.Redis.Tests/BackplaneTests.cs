@@ -96,6 +96,17 @@ public sealed class BackplaneTests : IAsyncLifetime
         await bob.Connection.InvokeAsync("Join", "room", Ct);
 
         await Server.StopAsync();
+        // Once the node knows Redis is gone it delivers locally. A send racing that discovery may be written to the dying
+        // link, and such a send is not delivered twice (clients recover it by seq), so the test sends after it.
+        var redis = a.Services.GetRequiredService<RedisConnection>();
+        using (var known = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            known.CancelAfter(Wait * 3);
+            while (redis.IsConnected)
+            {
+                await Task.Delay(20, known.Token);
+            }
+        }
 
         await alice.Connection.InvokeAsync("SendToUser", "bob", "to the user", Ct);
         Assert.Equal("to the user", await bob.NextAsync());
