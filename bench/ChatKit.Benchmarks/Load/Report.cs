@@ -323,8 +323,8 @@ internal static class Report
     {
         sb.AppendLine("#### S4: idle connections (server memory after a forced full GC, before and after connecting N clients, divided by N)");
         sb.AppendLine();
-        sb.AppendLine("| connections | server | GC heap KB/conn | RssAnon KB/conn | GC heap difference vs baseline | RssAnon difference vs baseline | rounds (GC heap KB/conn) | connect time s |");
-        sb.AppendLine("|---:|---|---:|---:|---:|---:|---|---:|");
+        sb.AppendLine("| connections | server | GC heap KB/conn | RssAnon KB/conn | GC committed KB/conn | GC heap difference vs baseline | RssAnon difference vs baseline | rounds (GC heap KB/conn) | rounds (RssAnon KB/conn) | connect time s |");
+        sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---|---|---:|");
         foreach (var group in idle.GroupBy(i => i.Connections))
         {
             var b = group.FirstOrDefault(i => i.Server.StartsWith("baseline", StringComparison.Ordinal));
@@ -332,7 +332,7 @@ internal static class Report
             {
                 var heapDiff = b is null || ReferenceEquals(i, b) ? "—" : $"{(i.GcHeapPerConnection - b.GcHeapPerConnection) / 1024:+0.00;-0.00} KB";
                 var rssDiff = b is null || ReferenceEquals(i, b) ? "—" : $"{(i.RssAnonPerConnection - b.RssAnonPerConnection) / 1024:+0.00;-0.00} KB";
-                sb.AppendLine(Inv, $"| {i.Connections} | {i.Server} | {i.GcHeapPerConnection / 1024:F2} | {i.RssAnonPerConnection / 1024:F2} | {heapDiff} | {rssDiff} | {string.Join(", ", i.GcHeapRounds.Select(v => (v / 1024).ToString("F2", Inv)))} | {i.ConnectSeconds:F1} |");
+                sb.AppendLine(Inv, $"| {i.Connections} | {i.Server} | {i.GcHeapPerConnection / 1024:F2} | {i.RssAnonPerConnection / 1024:F2} | {i.GcCommittedPerConnection / 1024:F2} | {heapDiff} | {rssDiff} | {string.Join(", ", i.GcHeapRounds.Select(v => (v / 1024).ToString("F2", Inv)))} | {string.Join(", ", i.RssAnonRounds.Select(v => (v / 1024).ToString("F2", Inv)))} | {i.ConnectSeconds:F1} |");
             }
         }
 

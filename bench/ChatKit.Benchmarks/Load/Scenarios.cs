@@ -10,7 +10,14 @@ namespace ChatKit.Benchmarks.Load;
 
 /// <summary>Memory of idle connections on one server (S4).</summary>
 /// <remarks>Per-connection figures are the mean over the rounds; the rounds' own values show the spread.</remarks>
-public sealed record IdleResult(string Server, int Connections, double GcHeapPerConnection, double RssAnonPerConnection, double[] GcHeapRounds, double[] RssAnonRounds, double ConnectSeconds);
+public sealed record IdleResult(string Server, int Connections, double GcHeapPerConnection, double RssAnonPerConnection, double[] GcHeapRounds, double[] RssAnonRounds, double ConnectSeconds)
+{
+    /// <summary>The GC's committed bytes (what it holds from the OS for the managed heap, live or not) per connection.</summary>
+    public double GcCommittedPerConnection { get; init; }
+
+    /// <summary>The same, each round.</summary>
+    public double[] GcCommittedRounds { get; init; } = [];
+}
 
 /// <summary>A reconnect storm on one server (S5).</summary>
 public sealed record StormResult(
@@ -155,6 +162,7 @@ internal sealed class Scenarios(LoadOptions options, BenchReport report)
             await setup.DisposeAsync().ConfigureAwait(false);
             var heap = new List<double>();
             var rss = new List<double>();
+            var committed = new List<double>();
             var connect = new List<double>();
             for (var round = 0; round < options.Profile.IdleRounds; round++)
             {
@@ -165,13 +173,18 @@ internal sealed class Scenarios(LoadOptions options, BenchReport report)
                 var after = await server.StatsAsync(collect: true, ct).ConfigureAwait(false);
                 heap.Add((double)(after.GcHeapBytes - before.GcHeapBytes) / n);
                 rss.Add((double)(after.RssAnonBytes - before.RssAnonBytes) / n);
+                committed.Add((double)(after.GcCommittedBytes - before.GcCommittedBytes) / n);
                 connect.Add(fleet.ConnectTime.TotalSeconds);
                 await fleet.DisposeAsync().ConfigureAwait(false);
             }
 
-            var result = new IdleResult(server.Name, n, heap.Average(), rss.Average(), [.. heap], [.. rss], connect.Average());
+            var result = new IdleResult(server.Name, n, heap.Average(), rss.Average(), [.. heap], [.. rss], connect.Average())
+            {
+                GcCommittedPerConnection = committed.Average(),
+                GcCommittedRounds = [.. committed],
+            };
             report.Idle.Add(result);
-            Console.WriteLine($"   S4 {server.Name,-16} {n,6} idle connections: GC heap {result.GcHeapPerConnection / 1024:F2} KB/conn, RssAnon {result.RssAnonPerConnection / 1024:F2} KB/conn over {heap.Count} round(s) (connect {result.ConnectSeconds:F1} s)");
+            Console.WriteLine($"   S4 {server.Name,-16} {n,6} idle connections: GC heap {result.GcHeapPerConnection / 1024:F2} KB/conn, RssAnon {result.RssAnonPerConnection / 1024:F2} KB/conn (rounds {string.Join(", ", rss.Select(r => (r / 1024).ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}), GC committed {result.GcCommittedPerConnection / 1024:F2} KB/conn (rounds {string.Join(", ", committed.Select(r => (r / 1024).ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}) over {heap.Count} round(s) (connect {result.ConnectSeconds:F1} s)");
         }
     }
 
