@@ -368,11 +368,7 @@ internal sealed partial class EfCoreChatStore
         // The messages stored with the group's tempIds, looked up by their whole key (conversation, sender, tempId), one
         // index probe each: a lookup by conversation and tempId alone reads every message of those conversations (the
         // index leads with the sender after the conversation), so its cost grew with the conversations' history.
-        var tempKeys = group
-            .Where(p => p.Message.TempId is not null)
-            .Select(p => (p.Message.ConversationId, p.Message.SenderId, TempId: p.Message.TempId!))
-            .Distinct()
-            .ToList();
+        var tempKeys = TempKeys(group);
         if (tempKeys.Count > 0)
         {
             var columns = names.MessageColumns;
@@ -446,6 +442,13 @@ internal sealed partial class EfCoreChatStore
         AppendNewMessageEvents(sql, args, names, toStore, read);
         sql.Append('\n');
     }
+
+    /// <summary>The distinct (conversation, sender, tempId) keys of the group's messages that carry a tempId.</summary>
+    private static List<(string ConversationId, string SenderId, string TempId)> TempKeys(List<PendingAppend> group) =>
+        [.. group
+            .Where(p => p.Message.TempId is not null)
+            .Select(p => (p.Message.ConversationId, p.Message.SenderId, TempId: p.Message.TempId!))
+            .Distinct()];
 
     private static MessageEntity ReadMessage(DbDataReader data, AppendNames names) => new()
     {

@@ -61,11 +61,7 @@ internal sealed partial class EfCoreChatStore
                .Append(CultureInfo.InvariantCulture, $"FROM {names.ParticipantTable} WHERE {names.ParticipantConversationId} = ANY({Arg(args, uncached.ToArray())});\n");
         }
 
-        var tempKeys = group
-            .Where(p => p.Message.TempId is not null)
-            .Select(p => (p.Message.ConversationId, p.Message.SenderId, TempId: p.Message.TempId!))
-            .Distinct()
-            .ToList();
+        var tempKeys = TempKeys(group);
         if (tempKeys.Count > 0)
         {
             // One index probe per key, as the inline statement's ORs.
