@@ -58,12 +58,14 @@ public sealed class StoreWithoutFeaturesTests(StoreWithoutFeaturesHost host) : I
         Assert.Equal(HttpStatusCode.NotFound, push.StatusCode);
         Assert.Equal("not_found", pushProblem.GetProperty("code").GetString());
 
-        // Edits and reactions: not translated, so internal_error (500).
+        // Edits and reactions (and every other change a store written before it lacks): not_found (404) with a sentence,
+        // never an internal error.
         var (edit, editProblem) = await http.SendJsonAsync(HttpMethod.Patch, $"/chats/messages/{messageId}", new { content = "edited" });
-        Assert.Equal(HttpStatusCode.InternalServerError, edit.StatusCode);
-        Assert.Equal("internal_error", editProblem.GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, edit.StatusCode);
+        Assert.Equal("not_found", editProblem.GetProperty("code").GetString());
+        Assert.Contains("not available on this server", editProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var (react, reactProblem) = await http.SendJsonAsync(HttpMethod.Put, $"/chats/messages/{messageId}/reactions/{Uri.EscapeDataString("👍")}");
-        Assert.Equal(HttpStatusCode.InternalServerError, react.StatusCode);
-        Assert.Equal("internal_error", reactProblem.GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, react.StatusCode);
+        Assert.Equal("not_found", reactProblem.GetProperty("code").GetString());
     }
 }

@@ -155,10 +155,27 @@ public sealed partial class ChatService
     /// Runs a store change through <see cref="IChatStore.RecordEventsAsync{TResult}"/> and returns its result and its events
     /// with their ids; from a store that records none, the events built from the result (published without ids).
     /// </summary>
+    /// <remarks>
+    /// A store written before the change's feature existed throws <see cref="NotSupportedException"/> from its default
+    /// member: a missing feature of this server, which no retry fixes, so the caller gets <c>not_found</c> with a sentence
+    /// (as for mutes and push registrations), not an internal error.
+    /// </remarks>
     private async Task<(TResult Value, IReadOnlyList<ChatEvent> Events)> RecordAsync<TResult>(
         string conversationId, Func<CancellationToken, Task<TResult>> change, Func<TResult, IReadOnlyList<ChatEvent>> eventsFor, CancellationToken cancellationToken)
     {
-        var recorded = await _store.RecordEventsAsync(conversationId, Ids.Now(_time), change, eventsFor, cancellationToken).ConfigureAwait(false);
+        async Task<TResult> ChangeOrNotAvailable(CancellationToken ct)
+        {
+            try
+            {
+                return await change(ct).ConfigureAwait(false);
+            }
+            catch (NotSupportedException)
+            {
+                throw new ChatException(ChatErrorCode.NotFound, "this operation is not available on this server: its chat store does not support it");
+            }
+        }
+
+        var recorded = await _store.RecordEventsAsync(conversationId, Ids.Now(_time), ChangeOrNotAvailable, eventsFor, cancellationToken).ConfigureAwait(false);
         return recorded.Events.Count > 0
             ? (recorded.Value, [.. recorded.Events.Select(e => e.Event with { EventId = e.Id })])
             : (recorded.Value, eventsFor(recorded.Value));
