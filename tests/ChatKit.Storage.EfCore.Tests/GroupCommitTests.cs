@@ -1,7 +1,9 @@
+using System.Globalization;
 using ChatKit.Storage.EfCore.Internal;
 using ChatKit.Storage.EfCore.Tests.Support;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using ChatKit.Testing.Servers;
 using static ChatKit.Storage.EfCore.Tests.Support.TestData;
 
@@ -25,6 +27,18 @@ public abstract class GroupCommitTests : IAsyncLifetime
     /// <summary>A node on a database of its own, with <paramref name="commands"/> among its context's interceptors.</summary>
     private protected abstract Task<StoreNode> StartNodeAsync(CommandGate commands);
 
+    /// <summary>Two conversations of alice and bob, the first holding one message of alice's (seq 1).</summary>
+    private protected async Task<(string Alice, string Bob, Conversation First, Conversation Second)> TwoConversationsWithAMessageAsync()
+    {
+        var (alice, bob) = (NewUserId(), NewUserId());
+        var first = NewGroup(alice, bob);
+        var second = NewGroup(bob, alice);
+        await Store.CreateConversationAsync(first, Ct);
+        await Store.CreateConversationAsync(second, Ct);
+        await Store.AppendMessageAsync(NewMessage(first.Id, alice), Ct);
+        return (alice, bob, first, second);
+    }
+
     public async ValueTask InitializeAsync() => _node = await StartNodeAsync(Commands);
 
     public virtual async ValueTask DisposeAsync()
@@ -38,12 +52,7 @@ public abstract class GroupCommitTests : IAsyncLifetime
     [Fact]
     public async Task Group_OverTwoConversations_TakesConsecutiveSeqsInArrivalOrder_AndMovesEachSendersReadPosition()
     {
-        var (alice, bob) = (NewUserId(), NewUserId());
-        var first = NewGroup(alice, bob);
-        var second = NewGroup(bob, alice);
-        await Store.CreateConversationAsync(first, Ct);
-        await Store.CreateConversationAsync(second, Ct);
-        await Store.AppendMessageAsync(NewMessage(first.Id, alice), Ct);
+        var (alice, bob, first, second) = await TwoConversationsWithAMessageAsync();
 
         var results = await Store.AppendAsOneGroupAsync(
         [
@@ -160,12 +169,7 @@ public sealed class PostgresGroupCommitTests(PostgresServerFixture postgres) : G
     [Fact]
     public async Task Groups_OfEveryShape_SendTheSameStatementTexts_Prepared()
     {
-        var (alice, bob) = (NewUserId(), NewUserId());
-        var first = NewGroup(alice, bob);
-        var second = NewGroup(bob, alice);
-        await Store.CreateConversationAsync(first, Ct);
-        await Store.CreateConversationAsync(second, Ct);
-        await Store.AppendMessageAsync(NewMessage(first.Id, alice), Ct);
+        var (alice, bob, first, second) = await TwoConversationsWithAMessageAsync();
         await Store.AppendMessageAsync(NewMessage(second.Id, alice), Ct);
 
         Node.Queries.Reset();
@@ -183,5 +187,32 @@ public sealed class PostgresGroupCommitTests(PostgresServerFixture postgres) : G
         Assert.All(Node.Queries.Executed, c => Assert.True(c.Prepared, "not prepared: " + c.Text));
         Assert.Equal([1L, 2, 3, 4], (await Store.GetMessagesAsync(first.Id, null, null, 100, Ct)).Items.Select(m => m.Seq));
         Assert.Equal([1L, 2, 3], (await Store.GetMessagesAsync(second.Id, null, null, 100, Ct)).Items.Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task GroupStatements_RunOnTheirGenericPlans_NotPlannedAgainAtEachExecution()
+    {
+        // One physical connection, so the prepared statements the groups used are the ones this test then inspects.
+        var server = await postgres.GetServerAsync();
+        var connectionString = PostgresServerFixture.ConnectionString(server, PostgresServerFixture.NewDatabaseName()) + ";Maximum Pool Size=1";
+        await using var node = await StoreNode.StartAsync(o => o.UseNpgsql(connectionString));
+        var (alice, bob) = (NewUserId(), NewUserId());
+        var conversation = NewGroup(alice, bob);
+        await node.Store.CreateConversationAsync(conversation, Ct);
+
+        // PostgreSQL tries custom plans for a prepared statement's first five executions, then keeps planning afresh
+        // whenever a custom plan looks cheaper, which it does for array parameters: the group asks for the generic one.
+        for (var i = 0; i < 8; i++)
+        {
+            await node.Store.AppendMessageAsync(NewMessage(conversation.Id, i % 2 == 0 ? alice : bob, NewTempId()), Ct);
+        }
+
+        await using var db = await node.Services.GetRequiredService<IDbContextFactory<ChatKitDbContext>>().CreateDbContextAsync(Ct);
+        var plans = await db.Database.SqlQueryRaw<string>(
+            "SELECT coalesce(sum(generic_plans), 0)::text || ' ' || coalesce(sum(custom_plans), 0)::text AS \"Value\" FROM pg_prepared_statements WHERE statement LIKE '%ck_lock_id%' OR statement LIKE '%newMessage%'")
+            .ToListAsync(Ct);
+        var (generic, custom) = plans[0].Split(' ') switch { [var g, var c] => (long.Parse(g, CultureInfo.InvariantCulture), long.Parse(c, CultureInfo.InvariantCulture)), _ => (0, -1) };
+        Assert.True(generic >= 8, "generic plans: " + plans[0]);
+        Assert.Equal(0, custom);
     }
 }
